@@ -1,0 +1,110 @@
+"""Strategic stockpile (formulation §5).
+
+First stage: stock_target[m,t], the stock the EU commits to hold at the end of year t.
+Recourse: inventory[m,t,w] (actual stock at the end of t), stock_in[m,t,w] (bought into the
+stock, at the scenario's prices, through the balance), stock_out[m,t,w] (released; exists only
+where scenario w disrupts a supply of material m in year t: a strategic stock is not a trading
+stock).
+Constraints: stock_balance, stock_release_limit (only stock held at the start of a year can be
+released in it), stock_floor (inventory may fall below the target only by what was
+released in the same year, so a release must be replenished in the following year),
+stock_coverage (stock_target >= days/365 x basis). Cost: holding_cost x inventory.
+"""
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from model import registry as R
+
+
+def coverage_years(data, rec) -> list[int]:
+    start = rec["coverage_from_year"] if rec["coverage_from_year"] is not None else data.years[0]
+    return [t for t in data.years if t >= start] if rec["coverage_days"] > 0 else []
+
+
+def add_stockpile(b) -> None:
+    data, m = b.data, b.m
+    W, T = b.W, b.T
+    stock = {mm: rec for mm, rec in data.table("stockpile").items() if mm in data.materials}
+    mats = list(stock)
+    m.STOCK_T = pyo.Set(initialize=[(mm, t) for mm in mats for t in T], dimen=2, ordered=True)
+    m.STOCK_TW = pyo.Set(initialize=[(mm, t, w) for mm in mats for t in T for w in W], dimen=3, ordered=True)
+
+    def bounds(_, mm, *rest):
+        mx = stock[mm]["max_stock"]
+        return (0.0, None if mx >= R.UNLIMITED else mx)
+
+    m.stock_target = pyo.Var(m.STOCK_T, bounds=bounds)
+    m.inventory = pyo.Var(m.STOCK_TW, bounds=bounds)
+    m.stock_in = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
+    # releases only where the scenario disrupts the material's supply in that year
+    disrupted = {(mm, t, w) for w, events in data.disruption.items() for (mm, _, _, t) in events}
+    m.STOCK_OUT = pyo.Set(initialize=[i for i in m.STOCK_TW if i in disrupted], dimen=3, ordered=True)
+    m.stock_out = pyo.Var(m.STOCK_OUT, within=pyo.NonNegativeReals)
+
+    def out(mm, t, w):
+        return m.stock_out[mm, t, w] if (mm, t, w) in m.STOCK_OUT else 0.0
+
+    first = T[0]
+
+    def balance_rule(_, mm, t, w):
+        before = stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]
+        return m.inventory[mm, t, w] == before + m.stock_in[mm, t, w] - out(mm, t, w)
+
+    m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=balance_rule)
+    # stock_release_limit: only stock held at the start of the year can be released in it
+    m.stock_release_limit = pyo.Constraint(
+        m.STOCK_OUT,
+        rule=lambda _, mm, t, w: m.stock_out[mm, t, w]
+        <= (stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]))
+    m.stock_floor = pyo.Constraint(
+        m.STOCK_TW,
+        rule=lambda _, mm, t, w: m.inventory[mm, t, w] + out(mm, t, w) >= m.stock_target[mm, t])
+
+    # stock_coverage[m,t,w]: days/365 of consumption, net imports, or imports from one country
+    cov = []
+    for mm, rec in stock.items():
+        for t in coverage_years(data, rec):
+            if rec["coverage_basis"] == "consumption":
+                cov.append((mm, t, W[0]))  # first stage: one row serves every scenario
+            else:
+                cov.extend((mm, t, w) for w in W)
+    m.STOCK_COVERAGE = pyo.Set(initialize=cov, dimen=3, ordered=True)
+
+    def covered(mm, t, w):
+        rec = stock[mm]
+        basis = rec["coverage_basis"]
+        if basis == "consumption":
+            return data.demand(mm, t)
+        terms = []
+        for (m2, c, t2, w2) in _imports_index(m, mm, t, w):
+            if basis == "net_imports" or c == rec["coverage_country"]:
+                terms.append(m.imp_ref[m2, c, t2, w2] if (m2, c, t2, w2) in m.IMP_REF
+                             else m.imp_conc[m2, c, t2, w2] * data.material(mm)["processing_yield"])
+        return sum(terms) if terms else 0.0
+
+    def coverage_rule(_, mm, t, w):
+        rhs = stock[mm]["coverage_days"] / 365.0 * covered(mm, t, w)
+        if isinstance(rhs, (int, float)) and rhs == 0:
+            return pyo.Constraint.Skip
+        return m.stock_target[mm, t] >= rhs
+
+    m.stock_coverage = pyo.Constraint(m.STOCK_COVERAGE, rule=coverage_rule)
+
+    for (mm, t, w) in m.STOCK_TW:
+        if (mm, t, w) in m.STOCK_OUT:
+            b.supply_terms[(mm, t, w)].append(m.stock_out[mm, t, w])
+        b.use_terms[(mm, t, w)].append(m.stock_in[mm, t, w])
+        h = stock[mm]["holding_cost"]
+        if h:
+            b.add_cost("holding", mm, t, w, h * m.inventory[mm, t, w])
+
+
+def _imports_index(m, mm, t, w):
+    """Import variables (refined and ore) of material mm in year t, scenario w."""
+    if not hasattr(m, "_imports_by"):
+        by = {}
+        for idx in list(m.IMP_REF) + list(m.IMP_CONC):
+            by.setdefault((idx[0], idx[2], idx[3]), []).append(idx)
+        m._imports_by = by
+    return m._imports_by.get((mm, t, w), ())

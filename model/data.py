@@ -1,0 +1,67 @@
+"""ModelData: the validated input of one run, as plain Python containers.
+
+Everything after validation trusts this object. Scenario, sweep and coalition transformations are
+functions ``ModelData -> ModelData`` (see ``with_settings``); the model builder never reads files.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model import registry as R
+
+NOMINAL = "nominal"
+
+
+@dataclass
+class ModelData:
+    materials: list[str]
+    countries: list[str]
+    stages: list[str]
+    years: list[int]
+    settings: dict
+    # table sheet -> {key tuple (or scalar for one key) -> {column: value}}
+    tables: dict[str, dict]
+    # table sheet -> {key -> sheet row}, for messages that point back at the workbook
+    rows: dict[str, dict] = field(default_factory=dict)
+    source: Path | None = None
+    # scenario -> probability; scenario -> (material, country, stage, year) -> (lost share, price x)
+    probability: dict[str, float] = field(default_factory=lambda: {NOMINAL: 1.0})
+    disruption: dict[str, dict] = field(default_factory=dict)
+
+    # ---- convenient views -------------------------------------------------------------------
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.probability)
+
+    @property
+    def first_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def base_year(self) -> int:
+        return self.settings["base_year"] if self.settings.get("base_year") is not None else self.years[0]
+
+    def table(self, sheet: str) -> dict:
+        return self.tables.get(sheet, {})
+
+    def material(self, m: str) -> dict:
+        return self.tables["materials"][m]
+
+    def demand(self, m: str, t: int) -> float:
+        row = self.tables["demand"].get((m, t))
+        return row["demand"] if row else 0.0
+
+    def copy(self) -> "ModelData":
+        return copy.deepcopy(self)
+
+
+def with_settings(data: ModelData, **changes) -> ModelData:
+    """A copy of ``data`` with some settings changed (a data transformation, as sweeps use)."""
+    new = data.copy()
+    for k, v in changes.items():
+        if k not in R.SETTINGS_BY_NAME:
+            raise KeyError(f"unknown setting {k!r}")
+        new.settings[k] = v
+    return new

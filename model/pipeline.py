@@ -1,0 +1,143 @@
+"""One run from workbook to run folder: load -> build -> solve -> extract -> write.
+
+Outputs are written into a temporary folder beside the final one and moved into place only when
+complete, so a failed run leaves no half-written results; a run never overwrites another.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from model.build import build
+from model.data import ModelData
+from model.io.write import write_results
+from model.results import Results, extract
+from model.solve import SolveResult, solve
+from model.validate import load
+
+PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl")
+
+
+@dataclass
+class Run:
+    data: ModelData
+    results: Results
+    solution: SolveResult
+    timings: dict
+    folder: Path | None = None
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def solve_data(data: ModelData, log_file=None) -> Run:
+    """Build, solve and extract one ModelData (no files written)."""
+    timings = {}
+    t0 = time.perf_counter()
+    b = build(data)
+    timings["build_s"] = time.perf_counter() - t0
+    sol = solve(b, log_file=log_file)
+    timings["solve_s"] = sol.solve_seconds
+    timings["duals_s"] = sol.dual_seconds
+    t1 = time.perf_counter()
+    results = extract(b, sol)
+    timings["extract_s"] = time.perf_counter() - t1
+    return Run(data, results, sol, timings)
+
+
+def solve_workbook(path) -> Run:
+    t0 = time.perf_counter()
+    data = load(path)
+    read_s = time.perf_counter() - t0
+    run = solve_data(data)
+    run.timings = {"read_s": read_s, **run.timings}
+    return run
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "case"
+
+
+def run_case(path, outputs="outputs", argv=None) -> Run:
+    """Run a workbook and write its run folder ``outputs/<case>-<timestamp>/``."""
+    path = Path(path)
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    data = load(path)
+    read_s = time.perf_counter() - t0
+    outputs = Path(outputs)
+    outputs.mkdir(parents=True, exist_ok=True)
+    case = _slug(str(data.settings.get("case_name") or path.stem))
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    final = outputs / f"{case}-{stamp}"
+    n = 1
+    while final.exists():
+        n += 1
+        final = outputs / f"{case}-{stamp}-{n}"
+    tmp = outputs / f".tmp-{final.name}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        run = solve_data(data, log_file=tmp / "highs.log")
+        run.timings = {"read_s": read_s, **run.timings}
+        shutil.copy2(path, tmp / f"input{path.suffix}")
+        t1 = time.perf_counter()
+        manifest = {
+            "case": case,
+            "input_file": path.name,
+            "input_sha256": sha256(path),
+            "started_utc": started.isoformat(timespec="seconds"),
+            "command": " ".join(argv if argv is not None else sys.argv),
+            "versions": versions(),
+            "platform": platform.platform(),
+            "settings": {k: v for k, v in data.settings.items()},
+            "solver": {"name": "HiGHS", "status": run.solution.status,
+                       "termination": run.solution.termination, "objective": run.solution.objective,
+                       "mip": run.solution.is_mip, "mip_gap": run.solution.mip_gap,
+                       "rows": run.solution.n_rows, "columns": run.solution.n_cols,
+                       "integer_columns": run.solution.n_integer},
+            "scenarios": data.probability,
+        }
+        info = {"case": case, "status": run.solution.status, "objective_eur": run.solution.objective,
+                "scenarios": len(data.scenarios), "mip": run.solution.is_mip,
+                "mip_gap": run.solution.mip_gap, "rows": run.solution.n_rows,
+                "columns": run.solution.n_cols, "integer_columns": run.solution.n_integer,
+                "input_file": path.name, "input_sha256": manifest["input_sha256"],
+                "started_utc": manifest["started_utc"], **{f"time_{k}": round(v, 3) for k, v in run.timings.items()},
+                **{f"version_{k}": v for k, v in manifest["versions"].items()},
+                **{f"setting_{k}": v for k, v in data.settings.items()}}
+        write_results(tmp / "results.xlsx", run.results, info)
+        run.timings["write_s"] = time.perf_counter() - t1
+        manifest["timings_s"] = {k: round(v, 3) for k, v in run.timings.items()}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    run.folder = final
+    return run

@@ -1,0 +1,322 @@
+"""The one registry of every input set and parameter.
+
+Everything about the input contract comes from here: the blank template (with its README sheet,
+units and drop-downs), the reader's header and type checks, the validation of ranges and keys,
+and the input reference table in ``docs/inputs.md``. A new parameter is one ``Column`` in one
+``Table`` below plus the model code that uses it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAGES = ("extraction", "processing", "recycling")
+DOMESTIC = "EU"  # the id of the domestic origin in the countries set
+REQUIRED = object()  # sentinel: the column has no default
+UNLIMITED = float("inf")  # default for bounds left blank
+
+# Columns every parameter sheet may carry for provenance (never used by the model).
+PROVENANCE = ("source", "confidence", "note")
+CONFIDENCE_GRADES = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input sheet.
+
+    kind: 'key' (checked against a declared set or a fixed choice list), 'number', 'integer',
+    'text', 'choice' (one of ``choices``), 'bool' (yes/no).
+    """
+
+    name: str
+    kind: str
+    unit: str = ""
+    default: object = REQUIRED
+    lo: float | None = None
+    hi: float | None = None
+    set: str | None = None  # for keys and country-valued columns: the declared set checked against
+    choices: tuple = ()
+    description: str = ""
+    blank_means: str = ""  # how a blank cell is read, for the docs (e.g. 'unlimited')
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def header(self) -> str:
+        return f"{self.name} [{self.unit}]" if self.unit else self.name
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    keys: tuple[Column, ...]
+    values: tuple[Column, ...]
+    description: str
+    topic: str
+    required: bool = False  # must the sheet exist (and hold at least one row)?
+    wildcard_keys: tuple[str, ...] = ()  # key columns that also accept 'all'
+    optional_keys: tuple[str, ...] = ()  # key columns that may be blank
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.keys + self.values
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _key(name: str, set_name: str, description: str) -> Column:
+    return Column(name, "key", set=set_name, description=description)
+
+
+MATERIAL = _key("material", "material", "material id, declared in the sets sheet")
+COUNTRY = _key("country", "country", "country id, declared in the sets sheet (EU = domestic)")
+YEAR = _key("year", "year", "year, declared in the sets sheet")
+STAGE = _key("stage", "stage", "value-chain stage: extraction, processing or recycling")
+SCENARIO = _key("scenario", "scenario", "scenario id, declared in the scenarios sheet")
+
+# ---------------------------------------------------------------------------------------------
+# The sets sheet: one column per set, one element per row. Key columns everywhere else are
+# checked against it, and the template offers its columns as drop-down lists.
+# ---------------------------------------------------------------------------------------------
+SETS_SHEET = "sets"
+SETS = {
+    "material": "materials modelled (ids such as gallium, ndpr)",
+    "country": f"countries / origins; '{DOMESTIC}' is the EU itself and must be declared",
+    "stage": "value-chain stages; a subset of extraction, processing, recycling",
+    "year": "consecutive years of the horizon (integers)",
+}
+
+SETTINGS = Table(
+    sheet="settings",
+    keys=(Column("setting", "key", set="setting", description="setting name"),),
+    values=(Column("value", "text", default="", description="setting value"),),
+    description="Run-wide settings, one per row. Unlisted settings take their default.",
+    topic="run",
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: str
+    default: object
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple = ()
+    description: str = ""
+
+
+SETTING_DEFS = (
+    Setting("case_name", "text", "case", description="name of the case, used in the run folder name"),
+    Setting("discount_rate", "number", 0.05, "share/yr", 0.0, 1.0,
+            description="real discount rate for present values and capital annuities"),
+    Setting("base_year", "integer", None, "year", description="year to which costs are discounted "
+            "(blank: the first year of the horizon)"),
+    Setting("benchmark_basis", "choice", "capacity", choices=("capacity", "flow"),
+            description="default basis of the extraction, processing and recycling benchmarks: "
+            "'capacity' (able to produce, as the Regulation words it) or 'flow' (actual output)"),
+    Setting("time_limit", "number", 600.0, "s", 1.0, None, description="solver time limit"),
+    Setting("mip_gap", "number", 1e-4, "share", 0.0, 1.0, description="relative MIP gap"),
+    Setting("threads", "integer", 0, "", 0, 256, description="solver threads (0: HiGHS chooses)"),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTING_DEFS}
+
+MATERIALS = Table(
+    sheet="materials",
+    keys=(MATERIAL,),
+    values=(
+        Column("strategic", "bool", default=True,
+               description="strategic raw material (Annex I): benchmarks with material 'all' apply"),
+        Column("voll", "number", "EUR/t", lo=0.0,
+               description="value of lost load: cost per tonne of demand left unmet"),
+        Column("processing_yield", "number", "share", default=1.0, lo=1e-6, hi=1.0,
+               description="tonnes of refined material per tonne of contained material in "
+               "ore/concentrate fed to EU processing"),
+        Column("recycling_yield", "number", "share", default=1.0, lo=0.0, hi=1.0,
+               description="tonnes of refined material recovered per tonne of collected end-of-life "
+               "material"),
+        Column("benchmark_basis", "choice", default="", choices=("capacity", "flow", ""),
+               description="overrides the run's benchmark basis for this material", blank_means="run default"),
+        Column("name", "text", default="", description="readable name"),
+    ),
+    description="One row per material: value of lost load, yields and benchmark basis.",
+    topic="materials",
+    required=True,
+)
+
+DEMAND = Table(
+    sheet="demand",
+    keys=(MATERIAL, YEAR),
+    values=(
+        Column("demand", "number", "t", lo=0.0, description="EU consumption of refined material"),
+        Column("eol_arising", "number", "t", default=0.0, lo=0.0,
+               description="end-of-life material arising in the EU (contained)"),
+        Column("collection_rate", "number", "share", default=0.0, lo=0.0, hi=1.0,
+               description="share of end-of-life arisings that can be collected for recycling"),
+    ),
+    description="EU consumption and end-of-life feedstock per material and year.",
+    topic="sourcing",
+    required=True,
+)
+
+SUPPLY = Table(
+    sheet="supply",
+    keys=(MATERIAL, COUNTRY, STAGE, YEAR),
+    values=(
+        Column("available", "number", "t/yr", default=UNLIMITED, lo=0.0, blank_means="unlimited",
+               description="what the country can sell to the EU at this stage in this year: refined "
+               "material (stage processing) or contained material in ore/concentrate (stage extraction)"),
+        Column("price", "number", "EUR/t", lo=0.0,
+               description="delivered price per tonne of contained material"),
+    ),
+    description="Third-country offers: refined material (stage processing) and ore/concentrate for "
+    "refining in the EU (stage extraction). EU mining and refining come from the capacity sheets.",
+    topic="sourcing",
+    required=True,
+)
+
+UPSTREAM = Table(
+    sheet="upstream",
+    keys=(MATERIAL, COUNTRY, Column("origin", "key", set="country",
+                                    description="country where the ore was mined")),
+    values=(Column("share", "number", "share", lo=0.0, hi=1.0,
+                   description="share of the refiner's output made from ore mined in origin"),),
+    description="Upstream origin of refined imports: refiner country -> mining country shares, "
+    "summing to 1 per material and refiner. A refiner without rows refines its own ore.",
+    topic="sourcing",
+)
+
+TECHNOLOGY = Table(
+    sheet="technology",
+    keys=(MATERIAL, STAGE),
+    values=(
+        Column("capex", "number", "EUR/(t/yr)", default=0.0, lo=0.0,
+               description="investment per t/yr of new capacity"),
+        Column("fixed_om", "number", "EUR/(t/yr)/yr", default=0.0, lo=0.0,
+               description="fixed operation and maintenance per t/yr of available capacity"),
+        Column("variable_om", "number", "EUR/t", default=0.0, lo=0.0,
+               description="variable cost per tonne of output (extraction: per tonne mined)"),
+        Column("lifetime", "integer", "yr", default=25, lo=1, hi=100,
+               description="economic lifetime of new capacity"),
+        Column("lead_time", "integer", "yr", default=0, lo=0, hi=30,
+               description="years from the build decision to the first year of operation"),
+        Column("earliest_build_year", "integer", "year", default=None, blank_means="first year",
+               description="first year in which a build decision may be taken"),
+        Column("max_build_per_year", "number", "t/yr", default=UNLIMITED, lo=0.0,
+               blank_means="unlimited", description="most new capacity coming online in one year"),
+        Column("max_capacity", "number", "t/yr", default=UNLIMITED, lo=0.0, blank_means="unlimited",
+               description="most capacity available in any year (reserves, sites)"),
+        Column("module_size", "number", "t/yr", default=0.0, lo=0.0, blank_means="continuous",
+               description="plant size: new capacity comes in whole modules (the model becomes a MIP)"),
+    ),
+    description="EU capacity options per material and stage. Without a row, a stage cannot be built.",
+    topic="capacity",
+)
+
+CAPACITY_EXISTING = Table(
+    sheet="capacity_existing",
+    keys=(MATERIAL, STAGE, YEAR),
+    values=(Column("capacity", "number", "t/yr", lo=0.0,
+                   description="EU capacity in place (after retirements) in this year"),),
+    description="Existing EU capacity by year; years without a row have none.",
+    topic="capacity",
+)
+
+STOCKPILE = Table(
+    sheet="stockpile",
+    keys=(MATERIAL,),
+    values=(
+        Column("initial_stock", "number", "t", default=0.0, lo=0.0,
+               description="strategic stock at the start of the first year"),
+        Column("max_stock", "number", "t", default=UNLIMITED, lo=0.0, blank_means="unlimited",
+               description="largest stock that may be held"),
+        Column("holding_cost", "number", "EUR/t/yr", default=0.0, lo=0.0,
+               description="storage and cost of capital per tonne held for a year"),
+        Column("coverage_days", "number", "days", default=0.0, lo=0.0, hi=3650.0,
+               description="coverage rule: stock >= days/365 x the annual basis quantity"),
+        Column("coverage_basis", "choice", default="consumption",
+               choices=("consumption", "net_imports", "imports_from"),
+               description="what the coverage rule covers: consumption, net imports, or imports "
+               "from coverage_country"),
+        Column("coverage_country", "text", default="", set="country", blank_means="none",
+               description="the country whose imports are covered (basis imports_from)"),
+        Column("coverage_from_year", "integer", "year", default=None, blank_means="first year",
+               description="first year in which the coverage rule applies"),
+    ),
+    description="Strategic stockpile per material. Materials without a row hold no stock.",
+    topic="stockpile",
+)
+
+BENCHMARK_IDS = ("extraction", "processing", "recycling", "single_country")
+BENCHMARKS = Table(
+    sheet="benchmarks",
+    keys=(
+        Column("benchmark", "key", choices=BENCHMARK_IDS,
+               description="extraction, processing, recycling (EU share, at least) or single_country "
+               "(largest third-country share, at most)"),
+        Column("material", "key", set="material",
+               description="material id, or 'all' for every strategic material"),
+        Column("stage", "key", set="stage", description="single_country only: the stage the cap "
+               "applies to; blank = extraction and processing"),
+    ),
+    values=(
+        Column("level", "number", "share", lo=0.0, hi=1.0, description="benchmark level"),
+        Column("start_year", "integer", "year", description="first year the full level applies"),
+        Column("ramp_from_year", "integer", "year", default=None, blank_means="no ramp",
+               description="the level rises linearly from 0 in this year to the full level in "
+               "start_year"),
+        Column("basis", "choice", default="", choices=("capacity", "flow", ""), blank_means="run/material default",
+               description="extraction/processing/recycling only: capacity or flow basis"),
+        Column("enforcement", "choice", default="hard", choices=("hard", "soft"),
+               description="hard: must hold; soft: a shortfall is allowed at the penalty"),
+        Column("penalty", "number", "EUR/t", default=0.0, lo=0.0,
+               description="soft only: cost per tonne of shortfall"),
+    ),
+    description="CRMA benchmarks (Regulation (EU) 2024/1252 Art. 5) as data. A row for a material "
+    "overrides the 'all' row of the same benchmark and stage.",
+    topic="benchmarks",
+    wildcard_keys=("material",),
+    optional_keys=("stage",),
+)
+
+SCENARIOS = Table(
+    sheet="scenarios",
+    keys=(SCENARIO,),
+    values=(Column("probability", "number", "share", lo=0.0, hi=1.0,
+                   description="probability; all scenarios sum to 1"),
+            Column("description", "text", default="", description="what the scenario is")),
+    description="Scenarios and their probabilities. Without rows: one scenario 'nominal' with "
+    "probability 1 (the deterministic model).",
+    topic="scenarios",
+)
+
+DISRUPTIONS = Table(
+    sheet="disruptions",
+    keys=(SCENARIO, MATERIAL, COUNTRY, STAGE,
+          Column("start_year", "number", "year", description="start, fractional (2028.5 = 1 July 2028)")),
+    values=(
+        Column("duration", "number", "yr", lo=0.0, hi=100.0, description="duration in years (may be "
+               "a fraction)"),
+        Column("severity", "number", "share", lo=0.0, hi=1.0,
+               description="share of the country's supply at that stage lost while the event lasts"),
+        Column("price_multiplier", "number", "x", default=1.0, lo=0.0,
+               description="multiplier on the country's price at that stage while the event lasts"),
+    ),
+    description="Disruption events; a scenario may hold several. The share of a year an event "
+    "covers scales its severity and price effect in that year.",
+    topic="scenarios",
+    wildcard_keys=("material",),
+)
+
+TABLES: tuple[Table, ...] = (
+    SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
+    BENCHMARKS, SCENARIOS, DISRUPTIONS,
+)
+TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
+README_SHEET = "README"

@@ -1,0 +1,192 @@
+"""Extract a solved model into tidy pandas tables; writers read only these tables.
+
+Tables (columns in docs/results.md): sourcing, capacity, stock, unmet, compliance, costs,
+cost_summary, shadow_prices, marginal_cost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from model import registry as R
+from model.blocks import benchmarks as BM
+
+TOL = 1e-6
+
+
+def _v(x) -> float:
+    if isinstance(x, (int, float)):
+        return float(x)
+    val = pyo.value(x, exception=False)
+    return 0.0 if val is None else float(val)
+
+
+def _clean(x: float) -> float:
+    return 0.0 if abs(x) < 1e-9 else x
+
+
+@dataclass
+class Results:
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    objective: float = 0.0
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def extract(b, sol) -> Results:
+    res = Results(objective=sol.objective)
+    res.tables["sourcing"] = _sourcing(b)
+    res.tables["capacity"] = _capacity(b)
+    res.tables["stock"] = _stock(b)
+    res.tables["unmet"] = _unmet(b)
+    res.tables["compliance"] = _compliance(b)
+    res.tables["costs"], res.tables["cost_summary"] = _costs(b)
+    res.tables["shadow_prices"] = _shadow_prices(b, sol.duals)
+    res.tables["marginal_cost"] = _marginal_cost(b, sol.duals)
+    return res
+
+
+def _sourcing(b) -> pd.DataFrame:
+    m, data = b.m, b.data
+    rows = []
+    for (mm, c, t, w) in m.IMP_REF:
+        rows.append((w, mm, "processing", c, t, "refined import", _v(m.imp_ref[mm, c, t, w])))
+    for (mm, c, t, w) in m.IMP_CONC:
+        rows.append((w, mm, "extraction", c, t, "ore import for EU refining", _v(m.imp_conc[mm, c, t, w])))
+    for (mm, t, w) in m.EU_MINING:
+        rows.append((w, mm, "extraction", R.DOMESTIC, t, "EU mining", _v(m.eu_mining[mm, t, w])))
+    for (mm, t, w) in m.EU_PROCESSING:
+        rows.append((w, mm, "processing", R.DOMESTIC, t, "EU processing output", _v(m.eu_processing[mm, t, w])))
+    for (mm, t, w) in m.EU_RECYCLING:
+        rows.append((w, mm, "recycling", R.DOMESTIC, t, "EU recycling output", _v(m.eu_recycling[mm, t, w])))
+    df = pd.DataFrame(rows, columns=["scenario", "material", "stage", "country", "year", "flow", "value_t"])
+    df["value_t"] = df["value_t"].map(_clean)
+    return df.sort_values(["scenario", "material", "stage", "country", "year"], kind="stable").reset_index(drop=True)
+
+
+def _capacity(b) -> pd.DataFrame:
+    m, data = b.m, b.data
+    existing = data.table("capacity_existing")
+    rows = []
+    for (mm, k) in sorted(b.capacity_keys):
+        for t in data.years:
+            new = _v(m.cap_new[mm, k, t]) if (mm, k, t) in m.CAP_NEW else 0.0
+            modules = _v(m.n_modules[mm, k, t]) if (mm, k, t) in m.MODULAR else None
+            rows.append((mm, k, t, existing.get((mm, k, t), {}).get("capacity", 0.0), _clean(new),
+                         modules, _clean(_v(b.cap_avail(mm, k, t)))))
+    return pd.DataFrame(rows, columns=["material", "stage", "year", "existing_tpa", "new_online_tpa",
+                                       "modules", "available_tpa"])
+
+
+def _stock(b) -> pd.DataFrame:
+    m = b.m
+    rows = []
+    for (mm, t, w) in m.STOCK_TW:
+        net = _v(m.stock_in[mm, t, w]) - (_v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0)  # buying and releasing in one
+        rows.append((w, mm, t, _clean(_v(m.stock_target[mm, t])), _clean(_v(m.inventory[mm, t, w])),
+                     _clean(max(0.0, net)), _clean(max(0.0, -net))))  # year nets out
+    return pd.DataFrame(rows, columns=["scenario", "material", "year", "stock_target_t", "inventory_t",
+                                       "stock_in_t", "stock_out_t"])
+
+
+def _unmet(b) -> pd.DataFrame:
+    m, data = b.m, b.data
+    rows = [(w, mm, t, data.demand(mm, t), _clean(_v(m.unmet[mm, t, w]))) for (mm, t, w) in m.BALANCE]
+    return pd.DataFrame(rows, columns=["scenario", "material", "year", "demand_t", "unmet_t"])
+
+
+def _compliance(b) -> pd.DataFrame:
+    """Achieved shares against every benchmark in force, with the largest third-country share."""
+    data = b.data
+    effective = BM.resolve(data)
+    rows = []
+    for (bench, mm, k), rec in sorted(effective.items()):
+        for t in data.years:
+            target = BM.level(rec, t)
+            d = data.demand(mm, t)
+            if target is None or d <= 0:
+                continue
+            for w in b.W:
+                if bench in BM.SHARE_BENCHMARKS:
+                    basis = BM.basis_of(data, rec, mm)
+                    cap_share = _v(BM.eu_capacity(b, bench, mm, t)) / d
+                    flow_share = _v(BM.eu_flow(b, bench, mm, t, w)) / d
+                    achieved = cap_share if basis == "capacity" else flow_share
+                    met = achieved >= target - TOL
+                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis=basis,
+                                     target_share=target, achieved_share=_clean(achieved),
+                                     capacity_share=_clean(cap_share), flow_share=_clean(flow_share),
+                                     met=bool(met), shortfall_t=_clean(max(0.0, (target - achieved) * d)),
+                                     largest_country="", enforcement=rec["enforcement"]))
+                else:
+                    shares = {c: _v(BM.country_supply(b, k, mm, c, t, w)) / d
+                              for c in BM.third_countries(b, k, mm)}
+                    top = max(shares, key=lambda c: (shares[c], c)) if shares else ""
+                    achieved = shares.get(top, 0.0)
+                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis="flow",
+                                     target_share=target, achieved_share=_clean(achieved),
+                                     capacity_share=None, flow_share=_clean(achieved),
+                                     met=bool(achieved <= target + TOL),
+                                     shortfall_t=_clean(max(0.0, (achieved - target) * d)),
+                                     largest_country=top, enforcement=rec["enforcement"]))
+    cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
+            "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _costs(b):
+    rows = []
+    for (component, mm, t, w), exprs in b.cost_terms.items():
+        value = sum(_v(e) for e in exprs)
+        rows.append(dict(scenario=w or "first stage", material=mm, year=t, component=component,
+                         cost_eur=_clean(value), discounted_eur=_clean(value * b.discount(t)),
+                         weight=b.weight(t, w)))
+    df = pd.DataFrame(rows, columns=["scenario", "material", "year", "component", "cost_eur",
+                                     "discounted_eur", "weight"])
+    df = df.sort_values(["scenario", "material", "year", "component"], kind="stable").reset_index(drop=True)
+    # expected present value by material and component (what the objective adds up)
+    df["objective_eur"] = df["cost_eur"] * df["weight"]
+    summary = (df.groupby(["material", "component"], as_index=False)["objective_eur"].sum()
+               .rename(columns={"objective_eur": "present_value_eur"}))
+    df = df.drop(columns=["weight", "objective_eur"])
+    return df, summary
+
+
+def _shadow_prices(b, duals: dict) -> pd.DataFrame:
+    """Marginal cost of each benchmark row: EUR per tonne (money of its year) and per percentage point.
+
+    The dual of a row in the discounted, probability-weighted objective is divided by that weight,
+    and signed so that a positive number is the cost of tightening the benchmark by one tonne.
+    """
+    m = b.m
+    rows = []
+    for r in b.benchmark_rows:
+        con = getattr(m, r["component"])[r["index"]]
+        dual = float(duals.get(con, 0.0))
+        w = r["scenario"] or None
+        per_t = dual / b.weight(r["year"], w)
+        if r["component"] == "benchmark_single_country":
+            per_t = -per_t
+        per_t = _clean(per_t)
+        rows.append(dict(constraint=f"{r['component']}[{','.join(map(str, r['index']))}]",
+                         benchmark=r["benchmark"], basis=r["basis"], material=r["material"],
+                         stage=r["stage"], country=r["country"], year=r["year"], scenario=r["scenario"],
+                         level=r["level"], demand_t=r["demand"], eur_per_t=per_t,
+                         eur_per_pp=_clean(per_t * r["demand"] / 100.0), binding=abs(per_t) > 1e-6,
+                         enforcement=r["enforcement"]))
+    cols = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
+            "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _marginal_cost(b, duals: dict) -> pd.DataFrame:
+    """The dual of each balance row: the cost of one more tonne of EU demand, in its year's money."""
+    m = b.m
+    rows = []
+    for (mm, t, w) in m.BALANCE:
+        dual = float(duals.get(m.balance[mm, t, w], 0.0))
+        rows.append((w, mm, t, _clean(dual / b.weight(t, w))))
+    return pd.DataFrame(rows, columns=["scenario", "material", "year", "eur_per_t"])

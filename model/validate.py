@@ -1,0 +1,277 @@
+"""Validation at the door: cross-table checks that turn a cell-checked workbook into ModelData.
+
+Every issue names the file, sheet, row and column and says what was expected; all issues are
+collected and raised together so that a user fixes them in one pass.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from model import registry as R
+from model.data import NOMINAL, ModelData
+from model.errors import InputError, Issue
+from model.io.read import RawWorkbook, parse_cell, read_workbook
+
+SHARE_TOLERANCE = 1e-6
+
+
+def load(path) -> ModelData:
+    """Read, check and return the input of one run (raises InputError with every problem)."""
+    return validate(read_workbook(path))
+
+
+def _suggest(value, options) -> str:
+    options = [str(o) for o in options]
+    lowered = {o.lower().strip(): o for o in options}
+    key = str(value).lower().strip()
+    if key in lowered:
+        return f" (did you mean '{lowered[key]}'?)"
+    close = difflib.get_close_matches(str(value), options, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate(raw: RawWorkbook) -> ModelData:
+    file = raw.path.name
+    issues: list[Issue] = []
+
+    def add(expected, sheet=None, row=None, column=None, value=None):
+        issues.append(Issue(file, expected, sheet, row, column, value))
+
+    sets = raw.sets
+    # ---- sets -------------------------------------------------------------------------------
+    for name in R.SETS:
+        if not sets[name]:
+            add(f"declare at least one {name} in column '{name}'", R.SETS_SHEET, None, name)
+    for s in sets["stage"]:
+        if s not in R.STAGES:
+            add(f"stages are a subset of {', '.join(R.STAGES)}", R.SETS_SHEET,
+                raw.set_rows["stage"][s], "stage", s)
+    if R.DOMESTIC not in sets["country"] and sets["country"]:
+        add(f"the countries must include '{R.DOMESTIC}' (the EU as an origin)", R.SETS_SHEET, None, "country")
+    years = sets["year"]
+    if years:
+        if years != list(range(min(years), min(years) + len(years))):
+            add("years must be consecutive and in increasing order", R.SETS_SHEET, None, "year",
+                ", ".join(map(str, years[:6])) + ("..." if len(years) > 6 else ""))
+    if issues:
+        raise InputError(issues)
+
+    # ---- settings ---------------------------------------------------------------------------
+    settings = {s.name: s.default for s in R.SETTING_DEFS}
+    st = raw.tables[R.SETTINGS.sheet]
+    for rec, row in zip(st.rows, st.row_numbers):
+        name = rec["setting"]
+        sdef = R.SETTINGS_BY_NAME.get(name)
+        if sdef is None:
+            add(f"unknown setting; the settings are: {', '.join(R.SETTINGS_BY_NAME)}"
+                + _suggest(name, R.SETTINGS_BY_NAME), "settings", row, "setting", name)
+            continue
+        col = R.Column(name, sdef.kind, sdef.unit, sdef.default, sdef.lo, sdef.hi, choices=sdef.choices)
+        raw_value = rec["value"]
+        if sdef.kind in ("number", "integer") and isinstance(raw_value, str):
+            try:
+                raw_value = float(raw_value)
+            except ValueError:
+                pass
+        value, problem = parse_cell(raw_value, col)
+        if problem:
+            add(problem, "settings", row, "value", rec["value"])
+        else:
+            settings[name] = value
+
+    # ---- keys against sets, duplicates ------------------------------------------------------
+    scen_raw = raw.tables[R.SCENARIOS.sheet]
+    declared = {k: set(v) for k, v in sets.items()}
+    declared["scenario"] = {r["scenario"] for r in scen_raw.rows}
+    tables: dict[str, dict] = {}
+    rows: dict[str, dict] = {}
+    for table in R.TABLES:
+        if table is R.SETTINGS:
+            continue
+        rt = raw.tables[table.sheet]
+        data, where = {}, {}
+        for rec, row in zip(rt.rows, rt.row_numbers):
+            ok = True
+            for col in table.keys:
+                v = rec[col.name]
+                if col.name in table.wildcard_keys and v == "all":
+                    continue
+                if col.name in table.optional_keys and v == "":
+                    continue
+                if col.set and v not in declared[col.set]:
+                    where_declared = ("the scenarios sheet" if col.set == "scenario"
+                                      else f"column '{col.set}' of the sets sheet")
+                    add(f"unknown {col.set}; declare it in {where_declared}"
+                        + _suggest(v, declared[col.set]), table.sheet, row, col.name, v)
+                    ok = False
+            for col in table.values:
+                if col.set and rec[col.name] not in ("", None) and rec[col.name] not in declared[col.set]:
+                    add(f"unknown {col.set}" + _suggest(rec[col.name], declared[col.set]),
+                        table.sheet, row, col.name, rec[col.name])
+                    ok = False
+            if not ok:
+                continue
+            key = tuple(rec[c.name] for c in table.keys)
+            key = key[0] if len(key) == 1 else key
+            if key in where:
+                add(f"each key may appear once; this one is also at row {where[key]}",
+                    table.sheet, row, ", ".join(c.name for c in table.keys),
+                    key if not isinstance(key, tuple) else ", ".join(map(str, key)))
+                continue
+            where[key] = row
+            data[key] = {c.name: rec[c.name] for c in table.values}
+            data[key].update({p: rec[p] for p in R.PROVENANCE})
+        tables[table.sheet] = data
+        rows[table.sheet] = where
+
+    data = ModelData(
+        materials=list(sets["material"]), countries=list(sets["country"]), stages=list(sets["stage"]),
+        years=list(years), settings=settings, tables=tables, rows=rows, source=raw.path,
+    )
+    if not issues:
+        _cross_checks(data, add)
+    if issues:
+        raise InputError(issues)
+    _scenarios(data)
+    return data
+
+
+def _cross_checks(data: ModelData, add) -> None:
+    first, last = data.years[0], data.years[-1]
+    T = data.tables
+    rows = data.rows
+    stages = set(data.stages)
+
+    for m in data.materials:
+        if m not in T["materials"]:
+            add("every declared material needs a row in the materials sheet (voll at least)",
+                "materials", None, "material", m)
+    for m in data.materials:
+        if not any((m, t) in T["demand"] for t in data.years):
+            add("every declared material needs demand rows (one per year; a missing year has demand 0)",
+                "demand", None, "material", m)
+
+    for key, row in rows["supply"].items():
+        m, c, k, t = key
+        if c == R.DOMESTIC:
+            add(f"the EU's own mining and refining come from the technology and capacity_existing "
+                f"sheets; supply rows are for third countries", "supply", row, "country", c)
+        if k not in ("extraction", "processing"):
+            add("supply rows are for stage extraction (ore/concentrate) or processing (refined)",
+                "supply", row, "stage", k)
+        elif k not in stages:
+            add(f"stage '{k}' is not declared in the sets sheet", "supply", row, "stage", k)
+    # ore imports need EU processing to turn them into refined material
+    for key, row in rows["supply"].items():
+        m, c, k, t = key
+        if k == "extraction" and (m, "processing") not in T["technology"] and not any(
+                (m, "processing", y) in T["capacity_existing"] for y in data.years):
+            add("ore/concentrate offers need EU processing: add a technology or capacity_existing "
+                "row for stage processing of this material", "supply", row, "material", m)
+            break
+
+    # upstream shares sum to one per (material, refiner)
+    sums = defaultdict(float)
+    first_row = {}
+    for (m, r, o), rec in T["upstream"].items():
+        sums[(m, r)] += rec["share"]
+        first_row.setdefault((m, r), rows["upstream"][(m, r, o)])
+    for (m, r), s in sums.items():
+        if abs(s - 1.0) > SHARE_TOLERANCE:
+            add(f"the upstream shares of material {m}, refiner {r} must sum to 1 (they sum to {s:.6g})",
+                "upstream", first_row[(m, r)], "share", round(s, 6))
+
+    for (m, k), rec in T["technology"].items():
+        row = rows["technology"][(m, k)]
+        if k not in stages:
+            add(f"stage '{k}' is not declared in the sets sheet", "technology", row, "stage", k)
+        eb = rec["earliest_build_year"]
+        if eb is not None and eb > last:
+            add(f"the earliest build year is after the last year of the horizon ({last})",
+                "technology", row, "earliest_build_year", eb)
+        if rec["module_size"] and rec["max_build_per_year"] < rec["module_size"]:
+            add("max_build_per_year is smaller than one module; no module could ever be built",
+                "technology", row, "max_build_per_year", rec["max_build_per_year"])
+    for key, row in rows["capacity_existing"].items():
+        if key[1] not in stages:
+            add(f"stage '{key[1]}' is not declared in the sets sheet", "capacity_existing", row, "stage", key[1])
+
+    for m, rec in T["stockpile"].items():
+        row = rows["stockpile"][m]
+        if rec["initial_stock"] > rec["max_stock"]:
+            add("the initial stock exceeds max_stock", "stockpile", row, "initial_stock", rec["initial_stock"])
+        if rec["coverage_basis"] == "imports_from" and not rec["coverage_country"]:
+            add("coverage basis imports_from needs a coverage_country", "stockpile", row,
+                "coverage_country", "")
+        if rec["coverage_country"] == R.DOMESTIC:
+            add("the coverage country must be a third country", "stockpile", row, "coverage_country",
+                R.DOMESTIC)
+        cf = rec["coverage_from_year"]
+        if cf is not None and cf > last:
+            add(f"the coverage rule starts after the last year ({last})", "stockpile", row,
+                "coverage_from_year", cf)
+
+    for key, rec in T["benchmarks"].items():
+        b, m, k = key
+        row = rows["benchmarks"][key]
+        if b == "single_country":
+            if k not in ("", "extraction", "processing"):
+                add("the single-country cap applies to stage extraction or processing (blank: both)",
+                    "benchmarks", row, "stage", k)
+        elif k != "":
+            add(f"the stage column is for single_country rows only; benchmark {b} has its own stage",
+                "benchmarks", row, "stage", k)
+        if b == "single_country" and rec["basis"]:
+            add("the single-country cap is a flow rule; leave basis blank", "benchmarks", row, "basis",
+                rec["basis"])
+        if rec["start_year"] > last:
+            add(f"the start year is after the last year of the horizon ({last})",
+                "benchmarks", row, "start_year", rec["start_year"])
+        rf = rec["ramp_from_year"]
+        if rf is not None and rf >= rec["start_year"]:
+            add("the ramp must start before start_year", "benchmarks", row, "ramp_from_year", rf)
+        if rec["enforcement"] == "soft" and rec["penalty"] <= 0:
+            add("a soft benchmark needs a penalty > 0 (EUR/t of shortfall)", "benchmarks", row,
+                "penalty", rec["penalty"])
+
+    if T["scenarios"]:
+        total = sum(r["probability"] for r in T["scenarios"].values())
+        if abs(total - 1.0) > 1e-6:
+            add(f"the scenario probabilities must sum to 1 (they sum to {total:.6g})", "scenarios",
+                None, "probability", round(total, 6))
+    for key, rec in T["disruptions"].items():
+        row = rows["disruptions"][key]
+        if key[3] not in ("extraction", "processing"):
+            add("disruptions apply to third-country supply: stage extraction or processing",
+                "disruptions", row, "stage", key[3])
+        if key[2] == R.DOMESTIC:
+            add("disruptions apply to third countries, not to the EU", "disruptions", row, "country", key[2])
+        if key[4] >= last + 1 or key[4] + rec["duration"] <= first:
+            add(f"the event lies outside the horizon {first}-{last}", "disruptions", row, "start_year", key[4])
+
+
+def _scenarios(data: ModelData) -> None:
+    """Scenario probabilities and per-year disruption effects (a data transformation)."""
+    scen = data.tables["scenarios"]
+    if scen:
+        data.probability = {s: rec["probability"] for s, rec in scen.items()}
+    else:
+        data.probability = {NOMINAL: 1.0}
+    data.disruption = {s: {} for s in data.probability}
+    strategic_all = data.materials
+    for (s, m, c, k, start), rec in data.tables["disruptions"].items():
+        mats = strategic_all if m == "all" else [m]
+        end = start + rec["duration"]
+        for t in data.years:
+            overlap = max(0.0, min(end, t + 1) - max(start, t))
+            if overlap <= 0:
+                continue
+            for mm in mats:
+                key = (mm, c, k, t)
+                lost, mult = data.disruption[s].get(key, (0.0, 1.0))
+                lost = min(1.0, lost + rec["severity"] * overlap)
+                mult = mult * (1.0 + (rec["price_multiplier"] - 1.0) * overlap)
+                data.disruption[s][key] = (lost, mult)
