@@ -113,6 +113,7 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
         ws.append([sets.get(n, [])[i] if i < len(sets.get(n, [])) else None for n in names])
     set_ranges = {n: f"{R.SETS_SHEET}!${get_column_letter(j)}$2:${get_column_letter(j)}$1000"
                   for j, n in enumerate(names, start=1)}
+    set_ranges["scenario"] = f"{R.SCENARIOS.sheet}!$A$2:$A$1000"  # declared in the scenarios sheet
 
     st = wb.create_sheet(R.SETTINGS.sheet)
     st.append(["setting", "value", "note"])
@@ -139,7 +140,8 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
             ws.append([_cell(rec.get(c.name)) for c in cols] + [rec.get(p) for p in extra])
         for j, c in enumerate(cols, start=1):
             formula = None
-            if c.set in set_ranges and c.name not in table.wildcard_keys and c.kind == "key":
+            if (c.set in set_ranges and c.name not in table.wildcard_keys and c.kind == "key"
+                    and table is not R.SCENARIOS):
                 formula = set_ranges[c.set]
             elif c.choices and all(c.choices) and len(",".join(c.choices)) < 250:
                 formula = '"' + ",".join(c.choices) + '"'
