@@ -66,7 +66,19 @@ def solve_data(data: ModelData, log_file=None) -> Run:
     t1 = time.perf_counter()
     results = extract(b, sol)
     timings["extract_s"] = time.perf_counter() - t1
+    if wants_stochastic_reports(data):
+        from model.stochastic import value_of_information
+
+        t2 = time.perf_counter()
+        results.tables["value_of_information"] = value_of_information(data).table()
+        timings["vss_evpi_s"] = time.perf_counter() - t2
     return Run(data, results, sol, timings)
+
+
+def wants_stochastic_reports(data: ModelData) -> bool:
+    mode = data.settings.get("stochastic_reports", "auto")
+    n = len(data.scenarios)
+    return n > 1 and (mode == "yes" or (mode == "auto" and n <= 50))
 
 
 def solve_workbook(path) -> Run:

@@ -124,6 +124,14 @@ SETTING_DEFS = (
     Setting("time_limit", "number", 600.0, "s", 1.0, None, description="solver time limit"),
     Setting("mip_gap", "number", 1e-4, "share", 0.0, 1.0, description="relative MIP gap"),
     Setting("threads", "integer", 0, "", 0, 256, description="solver threads (0: HiGHS chooses)"),
+    Setting("risk_weight", "number", 0.0, "", 0.0, 1000.0,
+            description="lambda: the objective is expected cost + lambda x CVaR of the cost "
+            "(0: risk neutral)"),
+    Setting("cvar_alpha", "number", 0.95, "share", 0.0, 0.9999,
+            description="CVaR level alpha: CVaR is the mean cost of the worst 1 - alpha of outcomes"),
+    Setting("stochastic_reports", "choice", "auto", choices=("auto", "yes", "no"),
+            description="compute the value of the stochastic solution (VSS) and the expected value "
+            "of perfect information (EVPI); auto: when there are 2 to 50 scenarios"),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTING_DEFS}
 
@@ -291,8 +299,9 @@ SCENARIOS = Table(
     values=(Column("probability", "number", "share", lo=0.0, hi=1.0,
                    description="probability; all scenarios sum to 1"),
             Column("description", "text", default="", description="what the scenario is")),
-    description="Scenarios and their probabilities. Without rows: one scenario 'nominal' with "
-    "probability 1 (the deterministic model).",
+    description="Disruption scenarios and their probabilities. The scenario 'nominal' (no "
+    "disruption) always exists: unless listed, it takes the probability the others leave. Without "
+    "rows: 'nominal' alone with probability 1 (the deterministic model).",
     topic="scenarios",
 )
 

@@ -1,7 +1,7 @@
 """Extract a solved model into tidy pandas tables; writers read only these tables.
 
 Tables (columns in docs/results.md): sourcing, capacity, stock, unmet, compliance, costs,
-cost_summary, shadow_prices, marginal_cost.
+cost_summary, shadow_prices, marginal_cost, scenario_costs.
 """
 from __future__ import annotations
 
@@ -46,7 +46,29 @@ def extract(b, sol) -> Results:
     res.tables["costs"], res.tables["cost_summary"] = _costs(b)
     res.tables["shadow_prices"] = _shadow_prices(b, sol.duals)
     res.tables["marginal_cost"] = _marginal_cost(b, sol.duals)
+    res.tables["scenario_costs"] = _scenario_costs(b)
     return res
+
+
+def _per_weight(value: float, weight: float) -> float:
+    """A dual in the weighted objective, per unit of weight (NaN for a zero-probability scenario)."""
+    return value / weight if weight else float("nan")
+
+
+def _scenario_costs(b) -> pd.DataFrame:
+    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
+    m, data = b.m, b.data
+    first = _v(m.first_stage_cost)
+    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first,
+                 recourse_eur=_v(m.scenario_cost[w]), total_eur=first + _v(m.scenario_cost[w]))
+            for w in b.W]
+    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first,
+                     recourse_eur=_v(m.expected_cost) - first, total_eur=_v(m.expected_cost)))
+    if hasattr(m, "cvar"):
+        rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None,
+                         first_stage_eur=first, recourse_eur=_v(m.cvar) - first, total_eur=_v(m.cvar)))
+    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur",
+                                       "total_eur"])
 
 
 def _sourcing(b) -> pd.DataFrame:
@@ -167,7 +189,7 @@ def _shadow_prices(b, duals: dict) -> pd.DataFrame:
         con = getattr(m, r["component"])[r["index"]]
         dual = float(duals.get(con, 0.0))
         w = r["scenario"] or None
-        per_t = dual / b.weight(r["year"], w)
+        per_t = _per_weight(dual, b.weight(r["year"], w))
         if r["component"] == "benchmark_single_country":
             per_t = -per_t
         per_t = _clean(per_t)
@@ -188,5 +210,5 @@ def _marginal_cost(b, duals: dict) -> pd.DataFrame:
     rows = []
     for (mm, t, w) in m.BALANCE:
         dual = float(duals.get(m.balance[mm, t, w], 0.0))
-        rows.append((w, mm, t, _clean(dual / b.weight(t, w))))
+        rows.append((w, mm, t, _clean(_per_weight(dual, b.weight(t, w)))))
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "eur_per_t"])

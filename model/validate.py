@@ -5,15 +5,14 @@ collected and raised together so that a user fixes them in one pass.
 """
 from __future__ import annotations
 
-import difflib
 import math
 from collections import defaultdict
 from pathlib import Path
 
 from model import registry as R
 from model.data import NOMINAL, ModelData
-from model.errors import InputError, Issue
-from model.io.read import RawWorkbook, parse_cell, read_workbook
+from model.errors import BLANK, Found, InputError, Issue
+from model.io.read import RawWorkbook, parse_cell, read_workbook, suggest
 
 SHARE_TOLERANCE = 1e-6
 
@@ -23,22 +22,31 @@ def load(path) -> ModelData:
     return validate(read_workbook(path))
 
 
-def _suggest(value, options) -> str:
-    options = [str(o) for o in options]
-    lowered = {o.lower().strip(): o for o in options}
-    key = str(value).lower().strip()
-    if key in lowered:
-        return f" (did you mean '{lowered[key]}'?)"
-    close = difflib.get_close_matches(str(value), options, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+_suggest = suggest  # ' (did you mean ...?)' for a case, spacing or spelling difference
+
+
+def _rows_text(rows) -> int | str:
+    """One row number, or a text such as '2-4' / '2, 5, 9' for a problem spanning rows."""
+    rows = sorted(set(rows))
+    if len(rows) == 1:
+        return rows[0]
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return f"{rows[0]}-{rows[-1]}"
+    return ", ".join(map(str, rows))
 
 
 def validate(raw: RawWorkbook) -> ModelData:
     file = raw.path.name
     issues: list[Issue] = []
 
+    letters = {name: rt.letters for name, rt in raw.tables.items()}
+    letters[R.SETS_SHEET] = raw.set_letters
+
     def add(expected, sheet=None, row=None, column=None, value=None):
-        issues.append(Issue(file, expected, sheet, row, column, value))
+        cell = None
+        if isinstance(row, int) and column in letters.get(sheet, {}):
+            cell = f"{letters[sheet][column]}{row}"
+        issues.append(Issue(file, expected, sheet, row, column, value, cell))
 
     sets = raw.sets
     # ---- sets -------------------------------------------------------------------------------
@@ -52,18 +60,25 @@ def validate(raw: RawWorkbook) -> ModelData:
     if R.DOMESTIC not in sets["country"] and sets["country"]:
         add(f"the countries must include '{R.DOMESTIC}' (the EU as an origin)", R.SETS_SHEET, None, "country")
     years = sets["year"]
-    if years:
-        if years != list(range(min(years), min(years) + len(years))):
-            add("years must be consecutive and in increasing order", R.SETS_SHEET, None, "year",
-                ", ".join(map(str, years[:6])) + ("..." if len(years) > 6 else ""))
+    for prev, year in zip(years, years[1:]):
+        if year != prev + 1:
+            add(f"years must be consecutive and in increasing order: expected {prev + 1} after {prev}",
+                R.SETS_SHEET, raw.set_rows["year"][year], "year", year)
+            break
     if issues:
         raise InputError(issues)
 
     # ---- settings ---------------------------------------------------------------------------
     settings = {s.name: s.default for s in R.SETTING_DEFS}
     st = raw.tables[R.SETTINGS.sheet]
+    setting_rows = {}
     for rec, row in zip(st.rows, st.row_numbers):
         name = rec["setting"]
+        if name in setting_rows:
+            add(f"each setting may appear once; it is also at row {setting_rows[name]}", "settings", row,
+                "setting", name)
+            continue
+        setting_rows[name] = row
         sdef = R.SETTINGS_BY_NAME.get(name)
         if sdef is None:
             add(f"unknown setting; the settings are: {', '.join(R.SETTINGS_BY_NAME)}"
@@ -78,7 +93,8 @@ def validate(raw: RawWorkbook) -> ModelData:
                 pass
         value, problem = parse_cell(raw_value, col)
         if problem:
-            add(problem, "settings", row, "value", rec["value"])
+            add(f"{problem} (setting {name})", "settings", row, "value",
+                BLANK if rec["value"] == "" else rec["value"])
         else:
             settings[name] = value
 
@@ -175,14 +191,14 @@ def _cross_checks(data: ModelData, add) -> None:
 
     # upstream shares sum to one per (material, refiner)
     sums = defaultdict(float)
-    first_row = {}
+    share_rows = defaultdict(list)
     for (m, r, o), rec in T["upstream"].items():
         sums[(m, r)] += rec["share"]
-        first_row.setdefault((m, r), rows["upstream"][(m, r, o)])
+        share_rows[(m, r)].append(rows["upstream"][(m, r, o)])
     for (m, r), s in sums.items():
         if abs(s - 1.0) > SHARE_TOLERANCE:
-            add(f"the upstream shares of material {m}, refiner {r} must sum to 1 (they sum to {s:.6g})",
-                "upstream", first_row[(m, r)], "share", round(s, 6))
+            add(f"the upstream shares of material {m}, refiner {r} must sum to 1",
+                "upstream", _rows_text(share_rows[(m, r)]), "share", Found(f"shares summing to {s:.6g}"))
 
     for (m, k), rec in T["technology"].items():
         row = rows["technology"][(m, k)]
@@ -232,16 +248,23 @@ def _cross_checks(data: ModelData, add) -> None:
                 "benchmarks", row, "start_year", rec["start_year"])
         rf = rec["ramp_from_year"]
         if rf is not None and rf >= rec["start_year"]:
-            add("the ramp must start before start_year", "benchmarks", row, "ramp_from_year", rf)
+            add(f"the ramp must start before start_year ({rec['start_year']})", "benchmarks", row,
+                "ramp_from_year", rf)
         if rec["enforcement"] == "soft" and rec["penalty"] <= 0:
             add("a soft benchmark needs a penalty > 0 (EUR/t of shortfall)", "benchmarks", row,
                 "penalty", rec["penalty"])
 
     if T["scenarios"]:
         total = sum(r["probability"] for r in T["scenarios"].values())
-        if abs(total - 1.0) > 1e-6:
-            add(f"the scenario probabilities must sum to 1 (they sum to {total:.6g})", "scenarios",
-                None, "probability", round(total, 6))
+        if NOMINAL in T["scenarios"] and abs(total - 1.0) > 1e-6:
+            add(f"the scenario probabilities must sum to 1 (they sum to {total:.6g}); or leave "
+                f"'{NOMINAL}' out and it takes what the others leave", "scenarios",
+                rows["scenarios"][NOMINAL], "probability", round(total, 6))
+        elif total > 1.0 + 1e-6:
+            add(f"the scenario probabilities must sum to at most 1 (they sum to {total:.6g}); "
+                f"'{NOMINAL}' takes what the others leave", "scenarios",
+                _rows_text(rows["scenarios"].values()), "probability", round(total, 6))
+    supply = T["supply"]
     for key, rec in T["disruptions"].items():
         row = rows["disruptions"][key]
         if key[3] not in ("extraction", "processing"):
@@ -251,6 +274,16 @@ def _cross_checks(data: ModelData, add) -> None:
             add("disruptions apply to third countries, not to the EU", "disruptions", row, "country", key[2])
         if key[4] >= last + 1 or key[4] + rec["duration"] <= first:
             add(f"the event lies outside the horizon {first}-{last}", "disruptions", row, "start_year", key[4])
+        elif rec["severity"] < 1.0:
+            mats = data.materials if key[1] == "all" else [key[1]]
+            unlimited = [(mm, t) for mm in mats for t in data.years
+                         if supply.get((mm, key[2], key[3], t), {}).get("available", 0.0) >= R.UNLIMITED
+                         and key[4] < t + 1 and key[4] + rec["duration"] > t]
+            if unlimited:
+                mm, t = unlimited[0]
+                add(f"a partial disruption of an unlimited offer has no effect: give the supply row "
+                    f"({mm}, {key[2]}, {key[3]}, {t}) an 'available' quantity, or use severity 1",
+                    "disruptions", row, "severity", rec["severity"])
 
 
 def _scenarios(data: ModelData) -> None:
@@ -258,6 +291,9 @@ def _scenarios(data: ModelData) -> None:
     scen = data.tables["scenarios"]
     if scen:
         data.probability = {s: rec["probability"] for s, rec in scen.items()}
+        if NOMINAL not in data.probability:
+            rest = max(0.0, 1.0 - sum(data.probability.values()))
+            data.probability = {NOMINAL: rest, **data.probability}
     else:
         data.probability = {NOMINAL: 1.0}
     data.disruption = {s: {} for s in data.probability}

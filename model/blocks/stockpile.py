@@ -8,6 +8,8 @@ stock).
 Constraints: stock_balance, stock_release_limit (only stock held at the start of a year can be
 released in it), stock_floor (inventory may fall below the target only by what was
 released in the same year, so a release must be replenished in the following year),
+stock_ceiling (inventory <= stock_target: the stock built before a disruption is the same in
+every scenario),
 stock_coverage (stock_target >= days/365 x basis). Cost: holding_cost x inventory.
 """
 from __future__ import annotations
@@ -60,6 +62,11 @@ def add_stockpile(b) -> None:
     m.stock_floor = pyo.Constraint(
         m.STOCK_TW,
         rule=lambda _, mm, t, w: m.inventory[mm, t, w] + out(mm, t, w) >= m.stock_target[mm, t])
+
+    # stock_ceiling: no scenario holds more than the first-stage target, so that the stock built
+    # before a disruption cannot anticipate which disruption comes (non-anticipativity)
+    m.stock_ceiling = pyo.Constraint(
+        m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] <= m.stock_target[mm, t])
 
     # stock_coverage[m,t,w]: days/365 of consumption, net imports, or imports from one country
     cov = []

@@ -36,6 +36,9 @@ SHEET_NOTES = {
     "costs": "Costs per scenario, material, year and component: undiscounted and discounted EUR.",
     "cost_summary": "Present value by material and component, probability-weighted (sums to the objective).",
     "marginal_cost": "Dual of the material balance: cost of one more tonne of EU demand (EUR/t).",
+    "scenario_costs": "Present value per scenario (first stage + recourse), the expectation, and CVaR "
+                      "when a risk weight is set.",
+    "value_of_information": "VSS and EVPI with the problems solved to get them (risk-neutral objective).",
 }
 
 
@@ -129,8 +132,9 @@ def write_results(path, results, run_info: dict) -> Path:
     ws.freeze_panes = None
     ws.column_dimensions["A"].width = 36
     for name in ("compliance", "shadow_prices", "sourcing", "capacity", "stock", "unmet", "costs",
-                 "cost_summary", "marginal_cost"):
-        write_frame(wb.create_sheet(name), results[name], note=SHEET_NOTES.get(name))
+                 "cost_summary", "marginal_cost", "scenario_costs", "value_of_information"):
+        if name in results.tables:
+            write_frame(wb.create_sheet(name), results[name], note=SHEET_NOTES.get(name))
     run = wb.create_sheet("run")
     write_frame(run, pd.DataFrame([(k, str(v)) for k, v in run_info.items()], columns=["item", "value"]))
     run.column_dimensions["B"].width = 80
