@@ -39,9 +39,9 @@ def rows():
                 source="dnews.gr 2025 (gallium 50 t); Commission/JRC NdFeB figures (ndpr)", confidence="C",
                 note=f"base 2025 demand, growth {g:.0%}/yr assumed; EoL arisings 60 % of demand assumed"))
     offers = {
-        "gallium": [("CN", "processing", None, 420_000), ("CA", "processing", 8, 1_500_000),
+        "gallium": [("CN", "processing", 200, 420_000), ("CA", "processing", 8, 1_500_000),
                     ("JP", "processing", 5, 1_550_000), ("RW", "processing", 10, 1_600_000)],
-        "ndpr": [("CN", "processing", None, 60_000), ("MY", "processing", 1500, 75_000),
+        "ndpr": [("CN", "processing", 20_000, 60_000), ("MY", "processing", 1500, 75_000),
                  ("VN", "processing", 500, 80_000), ("AU", "extraction", 3000, 40_000),
                  ("RW", "processing", 800, 85_000)],
     }
@@ -99,12 +99,45 @@ def rows():
     return r
 
 
-def main(path=ROOT / "inputs" / "example.xlsx"):
-    sets = {"material": ["gallium", "ndpr"], "country": ["EU", "CN", "CA", "JP", "MY", "VN", "AU", "MM", "RW"],
-            "stage": ["extraction", "processing", "recycling"], "year": YEARS}
-    write_input_workbook(path, sets=sets, rows=rows(),
+def disruption_rows():
+    """Scenarios modelled on real events (data/reference/disruptions.csv), probabilities assumed."""
+    src = "data/reference/disruptions.csv (USGS MCS 2025 gallium; MOFCOM 2023/2025 notices)"
+    scen = [
+        dict(scenario="ga_cn_licence_2028", probability=0.10,
+             description="China's gallium export licensing (as from Aug 2023) halves exports for 1 yr",
+             source=src, confidence="C", note="probability: about one such episode per decade assumed"),
+        dict(scenario="ga_cn_ban_2029", probability=0.05,
+             description="China bans gallium exports to the EU for 1.5 yr (cf. the Dec 2024 US ban)",
+             source=src, confidence="C", note="probability assumed: half the licence case"),
+        dict(scenario="ree_cn_cut_2030", probability=0.08,
+             description="China cuts rare-earth (NdPr) exports by 40 % for 1 yr (cf. the 2010 quota cut)",
+             source=src, confidence="C", note="probability assumed"),
+    ]
+    dis = [
+        dict(scenario="ga_cn_licence_2028", material="gallium", country="CN", stage="processing",
+             start_year=2028.0, duration=1.0, severity=0.5, price_multiplier=1.75, source=src, confidence="B",
+             note="severity and price x1.75 as in 2023-24 (USGS)"),
+        dict(scenario="ga_cn_ban_2029", material="gallium", country="CN", stage="processing",
+             start_year=2029.0, duration=1.5, severity=1.0, price_multiplier=2.5, source=src, confidence="C"),
+        dict(scenario="ree_cn_cut_2030", material="ndpr", country="CN", stage="processing",
+             start_year=2030.0, duration=1.0, severity=0.4, price_multiplier=3.0, source=src, confidence="B",
+             note="2010: export quota -40 %, NdPr prices rose many-fold; x3 for a basket assumed"),
+    ]
+    return {"scenarios": scen, "disruptions": dis}
+
+
+SETS = {"material": ["gallium", "ndpr"], "country": ["EU", "CN", "CA", "JP", "MY", "VN", "AU", "MM", "RW"],
+        "stage": ["extraction", "processing", "recycling"], "year": YEARS}
+
+
+def main(path=ROOT / "inputs" / "example.xlsx",
+         disrupted=ROOT / "inputs" / "example_disruptions.xlsx"):
+    write_input_workbook(path, sets=SETS, rows=rows(),
                          settings={"case_name": "example", "discount_rate": 0.05})
     print(f"wrote {path}")
+    write_input_workbook(disrupted, sets=SETS, rows={**rows(), **disruption_rows()},
+                         settings={"case_name": "example_disruptions", "discount_rate": 0.05})
+    print(f"wrote {disrupted}")
 
 
 if __name__ == "__main__":

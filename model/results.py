@@ -104,14 +104,18 @@ def _capacity(b) -> pd.DataFrame:
 
 
 def _stock(b) -> pd.DataFrame:
+    """Stock path per scenario. Bought and released are netted within a year (buying and
+    releasing in the same year is one net movement); released_in_disruption says whether a
+    release happened in a disruption of the material."""
     m = b.m
     rows = []
     for (mm, t, w) in m.STOCK_TW:
-        net = _v(m.stock_in[mm, t, w]) - (_v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0)  # buying and releasing in one
+        out = _v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0
+        net = _v(m.stock_in[mm, t, w]) - out - _v(m.stock_drawdown[mm, t, w])
         rows.append((w, mm, t, _clean(_v(m.stock_target[mm, t])), _clean(_v(m.inventory[mm, t, w])),
-                     _clean(max(0.0, net)), _clean(max(0.0, -net))))  # year nets out
+                     _clean(max(0.0, net)), _clean(max(0.0, -net)), out > 1e-9 and net < -1e-9))
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "stock_target_t", "inventory_t",
-                                       "stock_in_t", "stock_out_t"])
+                                       "stock_in_t", "stock_out_t", "released_in_disruption"])
 
 
 def _unmet(b) -> pd.DataFrame:

@@ -58,7 +58,7 @@ def solve(builder, log_file=None) -> SolveResult:
     m = builder.m
     settings = builder.data.settings
     opt, kw = _solver(settings, log_file)
-    is_mip = any(len(v) for v in builder.integer_vars)
+    is_mip = any(not v.fixed for var in builder.integer_vars for v in var.values())
     n_rows, n_cols, n_int = _count(m)
     t0 = time.perf_counter()
     res = opt.solve(m, **kw)
@@ -92,17 +92,16 @@ def solve(builder, log_file=None) -> SolveResult:
 
 def _duals(builder, opt, kw, res, is_mip) -> dict:
     """Duals of every constraint; for a MIP, from the LP with integers fixed at their values."""
-    if not is_mip:
+    if not is_mip and not builder.integer_vars:
         return res.solution_loader.get_duals()
     m = builder.m
     fixed = []
     for var in builder.integer_vars:
         for v in var.values():
-            if not v.fixed:
-                fixed.append((v, v.domain))
-                value = round(v.value or 0.0)
-                v.domain = pyo.Reals  # so that HiGHS sees an LP, not a MIP with fixed columns
-                v.fix(value)
+            fixed.append((v, v.domain, v.fixed))
+            value = round(v.value if v.value is not None else 0.0)
+            v.domain = pyo.Reals  # so that HiGHS sees an LP, not a MIP with fixed columns
+            v.fix(value)
     try:
         lp = opt.solve(m, **kw)
         if lp.solution_status != SolutionStatus.optimal:
@@ -111,6 +110,7 @@ def _duals(builder, opt, kw, res, is_mip) -> dict:
         lp.solution_loader.load_vars()
         return lp.solution_loader.get_duals()
     finally:
-        for v, domain in fixed:
-            v.unfix()
+        for v, domain, was_fixed in fixed:
+            if not was_fixed:
+                v.unfix()
             v.domain = domain

@@ -1,10 +1,10 @@
 """Disruption scenarios, stock release, CVaR, VSS and EVPI on hand-worked instances.
 
 Common setup: one material, years 2030-2031, demand only in 2031 (S = 100 t), CN the only
-supplier at c = 10 EUR/t with 100 t/yr available, holding cost h = 5 EUR/t/yr, no discounting.
-A stock x bought in 2030 costs c + h in 2030; in a scenario without disruption it cannot be
-released (a strategic stock is not a trading stock), so it is held (h) again in 2031 and all of
-2031's demand is bought; in a disruption it is released in 2031.
+supplier at c = 10 EUR/t with 100 t/yr available, holding cost h = 5 EUR/t/yr on the stock target,
+no discounting. A stock x bought in 2030 costs (c + h) x; in 2031 the target drops to 0: without a
+disruption the stock is drawn down into supply (saving c per tonne), in a disruption it is
+released (saving v per tonne of demand that would go unmet, or c where supply remains).
 """
 import pytest
 
@@ -37,13 +37,13 @@ def stock_2030(run):
     return st["stock_target_t"].iloc[0]
 
 
-# Worked check 3. cost(x) = (c + h) x + (1 - p)(c S + h x) + p v (S - x): stock S iff
-# p v > c + h + (1 - p) h, i.e. with p = 0.1: v > 195.
+# Worked check 3. cost(x) = (c + h) x + (1 - p) c (S - x) + p v (S - x): stock S iff
+# p (v - c) > h (p v > h plus the purchase cost difference); with p = 0.1: v > 60.
 @pytest.mark.parametrize("voll, expected_stock, objective", [
-    (250.0, S, (C + H) * S + 0.9 * (C * S + H * S)),    # p v = 25 > 19.5
-    (150.0, 0.0, 0.9 * C * S + 0.1 * 150.0 * S),         # p v = 15 < 19.5
-    (200.0, S, (C + H) * S + 0.9 * (C * S + H * S)),    # p v = 20 > 19.5, just above
-    (190.0, 0.0, 0.9 * C * S + 0.1 * 190.0 * S),         # p v = 19 < 19.5, just below
+    (100.0, S, (C + H) * S),               # p (v - c) = 9 > 5
+    (40.0, 0.0, 0.9 * C * S + 0.1 * 40.0 * S),   # p (v - c) = 3 < 5
+    (61.0, S, (C + H) * S),                # just above the threshold
+    (59.0, 0.0, 0.9 * C * S + 0.1 * 59.0 * S),   # just below
 ])
 def test_check3_stock_iff_p_v_exceeds_holding_and_purchase_cost(tmp_path, voll, expected_stock, objective):
     run = solve_case(tmp_path, **case(voll, [("cut", 0.1)], [("cut", 1.0)]))
@@ -61,10 +61,10 @@ def test_check3_stock_iff_p_v_exceeds_holding_and_purchase_cost(tmp_path, voll, 
 
 
 def test_critical_fractile_multi_scenario(tmp_path):
-    # shortfalls 20 (p 0.2), 50 (p 0.15), 100 (p 0.05), nominal 0.6; v = 100.
-    # Marginal cost of the k-th tonne: c + h + 0.6 h = 18. Its marginal value: v P(shortfall >= k)
-    # + c P(disrupted, shortfall < k). k <= 20: 0.4 v = 40; 20 < k <= 50: 0.2 v + 0.2 c = 22;
-    # k > 50: 0.05 v + 0.35 c = 8.5 -> stock 50 t (the critical fractile (18 - 0.4 c)/(v - c) = 0.156).
+    # shortfalls 20 (p 0.2), 50 (p 0.15), 100 (p 0.05), nominal 0.6; v = 100. Every stocked tonne is
+    # used (drawn down or released), so the k-th tonne pays iff (v - c) P(shortfall >= k) > h:
+    # the critical fractile h / (v - c) = 5/90 = 0.056. P(shortfall >= k) is 0.4 (k <= 20),
+    # 0.2 (k <= 50), 0.05 (k <= 100) -> stock 50 t.
     run = solve_case(tmp_path, **case(100.0, [("s20", 0.2), ("s50", 0.15), ("s100", 0.05)],
                                        [("s20", 0.2), ("s50", 0.5), ("s100", 1.0)]))
     assert stock_2030(run) == pytest.approx(50.0)
@@ -75,18 +75,18 @@ def test_critical_fractile_multi_scenario(tmp_path):
     assert unmet["s100"] == pytest.approx(50.0) and unmet["s50"] == pytest.approx(0.0)
 
 
-# CVaR: nominal p = 0.9, cut 0.1 removes all 100 t; v = 150, alpha = 0.9.
-# C_nominal(x) = 1000 + 20 x, C_cut(x) = 15000 - 135 x; E = 2400 + 4.5 x (risk neutral: x = 0).
-# For x <= 14000/155, CVaR_0.9 = C_cut, so E + lambda CVaR has slope 4.5 - 135 lambda: stocking
-# pays for lambda > 1/30, up to x = 14000/155 = 90.32 where C_cut = C_nominal.
-@pytest.mark.parametrize("lam, expected", [(0.0, 0.0), (0.02, 0.0), (0.1, 14000 / 155), (1.0, 14000 / 155)])
+# CVaR: nominal p = 0.9, cut 0.1 removes all 100 t; v = 50, alpha = 0.9.
+# C_nominal(x) = 1000 + 5 x, C_cut(x) = 5000 - 35 x; E = 1400 + x (risk neutral: x = 0).
+# For x <= 100, C_cut >= C_nominal so CVaR_0.9 = C_cut, and E + lambda CVaR has slope
+# 1 - 35 lambda: stocking pays for lambda > 1/35, up to x = 100 (= S, where C_cut = C_nominal).
+@pytest.mark.parametrize("lam, expected", [(0.0, 0.0), (0.02, 0.0), (0.05, 100.0), (1.0, 100.0)])
 def test_cvar_weight_raises_the_stock(tmp_path, lam, expected):
-    run = solve_case(tmp_path, **case(150.0, [("cut", 0.1)], [("cut", 1.0)],
+    run = solve_case(tmp_path, **case(50.0, [("cut", 0.1)], [("cut", 1.0)],
                                        settings={"risk_weight": lam, "cvar_alpha": 0.9}))
     assert stock_2030(run) == pytest.approx(expected, rel=1e-6)
     x = expected
-    e = 0.9 * (1000 + 20 * x) + 0.1 * (15000 - 135 * x)
-    cvar = max(15000 - 135 * x, 1000 + 20 * x)
+    e = 0.9 * (1000 + 5 * x) + 0.1 * (5000 - 35 * x)
+    cvar = max(5000 - 35 * x, 1000 + 5 * x)
     assert run.solution.objective == pytest.approx(e + lam * cvar if lam else e)
     if lam:
         sc = table(run, "scenario_costs").set_index("scenario")
@@ -94,22 +94,23 @@ def test_cvar_weight_raises_the_stock(tmp_path, lam, expected):
 
 
 def test_vss_and_evpi_hand_checked(tmp_path):
-    # v = 250, p = 0.1: RP stocks 100 -> 2850. WS: nominal alone 1000, cut alone 1500 (stock and
-    # release), WS = 0.9*1000 + 0.1*1500 = 1050, EVPI = 1800. EV: 10 % of CN lost -> stock 10;
-    # EEV = 10 (c+h) + 0.9 (1000 + 10 h) + 0.1 (10 released, 90 unmet at 250) = 3345, VSS = 495.
-    path = write_case(tmp_path / "v.xlsx", **case(250.0, [("cut", 0.1)], [("cut", 1.0)]))
+    # v = 100, p = 0.1: RP stocks 100 -> 1500. WS: nominal alone 1000 (no stock), cut alone 1500
+    # (stock and release), WS = 0.9*1000 + 0.1*1500 = 1050, EVPI = 450. EV: 10 % of CN lost ->
+    # stock 10 in 2030, 0 in 2031 -> EV = 150 + 900 = 1050. EEV with targets (10, 0): 150
+    # + 0.9 * 900 (draw down 10, buy 90) + 0.1 * (release 10, 90 unmet at 100) = 1860, VSS = 360.
+    path = write_case(tmp_path / "v.xlsx", **case(100.0, [("cut", 0.1)], [("cut", 1.0)]))
     voi = value_of_information(load(path))
-    assert voi.rp == pytest.approx(2850.0)
+    assert voi.rp == pytest.approx(1500.0)
     assert voi.ws == pytest.approx(1050.0)
-    assert voi.evpi == pytest.approx(1800.0)
-    assert voi.ev == pytest.approx(1050.0)  # EV: 15*10 + 10*90 = 1050
-    assert voi.eev == pytest.approx(3345.0)
-    assert voi.vss == pytest.approx(495.0)
+    assert voi.evpi == pytest.approx(450.0)
+    assert voi.ev == pytest.approx(1050.0)
+    assert voi.eev == pytest.approx(1860.0)
+    assert voi.vss == pytest.approx(360.0)
     t = voi.table().set_index("measure")
-    assert t.loc["VSS", "value_eur"] == pytest.approx(495.0)
+    assert t.loc["VSS", "value_eur"] == pytest.approx(360.0)
 
 
-@pytest.mark.parametrize("voll", [150.0, 250.0])
+@pytest.mark.parametrize("voll", [40.0, 100.0])
 def test_vss_evpi_nonnegative_in_the_stochastic_report(tmp_path, voll):
     kw = case(voll, [("s20", 0.2), ("s100", 0.05)], [("s20", 0.2), ("s100", 1.0)])
     kw["settings"]["stochastic_reports"] = "yes"

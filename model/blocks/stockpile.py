@@ -1,22 +1,22 @@
 """Strategic stockpile (formulation §5).
 
-First stage: stock_target[m,t], the stock the EU commits to hold at the end of year t.
-Recourse: inventory[m,t,w] (actual stock at the end of t), stock_in[m,t,w] (bought into the
-stock, at the scenario's prices, through the balance), stock_out[m,t,w] (released; exists only
-where scenario w disrupts a supply of material m in year t: a strategic stock is not a trading
-stock).
-Constraints: stock_balance, stock_release_limit (only stock held at the start of a year can be
-released in it), stock_floor (inventory may fall below the target only by what was
-released in the same year, so a release must be replenished in the following year),
-stock_ceiling (inventory <= stock_target: the stock built before a disruption is the same in
-every scenario),
-stock_coverage (stock_target >= days/365 x basis). Cost: holding_cost x inventory.
+First stage: stock_target[m,t], the stock the EU commits to hold (and pays storage for) at the
+end of year t. Recourse: inventory[m,t,w] (actual stock at the end of t), stock_in[m,t,w] (bought
+into the stock at the scenario's prices, through the balance), stock_out[m,t,w] (released in a
+disruption; exists only where scenario w disrupts a supply of material m in year t),
+stock_drawdown[m,t,w] (planned reduction when the target falls, sold into EU supply).
+Constraints: stock_balance; stock_release_limit (only stock held at the start of a year can leave
+in it); stock_floor (inventory may fall below the target only by a disruption release of the
+same year, so a release must be replenished in the following year); stock_ceiling (inventory <=
+target: the stock built before a disruption is the same in every scenario); stock_coverage
+(target >= days/365 x basis; imports as in the nominal scenario). Cost: holding_cost x target.
 """
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
 from model import registry as R
+from model.data import NOMINAL
 
 
 def coverage_years(data, rec) -> list[int]:
@@ -39,7 +39,8 @@ def add_stockpile(b) -> None:
     m.stock_target = pyo.Var(m.STOCK_T, bounds=bounds)
     m.inventory = pyo.Var(m.STOCK_TW, bounds=bounds)
     m.stock_in = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
-    # releases only where the scenario disrupts the material's supply in that year
+    m.stock_drawdown = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
+    # disruption releases only where the scenario disrupts the material's supply in that year
     disrupted = {(mm, t, w) for w, events in data.disruption.items() for (mm, _, _, t) in events}
     m.STOCK_OUT = pyo.Set(initialize=[i for i in m.STOCK_TW if i in disrupted], dimen=3, ordered=True)
     m.stock_out = pyo.Var(m.STOCK_OUT, within=pyo.NonNegativeReals)
@@ -49,16 +50,13 @@ def add_stockpile(b) -> None:
 
     first = T[0]
 
-    def balance_rule(_, mm, t, w):
-        before = stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]
-        return m.inventory[mm, t, w] == before + m.stock_in[mm, t, w] - out(mm, t, w)
+    def before(mm, t, w):
+        return stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]
 
-    m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=balance_rule)
-    # stock_release_limit: only stock held at the start of the year can be released in it
+    m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] == before(
+        mm, t, w) + m.stock_in[mm, t, w] - out(mm, t, w) - m.stock_drawdown[mm, t, w])
     m.stock_release_limit = pyo.Constraint(
-        m.STOCK_OUT,
-        rule=lambda _, mm, t, w: m.stock_out[mm, t, w]
-        <= (stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]))
+        m.STOCK_TW, rule=lambda _, mm, t, w: out(mm, t, w) + m.stock_drawdown[mm, t, w] <= before(mm, t, w))
     m.stock_floor = pyo.Constraint(
         m.STOCK_TW,
         rule=lambda _, mm, t, w: m.inventory[mm, t, w] + out(mm, t, w) >= m.stock_target[mm, t])
@@ -72,10 +70,9 @@ def add_stockpile(b) -> None:
     cov = []
     for mm, rec in stock.items():
         for t in coverage_years(data, rec):
-            if rec["coverage_basis"] == "consumption":
-                cov.append((mm, t, W[0]))  # first stage: one row serves every scenario
-            else:
-                cov.extend((mm, t, w) for w in W)
+            # one row: consumption is data; imports are those of the plan, i.e. of the nominal
+            # scenario (a disruption that cuts imports must not shrink the stock held against it)
+            cov.append((mm, t, NOMINAL if NOMINAL in W else W[0]))
     m.STOCK_COVERAGE = pyo.Set(initialize=cov, dimen=3, ordered=True)
 
     def covered(mm, t, w):
@@ -101,10 +98,12 @@ def add_stockpile(b) -> None:
     for (mm, t, w) in m.STOCK_TW:
         if (mm, t, w) in m.STOCK_OUT:
             b.supply_terms[(mm, t, w)].append(m.stock_out[mm, t, w])
+        b.supply_terms[(mm, t, w)].append(m.stock_drawdown[mm, t, w])
         b.use_terms[(mm, t, w)].append(m.stock_in[mm, t, w])
+    for (mm, t) in m.STOCK_T:
         h = stock[mm]["holding_cost"]
         if h:
-            b.add_cost("holding", mm, t, w, h * m.inventory[mm, t, w])
+            b.add_cost("holding", mm, t, None, h * m.stock_target[mm, t])
 
 
 def _imports_index(m, mm, t, w):
