@@ -72,7 +72,21 @@ def solve_data(data: ModelData, log_file=None) -> Run:
         t2 = time.perf_counter()
         results.tables["value_of_information"] = value_of_information(data).table()
         timings["vss_evpi_s"] = time.perf_counter() - t2
+    if wants_purchasing_reports(data):
+        from model.analysis.coalitions import purchasing_report
+
+        t3 = time.perf_counter()
+        results.tables.update(purchasing_report(data).tables)
+        timings["purchasing_s"] = time.perf_counter() - t3
     return Run(data, results, sol, timings)
+
+
+def wants_purchasing_reports(data: ModelData) -> bool:
+    from model.analysis.coalitions import buyers_of
+
+    mode = data.settings.get("purchasing_reports", "auto")
+    n = len(buyers_of(data))
+    return n > 1 and (mode == "yes" or (mode == "auto" and n <= 6))
 
 
 def wants_stochastic_reports(data: ModelData) -> bool:

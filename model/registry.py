@@ -129,6 +129,9 @@ SETTING_DEFS = (
             "(0: risk neutral)"),
     Setting("cvar_alpha", "number", 0.95, "share", 0.0, 0.9999,
             description="CVaR level alpha: CVaR is the mean cost of the worst 1 - alpha of outcomes"),
+    Setting("purchasing_reports", "choice", "auto", choices=("auto", "yes", "no"),
+            description="solve every coalition of buyers for savings, Shapley values and the core "
+            "check; auto: with 2 to 6 buyers"),
     Setting("stochastic_reports", "choice", "auto", choices=("auto", "yes", "no"),
             description="compute the value of the stochastic solution (VSS) and the expected value "
             "of perfect information (EVPI); auto: when there are 2 to 50 scenarios"),
@@ -323,9 +326,57 @@ DISRUPTIONS = Table(
     wildcard_keys=("material",),
 )
 
+BUYER = Column("buyer", "key", set="buyer", description="buyer id (member state, company or "
+               "consortium), declared in the buyers sheet")
+BUYERS = Table(
+    sheet="buyers",
+    keys=(BUYER, MATERIAL, YEAR),
+    values=(Column("demand", "number", "t", lo=0.0, description="the buyer's own demand"),),
+    description="Buyers and their own demand (joint purchasing). Per material and year the buyers' "
+    "demands must add up to the demand sheet. Without rows: one buyer, the EU.",
+    topic="purchasing",
+)
+
+TIERS = Table(
+    sheet="tiers",
+    keys=(MATERIAL, COUNTRY, STAGE, Column("tier", "key", set=None, description="tier number (1, 2, ...)")),
+    values=(
+        Column("min_volume", "number", "t/yr", lo=0.0,
+               description="the tier's price applies to the whole annual volume bought from this offer "
+               "when the volume is at least this (all-units discount)"),
+        Column("price", "number", "EUR/t", lo=0.0, description="price per tonne in this tier"),
+    ),
+    description="Volume-discount tiers of a supplier offer (replace the supply row's price; the "
+    "model becomes a MIP). The tier with the highest min_volume not above the volume applies.",
+    topic="purchasing",
+)
+
+CONTRACTS = Table(
+    sheet="contracts",
+    keys=(Column("contract", "key", set=None, description="contract id"),),
+    values=(
+        Column("material", "text", set="material", description="material"),
+        Column("country", "text", set="country", description="supplier country"),
+        Column("stage", "choice", default="processing", choices=("processing", "extraction"),
+               description="processing: refined material; extraction: ore for EU refining"),
+        Column("price", "number", "EUR/t", lo=0.0, description="fixed price, not exposed to price shocks"),
+        Column("min_take", "number", "t/yr", default=0.0, lo=0.0,
+               description="smallest annual volume if the contract is signed"),
+        Column("max_take", "number", "t/yr", lo=0.0, description="largest annual volume"),
+        Column("start_year", "integer", "year", description="first delivery year"),
+        Column("duration", "integer", "yr", default=10, lo=1, hi=100, description="delivery years"),
+        Column("buyer", "text", default="", set="buyer", blank_means="any buyer",
+               description="the buyer holding the contract (coalition analysis)"),
+    ),
+    description="Long-term offtake contracts: the annual volume is chosen before disruptions are "
+    "known (first stage), delivered at the fixed price whatever the spot price, and lost in "
+    "proportion to a physical disruption of its country.",
+    topic="purchasing",
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
-    BENCHMARKS, SCENARIOS, DISRUPTIONS,
+    BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
 README_SHEET = "README"

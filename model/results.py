@@ -47,7 +47,26 @@ def extract(b, sol) -> Results:
     res.tables["shadow_prices"] = _shadow_prices(b, sol.duals)
     res.tables["marginal_cost"] = _marginal_cost(b, sol.duals)
     res.tables["scenario_costs"] = _scenario_costs(b)
+    res.tables["contracts"] = _contracts(b)
     return res
+
+
+def _contracts(b) -> pd.DataFrame:
+    """Offtake contracts: the first-stage annual volume and what was delivered, per scenario."""
+    m, data = b.m, b.data
+    rows = []
+    delivered = {}
+    for (k, t, w) in m.CONTRACT_TAKE:
+        delivered[(k, w)] = delivered.get((k, w), 0.0) + _v(m.contract_take[k, t, w])
+    for k in m.CONTRACTS:
+        rec = data.table("contracts")[k]
+        for w in b.W:
+            rows.append(dict(contract=k, material=rec["material"], country=rec["country"], stage=rec["stage"],
+                             buyer=rec["buyer"], price_eur_per_t=rec["price"],
+                             volume_tpa=_clean(_v(m.contract_volume[k])), scenario=w,
+                             delivered_t=_clean(delivered.get((k, w), 0.0))))
+    return pd.DataFrame(rows, columns=["contract", "material", "country", "stage", "buyer", "price_eur_per_t",
+                                       "volume_tpa", "scenario", "delivered_t"])
 
 
 def _per_weight(value: float, weight: float) -> float:
@@ -78,6 +97,10 @@ def _sourcing(b) -> pd.DataFrame:
         rows.append((w, mm, "processing", c, t, "refined import", _v(m.imp_ref[mm, c, t, w])))
     for (mm, c, t, w) in m.IMP_CONC:
         rows.append((w, mm, "extraction", c, t, "ore import for EU refining", _v(m.imp_conc[mm, c, t, w])))
+    for (k, t, w) in m.CONTRACT_TAKE:
+        rec = data.table("contracts")[k]
+        rows.append((w, rec["material"], rec["stage"], rec["country"], t, f"contract {k}",
+                     _v(m.contract_take[k, t, w])))
     for (mm, t, w) in m.EU_MINING:
         rows.append((w, mm, "extraction", R.DOMESTIC, t, "EU mining", _v(m.eu_mining[mm, t, w])))
     for (mm, t, w) in m.EU_PROCESSING:

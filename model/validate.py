@@ -102,6 +102,7 @@ def validate(raw: RawWorkbook) -> ModelData:
     scen_raw = raw.tables[R.SCENARIOS.sheet]
     declared = {k: set(v) for k, v in sets.items()}
     declared["scenario"] = {r["scenario"] for r in scen_raw.rows}
+    declared["buyer"] = {r["buyer"] for r in raw.tables[R.BUYERS.sheet].rows}
     tables: dict[str, dict] = {}
     rows: dict[str, dict] = {}
     for table in R.TABLES:
@@ -119,9 +120,12 @@ def validate(raw: RawWorkbook) -> ModelData:
                     continue
                 if col.set and v not in declared[col.set]:
                     where_declared = ("the scenarios sheet" if col.set == "scenario"
+                                      else "the buyers sheet" if col.set == "buyer"
                                       else f"column '{col.set}' of the sets sheet")
-                    add(f"unknown {col.set}; declare it in {where_declared}"
-                        + _suggest(v, declared[col.set]), table.sheet, row, col.name, v)
+                    hint = (f" (the horizon is {years[0]}-{years[-1]})" if col.set == "year"
+                            else _suggest(v, declared[col.set]))
+                    add(f"unknown {col.set}; declare it in {where_declared}{hint}",
+                        table.sheet, row, col.name, v)
                     ok = False
             for col in table.values:
                 if col.set and rec[col.name] not in ("", None) and rec[col.name] not in declared[col.set]:
@@ -251,7 +255,8 @@ def _cross_checks(data: ModelData, add) -> None:
             add(f"the ramp must start before start_year ({rec['start_year']})", "benchmarks", row,
                 "ramp_from_year", rf)
         if rec["enforcement"] == "soft" and rec["penalty"] <= 0:
-            add("a soft benchmark needs a penalty > 0 (EUR/t of shortfall)", "benchmarks", row,
+            add("a soft benchmark needs a penalty > 0 (EUR/t of shortfall; a blank penalty is 0)",
+                "benchmarks", row,
                 "penalty", rec["penalty"])
 
     if T["scenarios"]:
@@ -274,7 +279,7 @@ def _cross_checks(data: ModelData, add) -> None:
             add("disruptions apply to third countries, not to the EU", "disruptions", row, "country", key[2])
         if key[4] >= last + 1 or key[4] + rec["duration"] <= first:
             add(f"the event lies outside the horizon {first}-{last}", "disruptions", row, "start_year", key[4])
-        elif rec["severity"] < 1.0:
+        elif 0.0 < rec["severity"] < 1.0:
             mats = data.materials if key[1] == "all" else [key[1]]
             unlimited = [(mm, t) for mm in mats for t in data.years
                          if supply.get((mm, key[2], key[3], t), {}).get("available", 0.0) >= R.UNLIMITED
@@ -284,6 +289,44 @@ def _cross_checks(data: ModelData, add) -> None:
                 add(f"a partial disruption of an unlimited offer has no effect: give the supply row "
                     f"({mm}, {key[2]}, {key[3]}, {t}) an 'available' quantity, or use severity 1",
                     "disruptions", row, "severity", rec["severity"])
+    _purchasing_checks(data, add)
+
+
+def _purchasing_checks(data: ModelData, add) -> None:
+    """Buyers' demands add up to the demand sheet; tiers belong to offers; contracts are sane."""
+    T, rows = data.tables, data.rows
+    if T["buyers"]:
+        sums = {}
+        for (bu, mm, t), rec in T["buyers"].items():
+            sums[(mm, t)] = sums.get((mm, t), 0.0) + rec["demand"]
+        for mm in data.materials:
+            for t in data.years:
+                total, d = sums.get((mm, t), 0.0), data.demand(mm, t)
+                if abs(total - d) > 1e-6 * max(1.0, d):
+                    row = rows["demand"].get((mm, t))
+                    add(f"the buyers' demands for {mm} in {t} add up to {total:g} t, but the demand "
+                        f"sheet says {d:g} t; they must agree", "buyers", None, "demand", round(total, 6))
+                    return
+    for key, row in rows["tiers"].items():
+        mm, c, k, _ = key
+        if not any((mm, c, k, t) in T["supply"] for t in data.years):
+            add("tiers belong to a supplier offer: add supply rows for this material, country and stage",
+                "tiers", row, "country", c)
+        if c == R.DOMESTIC:
+            add("tiers are for third-country offers", "tiers", row, "country", c)
+    for cid, rec in T["contracts"].items():
+        row = rows["contracts"][cid]
+        if rec["min_take"] > rec["max_take"]:
+            add("min_take must not exceed max_take", "contracts", row, "min_take", rec["min_take"])
+        if rec["country"] == R.DOMESTIC:
+            add("contracts are with third-country suppliers", "contracts", row, "country", rec["country"])
+        if rec["start_year"] > data.years[-1]:
+            add(f"the contract starts after the last year of the horizon ({data.years[-1]})", "contracts",
+                row, "start_year", rec["start_year"])
+        if rec["stage"] == "extraction" and (rec["material"], "processing") not in T["technology"] and not any(
+                (rec["material"], "processing", y) in T["capacity_existing"] for y in data.years):
+            add("an ore contract needs EU processing: add a technology or capacity_existing row for stage "
+                "processing of this material", "contracts", row, "stage", rec["stage"])
 
 
 def _scenarios(data: ModelData) -> None:

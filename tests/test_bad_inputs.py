@@ -323,7 +323,8 @@ def test_header_unit_spacing_is_harmless(tmp_path):
     ("country", "XX", "unknown country; declare it in column 'country' of the sets sheet"),
     ("stage", "Processing", "unknown stage; declare it in column 'stage' of the sets sheet "
                             "(did you mean 'processing'?)"),
-    ("year", 2040, "unknown year; declare it in column 'year' of the sets sheet"),
+    ("year", 2040, "unknown year; declare it in column 'year' of the sets sheet (the horizon is "
+                   "2025-2032)"),
 ])
 def test_unknown_key(tmp_path, capsys, column, value, expected):
     row = {}
@@ -390,6 +391,7 @@ def test_eu_as_supply_country(tmp_path, capsys):
     ("capacity_existing", "capacity", -5, "-5", "expected a number >= 0 in t/yr"),
     ("supply", "price", -420000, "-420000", "expected a number >= 0 in EUR/t"),
     ("demand", "collection_rate", 1.5, "1.5", "expected a share between 0 and 1"),
+    ("materials", "processing_yield", 0, "0", "expected a share above 0 and at most 1"),
     ("demand", "collection_rate", 65, "65",
      "expected a share between 0 and 1; shares are fractions: 65 % is 0.65"),
     ("demand", "collection_rate", "65%", "'65%'",
@@ -475,10 +477,12 @@ def test_scenario_probabilities_not_summing_to_one(tmp_path, capsys, scenarios, 
 
 def test_years_not_consecutive(tmp_path, capsys):
     def edit(wb):
-        put(wb, "sets", 6, "year", 2030)  # 2025, 2026, 2027, 2028, 2030, 2030, ...
+        put(wb, "sets", 6, "year", 2030)  # 2025, 2026, 2027, 2028, 2030, 2029, 2031, 2032
+        put(wb, "sets", 7, "year", 2029)
 
     err = run_bad(edited(tmp_path, edit), tmp_path, capsys)
-    line_with(err, "each year may be declared once (first at row 6)")
+    assert_issue(err, "sets", 6, "year", "2030", "years must be consecutive and in increasing order: "
+                 "expected 2029 after 2028")
 
     def edit2(wb):
         put(wb, "sets", 9, "year", 2033)  # 2025 ... 2031, 2033
@@ -512,7 +516,8 @@ def test_soft_benchmark_without_penalty(tmp_path, capsys):
         put(wb, "benchmarks", find_row(wb["benchmarks"], benchmark="recycling"), "penalty", None)
 
     err = run_bad(edited(tmp_path, edit), tmp_path, capsys)
-    assert_issue(err, "benchmarks", 4, "penalty", "0.0", "a soft benchmark needs a penalty > 0")
+    assert_issue(err, "benchmarks", 4, "penalty", "0.0", "a soft benchmark needs a penalty > 0 "
+                 "(EUR/t of shortfall; a blank penalty is 0)")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,36 +86,34 @@ def eu_flow(b, bench: str, mm: str, t: int, w):
 
 def country_supply(b, stage: str, mm: str, c: str, t: int, w):
     """What third country c supplies to EU consumption at ``stage`` (t, refined equivalent)."""
-    m = b.m
+    from model.blocks.sourcing import ore_from, refined_from
+
     if stage == "processing":
-        return m.imp_ref[mm, c, t, w] if (mm, c, t, w) in m.IMP_REF else 0.0
+        terms = refined_from(b, mm, c, t, w)
+        return sum(terms) if terms else 0.0
     terms = []
-    for (m2, r, t2, w2) in _refiners(b, mm, t, w):
+    for r, flows in b.refined_by.get((mm, t, w), {}).items():
         share = b.upstream.get((mm, r), {r: 1.0}).get(c, 0.0)
         if share:
-            terms.append(share * m.imp_ref[m2, r, t2, w2])
-    if (mm, c, t, w) in m.IMP_CONC:
-        terms.append(b.data.material(mm)["processing_yield"] * m.imp_conc[mm, c, t, w])
+            terms.extend(share * x for x in flows)
+    y = b.data.material(mm)["processing_yield"]
+    terms.extend(y * x for x in ore_from(b, mm, c, t, w))
     return sum(terms) if terms else 0.0
-
-
-def _refiners(b, mm, t, w):
-    if not hasattr(b, "_ref_by"):
-        by = {}
-        for idx in b.m.IMP_REF:
-            by.setdefault((idx[0], idx[2], idx[3]), []).append(idx)
-        b._ref_by = by
-    return b._ref_by.get((mm, t, w), ())
 
 
 def third_countries(b, stage: str, mm: str) -> list[str]:
     """Third countries that can supply material mm at ``stage`` (directly or upstream)."""
-    supply = b.data.table("supply")
-    refiners = {c for (m2, c, k, _) in supply if m2 == mm and k == "processing"}
+    refiners, miners = set(), set()
+    for (m2, t, w), by_c in b.refined_by.items():
+        if m2 == mm:
+            refiners |= set(by_c)
+    for (m2, t, w), by_c in b.ore_by.items():
+        if m2 == mm:
+            miners |= set(by_c)
     if stage == "processing":
         found = refiners
     else:
-        found = {c for (m2, c, k, _) in supply if m2 == mm and k == "extraction"}
+        found = set(miners)
         for r in refiners:
             found |= set(b.upstream.get((mm, r), {r: 1.0}))
     return sorted(c for c in found if c != R.DOMESTIC)

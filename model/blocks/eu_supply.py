@@ -2,7 +2,7 @@
 
 Variables: eu_mining[m,t,w] (contained material mined in the EU), eu_recycling[m,t,w] (refined
 material recovered from end-of-life scrap). Expression: eu_processing(m,t,w) = processing_yield x
-(ore imports + EU mining). Constraints: mining_capacity, processing_capacity,
+(ore imports, spot and contract, + EU mining). Constraints: mining_capacity, processing_capacity,
 recycling_capacity, recycling_feedstock. Costs: variable O&M of each stage.
 """
 from __future__ import annotations
@@ -24,13 +24,11 @@ def add_eu_supply(b) -> None:
     m.eu_mining = pyo.Var(m.EU_MINING, within=pyo.NonNegativeReals)
     m.eu_recycling = pyo.Var(m.EU_RECYCLING, within=pyo.NonNegativeReals)
 
-    conc_by = {}
-    for (mm, c, t, w) in m.IMP_CONC:
-        conc_by.setdefault((mm, t, w), []).append(m.imp_conc[mm, c, t, w])
     mined_set = set(mining)
 
     def feed(mm, t, w):
-        terms = list(conc_by.get((mm, t, w), ()))
+        """Ore refined in the EU: imported (spot and contract) and EU-mined."""
+        terms = [x for terms in b.ore_by.get((mm, t, w), {}).values() for x in terms]
         if (mm, t, w) in mined_set:
             terms.append(m.eu_mining[mm, t, w])
         return terms

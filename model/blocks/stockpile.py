@@ -80,11 +80,12 @@ def add_stockpile(b) -> None:
         basis = rec["coverage_basis"]
         if basis == "consumption":
             return data.demand(mm, t)
+        y = data.material(mm)["processing_yield"]
         terms = []
-        for (m2, c, t2, w2) in _imports_index(m, mm, t, w):
-            if basis == "net_imports" or c == rec["coverage_country"]:
-                terms.append(m.imp_ref[m2, c, t2, w2] if (m2, c, t2, w2) in m.IMP_REF
-                             else m.imp_conc[m2, c, t2, w2] * data.material(mm)["processing_yield"])
+        for by, factor in ((b.refined_by, 1.0), (b.ore_by, y)):
+            for c, flows in by.get((mm, t, w), {}).items():
+                if basis == "net_imports" or c == rec["coverage_country"]:
+                    terms.extend(factor * x for x in flows)
         return sum(terms) if terms else 0.0
 
     def coverage_rule(_, mm, t, w):
@@ -104,13 +105,3 @@ def add_stockpile(b) -> None:
         h = stock[mm]["holding_cost"]
         if h:
             b.add_cost("holding", mm, t, None, h * m.stock_target[mm, t])
-
-
-def _imports_index(m, mm, t, w):
-    """Import variables (refined and ore) of material mm in year t, scenario w."""
-    if not hasattr(m, "_imports_by"):
-        by = {}
-        for idx in list(m.IMP_REF) + list(m.IMP_CONC):
-            by.setdefault((idx[0], idx[2], idx[3]), []).append(idx)
-        m._imports_by = by
-    return m._imports_by.get((mm, t, w), ())

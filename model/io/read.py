@@ -120,12 +120,14 @@ def parse_cell(value, col: R.Column):
                 return None, f"expected a whole number{_unit(col)}"
             number = int(number)
         if col.lo is not None and number < col.lo:
+            if col.unit == "share":
+                return None, f"expected {_expect(col)}"
             return None, f"expected a number >= {col.lo:g}{_unit(col)}"
         if col.hi is not None and number > col.hi:
             if col.unit == "share":
                 hint = (f"; shares are fractions: {number:g} % is {number / 100:g}"
-                        if 1 < number <= 100 else "")
-                return None, f"expected a share between {col.lo or 0:g} and {col.hi:g}{hint}"
+                        if 2 <= number <= 100 else "")
+                return None, f"expected {_expect(col)}{hint}"
             return None, f"expected a number <= {col.hi:g}{_unit(col)}"
         return number, None
     if kind == "bool":
@@ -191,7 +193,10 @@ def _expect(col: R.Column) -> str:
     if col.kind in ("number", "integer"):
         noun = "a whole number" if col.kind == "integer" else "a number"
         if col.unit == "share":
-            return f"a share between {col.lo or 0:g} and {col.hi if col.hi is not None else 1:g}"
+            lo, hi = col.lo or 0.0, col.hi if col.hi is not None else 1.0
+            if 0 < lo < 1e-3:
+                return f"a share above 0 and at most {hi:g}"
+            return f"a share between {lo:g} and {hi:g}"
         return noun + _unit(col)
     if col.kind == "bool":
         return "yes or no"

@@ -132,7 +132,9 @@ def write_results(path, results, run_info: dict) -> Path:
     ws.freeze_panes = None
     ws.column_dimensions["A"].width = 36
     for name in ("compliance", "shadow_prices", "sourcing", "capacity", "stock", "unmet", "costs",
-                 "cost_summary", "marginal_cost", "scenario_costs", "value_of_information"):
+                 "cost_summary", "marginal_cost", "scenario_costs", "value_of_information", "contracts",
+                 "purchasing_summary", "allocation", "core_check", "coalition_costs", "plans",
+                 "plan_suppliers"):
         if name in results.tables:
             write_frame(wb.create_sheet(name), results[name], note=SHEET_NOTES.get(name))
     run = wb.create_sheet("run")
