@@ -126,6 +126,41 @@ def disruption_rows():
     return {"scenarios": scen, "disruptions": dis}
 
 
+def purchasing_rows():
+    """Three buyers sharing the example's demand, tiered non-Chinese offers and one offtake contract."""
+    shares = {"DE": 0.45, "FR": 0.30, "IT": 0.25}
+    note = "illustrative split of EU demand by member state (assumption)"
+    buyers = [dict(buyer=b, material=d["material"], year=d["year"], demand=round(d["demand"] * sh, 6),
+                   source="assumption", confidence="C", note=note)
+              for d in rows()["demand"] for b, sh in shares.items()]
+    # round-off: give the last buyer the remainder so that buyers add up to the demand sheet
+    total = {}
+    for r in buyers:
+        total[(r["material"], r["year"])] = total.get((r["material"], r["year"]), 0.0) + r["demand"]
+    for r in buyers:
+        if r["buyer"] == "IT":
+            d = next(x["demand"] for x in rows()["demand"]
+                     if (x["material"], x["year"]) == (r["material"], r["year"]))
+            r["demand"] = round(r["demand"] + d - total[(r["material"], r["year"])], 6)
+    tiers = [
+        dict(material="ndpr", country="MY", stage="processing", tier="1", min_volume=0, price=75_000,
+             source="assumption", confidence="C", note="list price as in the supply sheet"),
+        dict(material="ndpr", country="MY", stage="processing", tier="2", min_volume=600, price=70_000,
+             source="assumption", confidence="C", note="-7 % for a volume a single member state rarely reaches"),
+        dict(material="ndpr", country="MY", stage="processing", tier="3", min_volume=1200, price=66_000,
+             source="assumption", confidence="C", note="-12 % for pooled EU volumes"),
+        dict(material="gallium", country="CA", stage="processing", tier="1", min_volume=0, price=1_500_000,
+             source="assumption", confidence="C"),
+        dict(material="gallium", country="CA", stage="processing", tier="2", min_volume=6, price=1_300_000,
+             source="assumption", confidence="C", note="-13 % from 6 t/yr"),
+    ]
+    contracts = [dict(contract="ga_ca_offtake", material="gallium", country="CA", stage="processing",
+                      price=1_200_000, min_take=2, max_take=5, start_year=2027, duration=6,
+                      source="assumption", confidence="C",
+                      note="fixed-price offtake in the style of the EU Raw Materials Platform calls")]
+    return {"buyers": buyers, "tiers": tiers, "contracts": contracts}
+
+
 SETS = {"material": ["gallium", "ndpr"], "country": ["EU", "CN", "CA", "JP", "MY", "VN", "AU", "MM", "RW"],
         "stage": ["extraction", "processing", "recycling"], "year": YEARS}
 
@@ -138,6 +173,10 @@ def main(path=ROOT / "inputs" / "example.xlsx",
     write_input_workbook(disrupted, sets=SETS, rows={**rows(), **disruption_rows()},
                          settings={"case_name": "example_disruptions", "discount_rate": 0.05})
     print(f"wrote {disrupted}")
+    joint = ROOT / "inputs" / "example_purchasing.xlsx"
+    write_input_workbook(joint, sets=SETS, rows={**rows(), **purchasing_rows()},
+                         settings={"case_name": "example_purchasing", "discount_rate": 0.05})
+    print(f"wrote {joint}")
 
 
 if __name__ == "__main__":

@@ -62,12 +62,13 @@ def test_three_buyers_savings_shapley_core(tmp_path):
 
 
 def test_core_check_names_the_coalition_that_would_leave(tmp_path):
-    # Three buyers of 50 t; CN: 100 EUR/t, 50 EUR/t from 100 t, but at most 120 t; JP 100.
-    # Alone 5000 each; any pair 100 x 50 = 5000; all three 120 x 50 + 30 x 100 = 9000.
-    # Shapley 3000 each: a pair pays 6000 > 5000, so every pair would leave: the core is empty.
+    # Three buyers of 50 t; CN: 100 EUR/t, 50 EUR/t from 100 t, 100 EUR/t again from 120 t (a
+    # surcharge above 120 t); JP 100. Alone 5000 each; any pair 100 x 50 = 5000; all three
+    # 120 x 50 + 30 x 100 (JP) = 9000. Shapley 3000 each: a pair pays 6000 > 5000, so every pair
+    # would leave: the core is empty.
     path = write_case(tmp_path / "c.xlsx", **game_case({"A": 50.0, "B": 50.0, "C": 50.0},
-                                                       [(0.0, 100.0), (100.0, 50.0)], jp_price=100.0,
-                                                       cn_available=120.0))
+                                                       [(0.0, 100.0), (100.0, 50.0), (120.0, 100.0)],
+                                                       jp_price=100.0))
     rep = purchasing_report(load(path)).tables
     alloc = rep["allocation"].set_index("buyer")
     assert list(alloc["shapley_eur"]) == pytest.approx([3000.0] * 3)
@@ -117,3 +118,20 @@ def test_contract_honoured_under_price_shock_lost_under_disruption(tmp_path):
     au = table(run, "sourcing", country="AU", year=2031).set_index("scenario")["value_t"]
     assert au["cut"] == pytest.approx(100.0) and au["price"] == pytest.approx(50.0)
     assert run.solution.objective == pytest.approx(10500 + 0.5 * 10500 + 0.3 * 15500 + 0.2 * 20000)
+
+
+def test_scarce_offer_is_shared_not_duplicated(tmp_path):
+    # CN sells at most 60 t at 50 EUR/t, JP without limit at 100. Two buyers of 60 t each.
+    # Each alone gets its share (30 t) of CN's 60 t: 30 x 50 + 30 x 100 = 4500; together
+    # 60 x 50 + 60 x 100 = 9000: no tiers, so no savings (an additive game), and none invented
+    # by letting each buyer alone take all of CN's volume.
+    rows = game_case({"A": 60.0, "B": 60.0}, [])
+    rows["rows"]["tiers"] = []
+    rows["rows"]["supply"][0].update(price=50.0, available=60.0)
+    rows["rows"]["supply"][1].update(price=100.0)
+    path = write_case(tmp_path / "a.xlsx", **rows)
+    rep = purchasing_report(load(path)).tables
+    costs = rep["coalition_costs"].set_index("coalition")["cost_eur"]
+    assert dict(costs) == pytest.approx({"A": 4500.0, "B": 4500.0, "A+B": 9000.0})
+    summary = rep["purchasing_summary"].set_index("item")["value"]
+    assert summary["savings of joint over individual"] == pytest.approx(0.0, abs=1e-6)

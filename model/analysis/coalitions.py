@@ -1,11 +1,14 @@
 """Joint purchasing as a cooperative game (formulation §12): who saves, who pays what.
 
 A coalition S of buyers is a data transformation (``coalition_data``): its demand is its members'
-own demand; the supply side (offers, tiers, availability, build options) is the market every
-coalition faces; what is physically the EU's (existing capacity, end-of-life arisings, reserves
-for new mines, the initial stock and its limit) is shared out in proportion to the coalition's
-share of demand; contracts held by a buyer go with that buyer, contracts without a buyer are open
-to any coalition. c(S) is the optimal cost of the coalition's own model.
+own demand; prices, tier thresholds, plant sizes and unit costs are the same for every coalition
+(that is where pooling can pay); every limited resource is shared out in proportion to the
+coalition's share of the demand: what suppliers can sell (offer availability), existing EU
+capacity, reserves for new mines, how fast capacity can be built, end-of-life arisings, the initial stock and its limit, and
+contracts without a named buyer; a contract held by a buyer goes with that buyer. Without tiers,
+modules and buyer-held contracts the game is additive (c(S) proportional to demand), so savings
+measure economies of scale, not one buyer taking another's share of a scarce offer. c(S) is the
+optimal cost of the coalition's own model.
 
 * individual purchasing: every buyer alone, tiers on its own volume: sum_b c({b});
 * joint purchasing: the grand coalition, tiers on the pooled volume: c(N);
@@ -61,14 +64,22 @@ def coalition_data(data: ModelData, members) -> ModelData:
     for (mm, k, t), rec in T["capacity_existing"].items():
         rec["capacity"] *= share[mm]
     for (mm, k), rec in T["technology"].items():
-        if rec["max_capacity"] < R.UNLIMITED:
-            rec["max_capacity"] *= share[mm]
+        for col in ("max_capacity", "max_build_per_year"):
+            if rec[col] < R.UNLIMITED:
+                rec[col] *= share[mm]
     for mm, rec in T["stockpile"].items():
         rec["initial_stock"] *= share[mm]
         if rec["max_stock"] < R.UNLIMITED:
             rec["max_stock"] *= share[mm]
+    for key, rec in T["supply"].items():
+        if rec["available"] < R.UNLIMITED:
+            rec["available"] *= share[key[0]]
     T["contracts"] = {k: rec for k, rec in T["contracts"].items()
                       if not rec["buyer"] or rec["buyer"] in members}
+    for rec in T["contracts"].values():
+        if not rec["buyer"] and rec["material"] in share:
+            rec["min_take"] *= share[rec["material"]]
+            rec["max_take"] *= share[rec["material"]]
     T["buyers"] = {key: rec for key, rec in T["buyers"].items() if key[0] in members}
     new.settings["stochastic_reports"] = "no"
     new.settings["purchasing_reports"] = "no"
