@@ -54,6 +54,10 @@ class Builder:
 def build(data: ModelData) -> Builder:
     from model.blocks import balance, benchmarks, capacity, eu_supply, objective, sourcing, stockpile
 
+    if data.settings.get("soft_benchmarks") == "yes":
+        from model.explain import soften
+
+        data = soften(data)
     b = Builder(data)
     b.m.name = data.settings.get("case_name", "case")
     capacity.add_capacity(b)

@@ -121,6 +121,9 @@ SETTING_DEFS = (
     Setting("benchmark_basis", "choice", "capacity", choices=("capacity", "flow"),
             description="default basis of the extraction, processing and recycling benchmarks: "
             "'capacity' (able to produce, as the Regulation words it) or 'flow' (actual output)"),
+    Setting("soft_benchmarks", "choice", "no", choices=("no", "yes"),
+            description="yes: every hard benchmark becomes soft at 10 x the largest value of lost "
+            "load per tonne, so that an infeasible case reports its cheapest violation"),
     Setting("time_limit", "number", 600.0, "s", 1.0, None, description="solver time limit"),
     Setting("mip_gap", "number", 1e-4, "share", 0.0, 1.0, description="relative MIP gap"),
     Setting("threads", "integer", 0, "", 0, 256, description="solver threads (0: HiGHS chooses)"),

@@ -64,10 +64,13 @@ def solve(builder, log_file=None) -> SolveResult:
     res = opt.solve(m, **kw)
     seconds = time.perf_counter() - t0
     tc = res.termination_condition
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
+              TerminationCondition.infeasibleOrUnbounded) and not is_mip:
+        from model.explain import explain
+
+        raise ModelError(explain(builder, opt))
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
-        raise ModelError("The model is infeasible: the benchmarks, capacities and supply limits "
-                         "cannot all hold. Make benchmarks soft (sheet benchmarks, enforcement) to "
-                         "see the cheapest violation, or relax limits.")
+        raise ModelError(_explain_mip(builder, settings))
     if tc in (TerminationCondition.unbounded, TerminationCondition.infeasibleOrUnbounded):
         raise ModelError("The model is unbounded or infeasible: check for a negative cost or a "
                          "missing bound.")
@@ -88,6 +91,36 @@ def solve(builder, log_file=None) -> SolveResult:
     out.duals = _duals(builder, opt, kw, res, is_mip)
     out.dual_seconds = time.perf_counter() - t1
     return out
+
+
+def _explain_mip(builder, settings) -> str:
+    """A MIP is infeasible: explain its LP relaxation if that is infeasible too."""
+    from model.explain import explain
+
+    m = builder.m
+    relaxed = []
+    for var in builder.integer_vars:
+        for v in var.values():
+            relaxed.append((v, v.domain))
+            v.domain = pyo.NonNegativeReals if v.lb is None or v.lb >= 0 else pyo.Reals
+            if v.ub is None and domain_is_binary(relaxed[-1][1]):
+                v.setub(1)
+    opt, kw = _solver(settings)
+    try:
+        res = opt.solve(m, **kw)
+        if res.termination_condition in (TerminationCondition.provenInfeasible,
+                                         TerminationCondition.infeasibleOrUnbounded):
+            return explain(builder, opt)
+    finally:
+        for v, domain in relaxed:
+            v.domain = domain
+    return ("The model is infeasible only because plant sizes, contract minimums or volume tiers "
+            "must be whole: with them relaxed it is feasible. Check module_size against the "
+            "benchmarks and build limits, or make the benchmarks soft.")
+
+
+def domain_is_binary(domain) -> bool:
+    return domain is pyo.Binary
 
 
 def _duals(builder, opt, kw, res, is_mip) -> dict:

@@ -148,7 +148,7 @@ def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10) -> pd.Dat
     max_eur_per_pp is the highest cost of one more percentage point of the benchmark in one year
     (money of that year); years_binding lists the years in which it binds.
     """
-    cols = ["benchmark", "stage", "material", "country", "enforcement", "rows_binding", "years_binding",
+    cols = ["benchmark", "stage", "material", "country", "enforcement", "years_binding",
             "max_eur_per_t", "max_eur_per_pp", "year_of_max"]
     if shadow_prices is None or not len(shadow_prices):
         return pd.DataFrame(columns=cols)
@@ -160,7 +160,7 @@ def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10) -> pd.Dat
     for (bench, stage, mm, c), g in sp.groupby(["benchmark", "stage", "material", "country"], sort=False):
         i = g["eur_per_pp"].astype(float).idxmax()
         rows.append(dict(benchmark=bench, stage=stage, material=mm, country=c,
-                         enforcement=g["enforcement"].iloc[0], rows_binding=len(g),
+                         enforcement=g["enforcement"].iloc[0],
                          years_binding=year_ranges(g["year"]), max_eur_per_t=float(g.loc[i, "eur_per_t"]),
                          max_eur_per_pp=float(g.loc[i, "eur_per_pp"]), year_of_max=int(g.loc[i, "year"])))
     out = pd.DataFrame(rows, columns=cols).sort_values("max_eur_per_pp", ascending=False, kind="stable")

@@ -1,31 +1,61 @@
-"""Write the results workbook from the tidy result tables (never from Pyomo objects)."""
+"""Write the results workbook from the tidy result tables (never from Pyomo objects).
+
+Layout: ``summary`` first (total cost, cost by component, compliance traffic light, the most
+expensive benchmarks, a list of sheets), ``charts`` (native Excel charts: refined supply by origin,
+stock path, EU capacity, benchmark shares against targets, per material), then one sheet per tidy
+table (a note in row 1, the header in row 2, the data below), ``run`` (run information) and
+``chart_data`` (the numbers the charts draw). ``read_results`` reads the tables back.
+"""
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from model.analysis import summaries as S
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 RED = PatternFill("solid", fgColor="F4B6B6")
+AMBER = PatternFill("solid", fgColor="FFE699")
 GREEN = PatternFill("solid", fgColor="C6EFCE")
+RED_FONT = Font(color="9C0006")
+TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
+NOTE_FONT = Font(italic=True, color="595959")
+THIN = Side(style="thin", color="BFBFBF")
+CENTER = Alignment(horizontal="center")
 FORMULA_START = ("=", "+", "-", "@")
 
-# number formats by column name pattern
+# Okabe-Ito colour-blind-safe palette (also used by the exported figures)
+OKABE_ITO = ("E69F00", "56B4E9", "009E73", "F0E442", "0072B2", "D55E00", "CC79A7", "000000")
+ORIGIN_COLOURS = {S.EU_PROCESSING: "0072B2", S.EU_RECYCLING: "009E73"}
+COUNTRY_COLOURS = ("D55E00", "E69F00", "56B4E9", "CC79A7", "F0E442", "999999", "000000", "8C564B")
+STAGE_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73"}
+BENCH_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73",
+                 "largest country (processing)": "D55E00", "largest country (extraction)": "CC79A7"}
+
+# number formats (with units) by column name; the first pattern that matches wins
 _FORMATS = (
-    ("_share", "0.0%"), ("level", "0.0%"), ("target", "0.0%"), ("eur_per_pp", "#,##0"),
-    ("eur_per_t", "#,##0.00"), ("_eur", "#,##0"), ("_tpa", "#,##0.0"), ("_t", "#,##0.0"),
-    ("year", "0"), ("modules", "0"),
+    ("eur_per_pp", '#,##0" EUR/pp"'), ("eur_per_t", '#,##0" EUR/t"'), ("_meur", '#,##0.0" MEUR"'),
+    ("_eur", '#,##0" EUR"'),
+    ("_tpa", '#,##0.0" t/yr"'), ("_t", '#,##0.0" t"'), ("_share", "0.0%"), ("level", "0.0%"),
+    ("probability", "0.0%"), ("year", "0"), ("modules", "0"), ("_s", '0.00" s"'),
 )
 
 SHEET_NOTES = {
     "compliance": "Benchmark compliance per scenario, material, year: achieved share vs target (shares of "
-                  "EU consumption, refined equivalent). single_country rows give the largest third country.",
+                  "EU consumption, refined equivalent). single_country rows give the largest third country. "
+                  "Rows in red miss their benchmark.",
     "shadow_prices": "Marginal cost of each benchmark row: EUR per tonne (money of its year) and EUR per "
                      "percentage point of the benchmark. Positive = tightening costs money.",
     "sourcing": "Flows per scenario, material, stage, country and year, in tonnes (ore imports and EU "
@@ -40,6 +70,14 @@ SHEET_NOTES = {
                       "when a risk weight is set.",
     "value_of_information": "VSS and EVPI with the problems solved to get them (risk-neutral objective).",
 }
+
+# tidy tables in the order they are written; any other table in the results follows these
+TABLE_ORDER = ("compliance", "shadow_prices", "sourcing", "capacity", "stock", "unmet", "costs",
+               "cost_summary", "marginal_cost", "scenario_costs", "value_of_information", "contracts",
+               "purchasing_summary", "allocation", "core_check", "coalition_costs", "plans",
+               "plan_suppliers")
+# sheets that are not tidy tables
+LAYOUT_SHEETS = ("summary", "charts", "chart_data", "run")
 
 
 def _format_for(col: str) -> str | None:
@@ -58,88 +96,491 @@ def safe(v):
     if isinstance(v, str) and v.startswith(FORMULA_START):
         return "'" + v
     if hasattr(v, "item"):  # numpy scalar
-        return v.item()
+        return safe(v.item())
     return v
 
 
-def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = None) -> None:
+def _width(values, header: str, fmt: str | None) -> float:
+    n = len(str(header))
+    extra = 0
+    if fmt and '"' in fmt:
+        extra = len(fmt.split('"')[1]) + 1
+    for v in values:
+        if isinstance(v, bool) or v is None:
+            s = "FALSE"
+        elif isinstance(v, float):
+            s = f"{v:,.1f}" if abs(v) < 1e15 else f"{v:.3g}"
+        else:
+            s = str(v)
+        n = max(n, len(s) + (extra if isinstance(v, (int, float)) else 0))
+    return max(9, min(48, n + 2))
+
+
+def _print_setup(ws, title_row: int | None = None, landscape: bool = True) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_row:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+
+
+def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = None, start_col: int = 1,
+                freeze: bool = True, filters: bool = True, widths: bool = True) -> int:
+    """Write a table with a styled header; returns the row of the header."""
     r0 = start_row
     if note:
-        ws.cell(row=r0, column=1, value=note).font = Font(italic=True)
+        ws.cell(row=r0, column=start_col, value=note).font = NOTE_FONT
         r0 += 1
-    for j, col in enumerate(df.columns, start=1):
-        c = ws.cell(row=r0, column=j, value=col)
+    fmts = [_format_for(str(c)) for c in df.columns]
+    for j, col in enumerate(df.columns, start=start_col):
+        c = ws.cell(row=r0, column=j, value=str(col))
         c.font, c.fill = HEADER_FONT, HEADER_FILL
-        c.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(col) + 3))
-    fmts = [_format_for(c) for c in df.columns]
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if widths:
+            sample = [safe(v) for v in df[col].iloc[:300]] if len(df) else []
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
+                                                     _width(sample, col, fmts[j - start_col]))
     for i, row in enumerate(df.itertuples(index=False), start=r0 + 1):
-        for j, v in enumerate(row, start=1):
+        for j, v in enumerate(row, start=start_col):
             cell = ws.cell(row=i, column=j, value=safe(v))
-            if fmts[j - 1] and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = fmts[j - 1]
-    ws.freeze_panes = ws.cell(row=r0 + 1, column=1)
-    if len(df):
-        ws.auto_filter.ref = f"A{r0}:{get_column_letter(len(df.columns))}{r0 + len(df)}"
+            fmt = fmts[j - start_col]
+            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+                if fmt == "0":
+                    cell.alignment = CENTER
+    last_col = get_column_letter(start_col + len(df.columns) - 1)
+    if freeze:
+        ws.freeze_panes = ws.cell(row=r0 + 1, column=start_col)
+    if filters and len(df):
+        ws.auto_filter.ref = f"{get_column_letter(start_col)}{r0}:{last_col}{r0 + len(df)}"
     if "met" in df.columns and len(df):
-        j = list(df.columns).index("met") + 1
+        j = list(df.columns).index("met") + start_col
         letter = get_column_letter(j)
         rng = f"{letter}{r0 + 1}:{letter}{r0 + len(df)}"
-        ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=["FALSE"], fill=RED))
+        # the whole row in red where a benchmark is missed, the met cell green where it holds
+        row_rng = f"{get_column_letter(start_col)}{r0 + 1}:{last_col}{r0 + len(df)}"
+        ws.conditional_formatting.add(row_rng, FormulaRule(formula=[f"${letter}{r0 + 1}=FALSE"], fill=RED,
+                                                           font=RED_FONT))
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=["TRUE"], fill=GREEN))
+    return r0
 
 
+# ---- summary sheet ----------------------------------------------------------------------------
 def summary_frames(results, run_info: dict) -> dict[str, pd.DataFrame]:
-    comp = results["compliance"]
-    headline = pd.DataFrame([
-        ("total cost (present value, EUR)", results.objective),
-        ("solver status", run_info.get("status")),
-        ("scenarios", run_info.get("scenarios")),
-        ("benchmark rows missed", int((~comp["met"]).sum()) if len(comp) else 0),
-    ], columns=["item", "value"])
-    if len(comp):
-        grid = (comp.assign(label=comp["benchmark"] + ":" + comp["stage"])
-                .groupby(["material", "label"])["met"].all().unstack("label"))
-        grid = grid.map(lambda x: "met" if x else "MISSED").reset_index()
+    """The blocks of the summary sheet, as tables."""
+    t = results.tables
+    comp = t.get("compliance", pd.DataFrame(columns=["met"]))
+    n_missed = int((~comp["met"].astype(bool)).sum()) if len(comp) else 0
+    head = [("total cost (present value)", results.objective, "EUR, discounted to the base year"
+             + (" (expected cost + risk weight x CVaR)" if _num(run_info.get("setting_risk_weight")) else "")),
+            ("solver status", run_info.get("status"), _solver_note(run_info)),
+            ("scenarios", run_info.get("scenarios"), "nominal only" if run_info.get("scenarios") == 1
+             else "probability-weighted; figures show the nominal scenario"),
+            ("benchmark rows missed", f"{n_missed} of {len(comp)}",
+             "a row is a benchmark in one year and scenario (sheet compliance)")]
+    voi = t.get("value_of_information")
+    if voi is not None and len(voi):
+        for measure, label in (("VSS", "value of stochastic solution (VSS)"),
+                               ("EVPI", "value of perfect information (EVPI)")):
+            hit = voi.loc[voi["measure"] == measure]
+            if len(hit):
+                head.append((label, float(hit["value_eur"].iloc[0]), "EUR (sheet value_of_information)"))
+    return {
+        "headline": pd.DataFrame(head, columns=["item", "value", "note"]),
+        "cost by component (present value)": _meur(S.cost_pivot(t.get("cost_summary"))),
+        "compliance by material": S.compliance_status(comp if len(comp) else None),
+        "most expensive benchmarks": S.benchmark_costs(t.get("shadow_prices")),
+    }
+
+
+def _meur(df: pd.DataFrame) -> pd.DataFrame:
+    """EUR columns in million EUR (the summary is read, not computed with)."""
+    df = df.copy()
+    for c in [c for c in df.columns if c.endswith("_eur")]:
+        df[c] = df[c].astype(float) / 1e6
+        df = df.rename(columns={c: c[:-4] + "_meur"})
+    return df
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _solver_note(info: dict) -> str:
+    if str(info.get("mip")) == "True":
+        gap = _num(info.get("mip_gap"))
+        return f"MIP (whole plant modules), gap {gap:.2%}; shadow prices with the builds fixed"
+    return "linear programme"
+
+
+def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
+    blocks = summary_frames(results, run_info)
+    ws.cell(row=1, column=1, value=f"Results: {run_info.get('case', '')}").font = TITLE_FONT
+    sub = ", ".join(x for x in (f"input {run_info.get('input_file')}" if run_info.get("input_file") else "",
+                                f"started {run_info.get('started_utc')} UTC" if run_info.get("started_utc") else "")
+                    if x)
+    ws.cell(row=2, column=1, value=sub or None).font = NOTE_FONT
+    row = 4
+    ws.column_dimensions["A"].width = 36
+    for col in "BCDEFGHIJ":
+        ws.column_dimensions[col].width = 17
+
+    # headline
+    ws.cell(row=row, column=1, value="Headline").font = SECTION_FONT
+    row += 1
+    for item, value, note in blocks["headline"].itertuples(index=False):
+        ws.cell(row=row, column=1, value=item).font = Font(bold=True)
+        c = ws.cell(row=row, column=2, value=safe(value))
+        if isinstance(value, float):
+            c.number_format = '#,##0" EUR"'
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        c.alignment = Alignment(horizontal="right")
+        if item == "benchmark rows missed":
+            c.fill = GREEN if str(value).startswith("0 ") else AMBER
+        ws.cell(row=row, column=4, value=note).font = NOTE_FONT
+        row += 1
+    row += 1
+
+    # costs
+    df = blocks["cost by component (present value)"]
+    ws.cell(row=row, column=1, value="Cost by component (present value, million EUR)").font = SECTION_FONT
+    row += 1
+    if len(df):
+        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
+        for c in ws[hdr + len(df)]:
+            c.font = Font(bold=True)
+            c.border = Border(top=THIN)
+        row = hdr + len(df) + 2
     else:
-        grid = pd.DataFrame(columns=["material"])
-    sp = results["shadow_prices"]
-    top = (sp.loc[sp["binding"]].sort_values("eur_per_pp", ascending=False)
-           .head(15)[["constraint", "material", "year", "eur_per_t", "eur_per_pp"]]) if len(sp) else sp
-    return {"headline": headline, "compliance (all years, all scenarios)": grid,
-            "most expensive benchmark rows": top}
+        row += 1
+
+    # compliance traffic light
+    df = blocks["compliance by material"]
+    ws.cell(row=row, column=1, value="Compliance by material (CRMA benchmarks)").font = SECTION_FONT
+    row += 1
+    ws.cell(row=row, column=1, value=S.STATUS_LEGEND + ". Target and achieved: last year, worst "
+            "scenario.").font = NOTE_FONT
+    row += 1
+    if len(df):
+        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
+        js = list(df.columns).index("status") + 1
+        ja = list(df.columns).index("achieved_share") + 1
+        for i, status in enumerate(df["status"], start=hdr + 1):
+            fill = {S.STATUS_MET: GREEN, S.STATUS_PARTLY: AMBER}.get(status, RED)
+            ws.cell(row=i, column=js).fill = fill
+            ws.cell(row=i, column=js).font = Font(bold=True)
+        for i, r in enumerate(df.itertuples(index=False), start=hdr + 1):
+            cap = r.benchmark == "single_country"
+            if (r.achieved_share > r.target_share + 1e-6) if cap else (r.achieved_share < r.target_share - 1e-6):
+                ws.cell(row=i, column=ja).font = RED_FONT
+        row = hdr + len(df) + 2
+    else:
+        ws.cell(row=row, column=1, value="no benchmark in force")
+        row += 2
+
+    # shadow prices
+    df = blocks["most expensive benchmarks"]
+    ws.cell(row=row, column=1, value="Most expensive benchmarks (binding shadow prices)").font = SECTION_FONT
+    row += 1
+    ws.cell(row=row, column=1, value="max_eur_per_pp: what one more percentage point of the benchmark "
+            "would cost in year_of_max (money of that year); all rows in sheet shadow_prices.").font = NOTE_FONT
+    row += 1
+    if len(df):
+        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
+        row = hdr + len(df) + 2
+    else:
+        ws.cell(row=row, column=1, value="no benchmark binds: the benchmarks cost nothing at the margin")
+        row += 2
+
+    # contents
+    ws.cell(row=row, column=1, value="Sheets").font = SECTION_FONT
+    row += 1
+    notes = {"charts": "figures per material: refined supply by origin, stock, EU capacity, benchmark shares",
+             "run": "run information: solver, timings, versions, settings",
+             "chart_data": "the numbers the charts draw", **SHEET_NOTES}
+    for name in sheets:
+        c = ws.cell(row=row, column=1, value=name)
+        c.hyperlink = f"#'{name}'!A1"
+        c.font = Font(color="0563C1", underline="single")
+        ws.cell(row=row, column=2, value=notes.get(name, "")).font = NOTE_FONT
+        row += 1
+    ws.sheet_view.showGridLines = False
+    _print_setup(ws, landscape=False)
+
+
+# ---- charts -----------------------------------------------------------------------------------
+class _DataSheet:
+    """Writes chart data blocks one under the other on the chart_data sheet."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.row = 1
+
+    def block(self, title: str, frame: pd.DataFrame, fmt: str = "#,##0.0"):
+        """frame: index = categories (years), columns = series. Returns (data ref, categories ref)."""
+        ws, r = self.ws, self.row
+        ws.cell(row=r, column=1, value=title).font = Font(bold=True)
+        ws.cell(row=r + 1, column=1, value=frame.index.name or "year").font = Font(bold=True)
+        for j, col in enumerate(frame.columns, start=2):
+            ws.cell(row=r + 1, column=j, value=str(col)).font = Font(bold=True)
+        for i, (idx, vals) in enumerate(frame.iterrows(), start=r + 2):
+            ws.cell(row=i, column=1, value=safe(idx))
+            for j, v in enumerate(vals, start=2):
+                c = ws.cell(row=i, column=j, value=safe(v))
+                c.number_format = fmt
+        n = len(frame)
+        data = Reference(ws, min_col=2, max_col=1 + len(frame.columns), min_row=r + 1, max_row=r + 1 + n)
+        cats = Reference(ws, min_col=1, min_row=r + 2, max_row=r + 1 + n)
+        self.row = r + n + 3
+        return data, cats
+
+
+def _title(text: str, size: int = 1100) -> Title:
+    """A chart title in a modest font (the default is large enough to wrap)."""
+    cp = CharacterProperties(sz=size, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _style_chart(ch, title: str, y_title: str, y_fmt: str = "#,##0", width: float = 16.5,
+                 height: float = 8.0) -> None:
+    ch.title = _title(title)
+    ch.y_axis.title = y_title
+    ch.y_axis.numFmt = y_fmt
+    ch.y_axis.number_format = y_fmt
+    ch.x_axis.delete = False
+    ch.y_axis.delete = False
+    ch.width, ch.height = width, height
+    ch.legend.position = "b"
+
+
+def _colour_series(ch, colours, dashed=(), line=False) -> None:
+    for s, colour, dash in zip(ch.series, colours, list(dashed) + [False] * len(ch.series)):
+        gp = s.graphicalProperties
+        if line:
+            gp.line.solidFill = colour
+            gp.line.width = 28575 if not dash else 19050
+            if dash:
+                gp.line.dashStyle = "dash"
+            s.marker.symbol = "none"
+            s.smooth = False
+        else:
+            gp.solidFill = colour
+            gp.line.solidFill = colour
+
+
+def _country_colours(supply: pd.DataFrame) -> dict[str, str]:
+    order = S.origin_order(supply)
+    third = [o for o in order if o not in ORIGIN_COLOURS]
+    out = dict(ORIGIN_COLOURS)
+    for i, c in enumerate(third):
+        out[c] = COUNTRY_COLOURS[i % len(COUNTRY_COLOURS)]
+    return out
+
+
+def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
+    ch = BarChart()
+    ch.type, ch.gapWidth = "col", 60
+    if stacked:
+        ch.grouping, ch.overlap = "stacked", 100
+    else:
+        ch.grouping = "clustered"
+    ch.add_data(data, titles_from_data=True)
+    ch.set_categories(cats)
+    _style_chart(ch, title, y_title, y_fmt)
+    _colour_series(ch, colours)
+    return ch
+
+
+def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0"):
+    ch = LineChart()
+    ch.add_data(data, titles_from_data=True)
+    ch.set_categories(cats)
+    _style_chart(ch, title, y_title, y_fmt)
+    _colour_series(ch, colours, dashed=dashed, line=True)
+    return ch
+
+
+def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet) -> list:
+    charts = []
+    # refined supply by origin, stacked per year
+    s = supply.loc[supply["material"] == mm]
+    if len(s):
+        p = s.pivot_table(index="year", columns="origin", values="value_t", aggfunc="sum", fill_value=0.0)
+        order = [o for o in S.origin_order(s) if o in p.columns and p[o].abs().sum() > 1e-9]
+        p = p[order] if order else p
+        data, cats = dsheet.block(f"{mm}: refined supply by origin (t, {scen})", p)
+        charts.append(_bar(data, cats, f"{mm}: refined supply by origin (t/yr)", "t/yr",
+                           [colours.get(o, "999999") for o in p.columns]))
+    # strategic stock: the first-stage target and the inventory in each scenario
+    st = t.get("stock")
+    st = st.loc[st["material"] == mm] if st is not None and len(st) else None
+    if st is not None and len(st):
+        p = st.pivot_table(index="year", columns="scenario", values="inventory_t", aggfunc="sum", sort=False)
+        p = p[[c for c in S.scenarios(t) if c in p.columns] + [c for c in p.columns if c not in S.scenarios(t)]]
+        p.columns = [f"inventory, {c}" for c in p.columns]
+        p.insert(0, "stock target", st.groupby("year")["stock_target_t"].first())
+        data, cats = dsheet.block(f"{mm}: strategic stock (t)", p)
+        charts.append(_line(data, cats, f"{mm}: strategic stock at year end (t)", "t",
+                            ["000000"] + [OKABE_ITO[(4 + i) % 8] for i in range(len(p.columns) - 1)],
+                            dashed=[True], y_fmt="#,##0.0"))
+    # EU capacity by stage
+    cap = t.get("capacity")
+    cap = cap.loc[cap["material"] == mm] if cap is not None and len(cap) else None
+    if cap is not None and len(cap):
+        p = cap.pivot_table(index="year", columns="stage", values="available_tpa", aggfunc="sum", sort=False)
+        data, cats = dsheet.block(f"{mm}: EU capacity available (t/yr)", p)
+        charts.append(_bar(data, cats, f"{mm}: EU capacity available, existing + new (t/yr)", "t/yr",
+                           [STAGE_COLOURS.get(k, "999999") for k in p.columns], stacked=False))
+    if paths is None:
+        return charts
+    b = paths.loc[paths["material"] == mm]
+    # EU share benchmarks: achieved (solid) and target (dashed)
+    eu = b.loc[b["benchmark"].isin(S.SHARE_BENCHMARKS)]
+    if len(eu):
+        p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"))
+        data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
+        ch = _line(data, cats, f"{mm}: EU shares of consumption (solid) vs targets (dashed)",
+                   "share of consumption", cols, dashed=dash, y_fmt="0%")
+        ch.y_axis.scaling.min = 0
+        charts.append(ch)
+    # single-country cap: the largest third country's share at each stage, and the cap
+    sc = b.loc[b["benchmark"] == "single_country"]
+    if len(sc):
+        p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"))
+        data, cats = dsheet.block(f"{mm}: largest third-country share and cap ({scen})", p, fmt="0.0%")
+        ch = _line(data, cats, f"{mm}: largest third-country share (solid) vs cap (dashed)",
+                   "share of consumption", cols, dashed=dash, y_fmt="0%")
+        ch.y_axis.scaling.min = 0
+        ch.y_axis.scaling.max = 1
+        charts.append(ch)
+    return charts
+
+
+def _paths_frame(b: pd.DataFrame, names):
+    labels = list(dict.fromkeys(b["label"]))
+    ach = b.pivot_table(index="year", columns="label", values="achieved_share", aggfunc="first")
+    tgt = b.pivot_table(index="year", columns="label", values="target_share", aggfunc="first")
+    p = pd.DataFrame(index=ach.index)
+    p.index.name = "year"
+    cols, dash = [], []
+    for lab in labels:
+        a_name, t_name = names(lab)
+        p[a_name] = ach[lab]
+        p[t_name] = tgt[lab]
+        cols += [BENCH_COLOURS.get(lab, "999999")] * 2
+        dash += [False, True]
+    return p, cols, dash
+
+
+def _write_charts(wb, results) -> None:
+    t = results.tables
+    if "sourcing" not in t or not len(t["sourcing"]):
+        return
+    scen = S.main_scenario(t)
+    ws = wb.create_sheet("charts", 1)
+    dsheet = _DataSheet(wb.create_sheet("chart_data"))
+    ws.cell(row=1, column=1, value="Charts").font = TITLE_FONT
+    ws.cell(row=2, column=1, value=f"Flows, stock paths and shares of the {scen} scenario; costs are "
+            "probability-weighted present values. The numbers are on sheet chart_data.").font = NOTE_FONT
+    ws.sheet_view.showGridLines = False
+    supply = S.refined_supply(t, scenario=scen)
+    colours = _country_colours(supply)
+    materials = list(dict.fromkeys(t["sourcing"]["material"]))
+    comp = t.get("compliance")
+    paths = S.benchmark_paths(comp, scen) if comp is not None and len(comp) else None
+    row = 4
+    cs = t.get("cost_summary")
+    if cs is not None and len(cs):
+        p = cs.pivot_table(index="material", columns="component", values="present_value_eur", aggfunc="sum",
+                           fill_value=0.0, sort=False) / 1e6
+        p = p[[c for c in p.columns if p[c].abs().sum() > 1e-9]]
+        p.index.name = "material"
+        data, cats = dsheet.block("present value by material and component (MEUR)", p, fmt="#,##0.0")
+        ch = _bar(data, cats, "Total cost by material and component (present value, MEUR)", "MEUR",
+                  [OKABE_ITO[i % 8] for i in range(len(p.columns))])
+        ws.add_chart(ch, f"A{row}")
+        row += 18
+    for mm in materials:
+        ws.cell(row=row, column=1, value=mm).font = SECTION_FONT
+        charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet)
+        for i, ch in enumerate(charts):
+            ws.add_chart(ch, f"{'AK'[i % 2]}{row + 1 + 17 * (i // 2)}")
+        row += 2 + 17 * ((len(charts) + 1) // 2)
+    _print_setup(ws)
+    dsheet.ws.column_dimensions["A"].width = 12
+    for j in range(2, 16):
+        dsheet.ws.column_dimensions[get_column_letter(j)].width = 16
+
+
+# ---- the workbook -----------------------------------------------------------------------------
+def table_names(results) -> list[str]:
+    names = [n for n in TABLE_ORDER if n in results.tables]
+    return names + [n for n in results.tables if n not in names]
 
 
 def write_results(path, results, run_info: dict) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "summary"
-    row = 1
-    ws.cell(row=row, column=1, value=f"Results: {run_info.get('case', '')}").font = Font(bold=True, size=14)
-    row += 2
-    for title, df in summary_frames(results, run_info).items():
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True)
-        row += 1
-        write_frame(ws, df, start_row=row)
-        if title.startswith("compliance"):
-            for r in ws.iter_rows(min_row=row + 1, max_row=row + len(df)):
-                for c in r:
-                    if c.value == "MISSED":
-                        c.fill = RED
-                    elif c.value == "met":
-                        c.fill = GREEN
-        row += len(df) + 2
-    ws.freeze_panes = None
-    ws.column_dimensions["A"].width = 36
-    for name in ("compliance", "shadow_prices", "sourcing", "capacity", "stock", "unmet", "costs",
-                 "cost_summary", "marginal_cost", "scenario_costs", "value_of_information", "contracts",
-                 "purchasing_summary", "allocation", "core_check", "coalition_costs", "plans",
-                 "plan_suppliers"):
-        if name in results.tables:
-            write_frame(wb.create_sheet(name), results[name], note=SHEET_NOTES.get(name))
+    names = table_names(results)
+    _write_charts(wb, results)
+    for name in names:
+        sheet = wb.create_sheet(name)
+        hdr = write_frame(sheet, results[name], note=SHEET_NOTES.get(name))
+        _print_setup(sheet, title_row=hdr)
     run = wb.create_sheet("run")
     write_frame(run, pd.DataFrame([(k, str(v)) for k, v in run_info.items()], columns=["item", "value"]))
+    run.column_dimensions["A"].width = 28
     run.column_dimensions["B"].width = 80
+    _print_setup(run, landscape=False)
+    if "chart_data" in wb.sheetnames:
+        wb.move_sheet("chart_data", offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("chart_data"))
+    _write_summary(ws, results, run_info, [s for s in wb.sheetnames if s != "summary"])
     path = Path(path)
     wb.save(path)
     return path
+
+
+# ---- reading a results workbook back ------------------------------------------------------------
+def read_results(path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The tidy tables of a results.xlsx (sheet name -> DataFrame) and its run sheet (item -> text).
+
+    Reads what ``write_results`` writes: a sheet with a note has it in row 1 and its header in
+    row 2, otherwise the header is in row 1. Blank cells are read as NaN.
+    """
+    wb = load_workbook(path, read_only=True, data_only=True)
+    tables, info = {}, {}
+    try:
+        for name in wb.sheetnames:
+            if name in ("summary", "charts", "chart_data"):
+                continue
+            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
+            if not rows:
+                tables[name] = pd.DataFrame()
+                continue
+            h = 0
+            first = [v for v in rows[0] if v is not None]
+            if name in SHEET_NOTES or (len(first) == 1 and len(rows) > 1
+                                       and sum(v is not None for v in rows[1]) > 1):
+                h = 1
+            header = rows[h] if len(rows) > h else []
+            while header and header[-1] is None:
+                header = header[:-1]
+            ncol = len(header)
+            body = [r[:ncol] + [None] * (ncol - len(r)) for r in rows[h + 1:]]
+            body = [r for r in body if any(v is not None for v in r)]
+            df = pd.DataFrame(body, columns=[str(c) for c in header])
+            if name == "run":
+                info = {str(k): v for k, v in zip(df.get("item", []), df.get("value", []))}
+                continue
+            tables[name] = df
+    finally:
+        wb.close()
+    return tables, info

@@ -1,0 +1,147 @@
+"""Explain an infeasible run in the user's terms.
+
+HiGHS computes an irreducible infeasible subset (IIS) of the LP: a set of constraints and variable
+bounds that cannot hold together, and that hold once any one of them is dropped. Each IIS row is
+mapped back to its Pyomo constraint (named as in docs/formulation.md) and rewritten in words with
+the numbers of the input workbook. ``soften`` is the alternative: every hard benchmark becomes soft
+at a high penalty, and the run reports the cheapest violation instead of failing.
+"""
+from __future__ import annotations
+
+from model import registry as R
+from model.blocks import benchmarks as BM
+from model.blocks.capacity import build_years
+from model.data import ModelData
+
+IIS_STRATEGY = 2  # HiGHS: compute the IIS from the LP (elasticity filter)
+STAGE_WORD = {"extraction": "mining", "processing": "refining", "recycling": "recycling"}
+
+
+def soften(data: ModelData, penalty: float | None = None) -> ModelData:
+    """Every hard benchmark soft, at ``penalty`` EUR/t (default 10 x the largest value of lost load)."""
+    new = data.copy()
+    if penalty is None:
+        penalty = 10.0 * max([rec["voll"] for rec in new.tables["materials"].values()] + [1.0])
+    for rec in new.tables["benchmarks"].values():
+        if rec["enforcement"] == "hard":
+            rec["enforcement"] = "soft"
+            rec["penalty"] = penalty
+    return new
+
+
+def iis_constraints(opt) -> list:
+    """Pyomo constraint data objects in HiGHS' IIS of the last (infeasible) solve, or []."""
+    h = getattr(opt, "_solver_model", None)
+    row_map = getattr(opt, "_solver_con_to_pyomo_con_map", None)
+    if h is None or row_map is None:
+        return []
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    status, iis = h.getIis()
+    if not getattr(iis, "valid_", False):
+        return []
+    return [row_map[i] for i in iis.row_index_ if i in row_map]
+
+
+def _reachable(data, mm, k, t) -> tuple[float, str]:
+    """Most capacity of (material, stage) that can exist in year t, and why."""
+    existing = data.table("capacity_existing").get((mm, k, t), {}).get("capacity", 0.0)
+    rec = data.table("technology").get((mm, k))
+    if rec is None:
+        return existing, f"existing capacity {existing:,.1f} t/yr and no technology row to build more"
+    years = [y for y in build_years(data, rec) if y <= t and t < y + rec["lifetime"]]
+    first = rec["earliest_build_year"] or data.years[0]
+    why = [f"existing capacity {existing:,.1f} t/yr"]
+    if not years:
+        online = max(first, data.years[0]) + rec["lead_time"]
+        why.append(f"new capacity can come online from {online} at the earliest (earliest build year "
+                   f"{first}, lead time {rec['lead_time']} years)")
+        return existing, ", ".join(why)
+    new = len(years) * rec["max_build_per_year"]
+    why.append(f"new capacity from {years[0]} (lead time {rec['lead_time']} years)")
+    if rec["max_build_per_year"] < R.UNLIMITED:
+        why.append(f"at most {rec['max_build_per_year']:,.1f} t/yr per year")
+    total = existing + new
+    if rec["max_capacity"] < R.UNLIMITED and rec["max_capacity"] < total:
+        total = rec["max_capacity"]
+        why.append(f"at most {rec['max_capacity']:,.1f} t/yr in all (reserves, sites)")
+    return total, ", ".join(why)
+
+
+def describe(con, data: ModelData) -> str:
+    """One constraint of the IIS in words."""
+    name = con.parent_component().name
+    idx = con.index()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    if name.startswith("benchmark_") and name != "benchmark_single_country":
+        bench, basis = name[len("benchmark_"):].rsplit("_", 1)
+        mm, t = idx[0], idx[1]
+        rec = BM.resolve(data)[(bench, mm, bench)]
+        lv = BM.level(rec, t)
+        need = lv * data.demand(mm, t)
+        text = (f"the {lv:.0%} {bench} benchmark ({basis} basis) for {mm} in {t} needs "
+                f"{need:,.1f} t/yr of EU {STAGE_WORD[bench]}")
+        if bench == "extraction":
+            text += f" (refined equivalent; {need / data.material(mm)['processing_yield']:,.1f} t/yr of ore)"
+        reach, why = _reachable(data, mm, bench, t)
+        if bench == "extraction":
+            reach *= data.material(mm)["processing_yield"]
+        return f"{text}, but at most {reach:,.1f} t/yr can exist by then: {why}"
+    if name == "benchmark_single_country":
+        mm, k, c, t, w = idx
+        rec = BM.resolve(data)[("single_country", mm, k)]
+        lv = BM.level(rec, t)
+        return (f"no third country may supply more than {lv:.0%} of {mm} consumption at the {k} stage "
+                f"in {t} (scenario {w}): {c} at most {lv * data.demand(mm, t):,.1f} t")
+    if name == "supply_limit":
+        mm, c, k, t, w = idx
+        rec = data.table("supply")[(mm, c, k, t)]
+        lost = data.disruption.get(w, {}).get((mm, c, k, t), (0.0, 1.0))[0]
+        extra = f", {lost:.0%} of it lost in scenario {w}" if lost else ""
+        return f"{c} can sell at most {rec['available']:,.1f} t of {mm} ({k}) in {t}{extra}"
+    if name in ("build_limit", "max_capacity"):
+        mm, k, t = idx
+        rec = data.table("technology")[(mm, k)]
+        if name == "build_limit":
+            return f"at most {rec['max_build_per_year']:,.1f} t/yr of new {k} capacity for {mm} per year ({t})"
+        return f"{k} capacity for {mm} is limited to {rec['max_capacity']:,.1f} t/yr (reserves, sites; {t})"
+    if name in ("processing_capacity", "mining_capacity", "recycling_capacity"):
+        mm, t, w = idx
+        k = {"processing_capacity": "processing", "mining_capacity": "extraction",
+             "recycling_capacity": "recycling"}[name]
+        reach, why = _reachable(data, mm, k, t)
+        return f"EU {STAGE_WORD[k]} of {mm} in {t} is limited by its capacity: at most {reach:,.1f} t/yr ({why})"
+    if name == "recycling_feedstock":
+        mm, t, w = idx
+        d = data.table("demand").get((mm, t), {})
+        return (f"EU recycling of {mm} in {t} is limited by collectable scrap: recycling yield "
+                f"{data.material(mm)['recycling_yield']:.0%} x collection rate {d.get('collection_rate', 0):.0%} "
+                f"x end-of-life arising {d.get('eol_arising', 0):,.1f} t")
+    if name == "stock_coverage":
+        mm, t, w = idx
+        rec = data.table("stockpile")[mm]
+        return (f"the stock of {mm} must cover {rec['coverage_days']:g} days of {rec['coverage_basis']} "
+                f"in {t}, and may be at most {rec['max_stock']:,.1f} t")
+    if name.startswith(("contract_", "tier_")):
+        return f"{name}[{', '.join(map(str, idx))}] (purchasing terms, see docs/formulation.md §12)"
+    return f"{name}[{', '.join(map(str, idx))}] (see docs/formulation.md)"
+
+
+def explain(builder, opt) -> str:
+    """A paragraph for an infeasible run: the IIS in words, or a generic hint if none is found."""
+    cons = iis_constraints(opt)
+    if not cons:
+        return ("The model is infeasible, and HiGHS could not isolate why. Make the benchmarks soft "
+                "(sheet benchmarks, column enforcement; or the setting soft_benchmarks = yes) to see "
+                "the cheapest violation.")
+    lines = ["The model is infeasible. These conditions cannot all hold (an irreducible infeasible "
+             "subset: dropping any one of them removes the conflict):"]
+    seen = set()
+    for con in cons:
+        text = describe(con, builder.data)
+        if text not in seen:
+            seen.add(text)
+            lines.append(f"  * {text};  [{con.name}]")
+    lines.append("Relax one of them, or set soft_benchmarks = yes in the settings sheet to report the "
+                 "cheapest violation instead.")
+    return "\n".join(lines)
