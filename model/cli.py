@@ -58,9 +58,39 @@ def _cmd_template(args) -> int:
     return EXIT_OK
 
 
+def _cmd_scenarios(args) -> int:
+    """Generate single-country disruption scenarios into a new workbook."""
+    from model.io.template import write_model_data
+    from model.stochastic import generate_single_country
+    from model.validate import load
+
+    data = load(args.workbook)
+    split = lambda text: [x.strip() for x in text.split(",") if x.strip()]  # noqa: E731
+    rates = {}
+    for item in args.rate_country or []:
+        country, _, value = item.partition("=")
+        rates[country.strip()] = float(value)
+    materials = split(args.materials) if args.materials else data.materials
+    countries = split(args.countries) if args.countries else None
+    if rates and countries is None:
+        countries = sorted(rates)
+    rate = {c: rates.get(c, args.rate) for c in (countries or data.countries)} if rates else args.rate
+    new = generate_single_country(
+        data, materials, split(args.stages), countries=countries,
+        severities=[float(x) for x in split(args.severities)],
+        durations=[float(x) for x in split(args.durations)],
+        start_years=[int(x) for x in split(args.start_years)] if args.start_years else None,
+        annual_rate=rate, price_multiplier=args.price_multiplier)
+    out = Path(args.output)
+    write_model_data(out, new)
+    print(f"{len(new.scenarios) - 1} disruption scenarios (nominal {new.probability['nominal']:.3f}) "
+          f"written to {out}")
+    return EXIT_OK
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"template", "run"}
+    commands = {"template", "run", "scenarios"}
     if not argv or argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["run"] + argv
     elif argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -77,6 +107,23 @@ def main(argv=None) -> int:
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))
     p.set_defaults(func=_cmd_template)
+    p = sub.add_parser("scenarios", help="generate single-country disruption scenarios into a new workbook",
+                       description="Every single-country disruption of the chosen materials and stages "
+                       "becomes a scenario; probabilities from an annual disruption rate per country "
+                       "(split over the severity and duration options; nominal takes the rest).")
+    p.add_argument("workbook", help="input .xlsx to add scenarios to (its own scenarios are replaced)")
+    p.add_argument("-o", "--output", required=True, help="the new workbook")
+    p.add_argument("--materials", help="comma-separated materials (default: all)")
+    p.add_argument("--stages", default="processing", help="comma-separated stages (default: processing)")
+    p.add_argument("--countries", help="comma-separated countries (default: every supplier)")
+    p.add_argument("--severities", default="1", help="shares of supply lost, e.g. 0.5,1")
+    p.add_argument("--durations", default="1", help="durations in years, e.g. 0.5,1,2")
+    p.add_argument("--start-years", help="comma-separated start years (default: every year)")
+    p.add_argument("--rate", type=float, default=0.02, help="annual disruption rate per country (default 0.02)")
+    p.add_argument("--rate-country", action="append", metavar="CC=RATE",
+                   help="a country's own rate, e.g. CN=0.1 (repeatable)")
+    p.add_argument("--price-multiplier", type=float, default=1.0, help="price multiplier during an event")
+    p.set_defaults(func=_cmd_scenarios)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

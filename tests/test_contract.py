@@ -49,3 +49,16 @@ def test_round_trip_reads_back_what_was_written(tmp_path):
     assert data.demand("ga", 2030) == 3.5 and data.demand("ga", 2031) == 0.0
     assert data.table("supply")[("ga", "CN", "processing", 2030)]["available"] == float("inf")
     assert data.scenarios == ["nominal"]
+
+
+def test_model_data_round_trip(tmp_path):
+    from model.io.template import write_model_data
+
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    data = load(root / "inputs" / "example_disruptions.xlsx")
+    again = load(write_model_data(tmp_path / "again.xlsx", data))
+    assert again.tables == data.tables
+    assert again.settings == data.settings
+    assert again.probability == data.probability and again.disruption == data.disruption

@@ -129,3 +129,20 @@ def test_generated_single_country_scenarios(tmp_path):
     assert data.probability["CN-x-processing-2031-1x1y"] == pytest.approx(0.02)
     assert data.probability["nominal"] == pytest.approx(0.96)
     assert data.disruption["CN-x-processing-2031-0.5x1y"][("x", "CN", "processing", 2031)] == (0.5, 1.0)
+
+
+def test_cli_generates_scenarios_that_run(tmp_path):
+    from pathlib import Path
+
+    from model.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "gen.xlsx"
+    assert main(["scenarios", str(root / "inputs" / "example.xlsx"), "-o", str(out), "--materials", "gallium",
+                 "--countries", "CN", "--severities", "0.5,1", "--start-years", "2028,2030",
+                 "--rate", "0.05"]) == 0
+    data = load(out)
+    # 2 start years x 2 severities = 4 scenarios of 0.05 / 2 each; nominal keeps 0.9
+    assert len(data.scenarios) == 5
+    assert data.probability["nominal"] == pytest.approx(0.9)
+    assert data.disruption["CN-gallium-processing-2028-0.5x1y"][("gallium", "CN", "processing", 2028)] == (0.5, 1.0)

@@ -169,3 +169,31 @@ def _cell(v):
 def write_template(path) -> Path:
     """The blank template: every sheet, header and drop-down, no data."""
     return write_input_workbook(path, sets={"stage": list(R.STAGES), "country": [R.DOMESTIC]})
+
+
+def data_rows(data) -> dict:
+    """ModelData tables back to workbook rows {sheet: [ {column: value} ]} (the inverse of reading)."""
+    rows = {}
+    for table in R.TABLES:
+        if table is R.SETTINGS:
+            continue
+        out = []
+        for key, rec in data.tables.get(table.sheet, {}).items():
+            key = key if isinstance(key, tuple) else (key,)
+            row = {c.name: v for c, v in zip(table.keys, key)}
+            for c in table.values:
+                v = rec.get(c.name)
+                row[c.name] = None if v is None or v == R.UNLIMITED else v
+            for p in R.PROVENANCE:
+                if rec.get(p):
+                    row[p] = rec[p]
+            out.append(row)
+        rows[table.sheet] = out
+    return rows
+
+
+def write_model_data(path, data) -> Path:
+    """Write a ModelData (e.g. after a transformation such as scenario generation) as a workbook."""
+    sets = {"material": data.materials, "country": data.countries, "stage": data.stages, "year": data.years}
+    settings = {k: v for k, v in data.settings.items() if v is not None}
+    return write_input_workbook(path, sets=sets, rows=data_rows(data), settings=settings)
