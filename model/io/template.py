@@ -111,6 +111,7 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
     longest = max([len(sets.get(n, [])) for n in names] + [0])
     for i in range(longest):
         ws.append([sets.get(n, [])[i] if i < len(sets.get(n, [])) else None for n in names])
+        _as_text(ws[ws.max_row])
     set_ranges = {n: f"{R.SETS_SHEET}!${get_column_letter(j)}$2:${get_column_letter(j)}$1000"
                   for j, n in enumerate(names, start=1)}
     set_ranges["scenario"] = f"{R.SCENARIOS.sheet}!$A$2:$A$1000"  # declared in the scenarios sheet
@@ -138,6 +139,7 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
             if unknown:
                 raise KeyError(f"{table.sheet}: unknown columns {sorted(unknown)}")
             ws.append([_cell(rec.get(c.name)) for c in cols] + [rec.get(p) for p in extra])
+            _as_text(ws[ws.max_row])
         for j, c in enumerate(cols, start=1):
             formula = None
             if (c.set in set_ranges and c.name not in table.wildcard_keys and c.kind == "key"
@@ -158,6 +160,13 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _as_text(cells) -> None:
+    """Store strings that start like a formula as text, so they are never evaluated."""
+    for c in cells:
+        if isinstance(c.value, str) and c.value.startswith("="):
+            c.data_type = "s"
 
 
 def _cell(v):
