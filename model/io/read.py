@@ -90,7 +90,8 @@ def suggest(value, options) -> str:
     close = difflib.get_close_matches(str(value).strip(), options, n=1)
     if not close:
         lowered = {o.lower(): o for o in options}
-        close = [lowered[c] for c in difflib.get_close_matches(str(value).strip().lower(), list(lowered), n=1)]
+        matches = difflib.get_close_matches(str(value).strip().lower(), list(lowered), n=1)
+        close = [lowered[c] for c in matches]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
