@@ -30,6 +30,7 @@ class SolveResult:
     n_rows: int = 0
     n_cols: int = 0
     n_integer: int = 0
+    warnings: list = field(default_factory=list)
 
 
 def _solver(settings: dict, log_file=None):
@@ -87,6 +88,9 @@ def solve(builder, log_file=None) -> SolveResult:
     out = SolveResult(status=status, termination=tc.name, objective=objective, bound=bound,
                       mip_gap=gap, is_mip=is_mip, solve_seconds=seconds, n_rows=n_rows,
                       n_cols=n_cols, n_integer=n_int)
+    from model.numerics import diagnose
+
+    out.warnings = diagnose(getattr(opt, "_solver_model", None)) if hasattr(opt, "_solver_model") else []
     t1 = time.perf_counter()
     out.duals = _duals(builder, opt, kw, res, is_mip)
     out.dual_seconds = time.perf_counter() - t1

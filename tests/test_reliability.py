@@ -52,3 +52,18 @@ def test_workbook_xml_is_parsed_with_defusedxml():
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed so openpyxl parses XML safely"
+
+
+def test_badly_scaled_coefficients_are_reported(tmp_path):
+    # a price of 1e-4 EUR/t next to a value of lost load of 1e8 EUR/t: costs span 1e12
+    rows = {
+        "materials": [{"material": "x", "voll": 1e8}],
+        "demand": [{"material": "x", "year": 2030, "demand": 10.0}],
+        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": 2030, "price": 1e-4,
+                    "available": 5.0}],
+    }
+    path = write_case(tmp_path / "scale.xlsx", materials=["x"], countries=["CN"], years=[2030], rows=rows)
+    run = solve_workbook(path)
+    assert any("objective coefficients span" in w for w in run.solution.warnings)
+    clean = solve_workbook(ROOT / "inputs" / "example.xlsx")
+    assert clean.solution.warnings == []
