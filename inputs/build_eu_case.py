@@ -69,8 +69,8 @@ DISCOUNT_RATE = 0.04     # real; between the Better Regulation 3 % and a ~5-7 % 
 VOLL_X = 10.0            # value of lost load = 10 x reference price
 PENALTY_X = 2.0          # soft-benchmark penalty = 2 x reference price per t of shortfall
 FOM_SHARE = 0.03         # fixed O&M = 3 %/yr of capex
-PROC_VOM = 0.6           # EU processing variable cost = 0.6 x processing margin x price
-MINE_VOM = 0.6           # EU mining variable cost = 0.6 x ore value
+PROC_VOM = 0.9           # EU processing variable cost = 0.9 x processing margin x price
+MINE_VOM = 0.9           # EU mining variable cost = 0.9 x ore value
 RECYCLING_VOM = 0.9      # recycling variable cost (scrap purchase + processing) = 0.9 x price
 BUILD_SHARE = {"processing": 0.25, "recycling": 0.25, "extraction": 0.10}  # of 2030 demand, per yr
 LIFETIME = {"extraction": 20, "processing": 25, "recycling": 15}
@@ -153,6 +153,11 @@ def sig(x: float, digits: int = 6) -> float:
     if x == 0 or not math.isfinite(x):
         return float(x)
     return float(f"{x:.{digits}g}")
+
+
+def fmt(x: float) -> str:
+    """A number for a note: thousands separators, three significant digits below 100."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def row(values: dict, sources, grade: str, note: str) -> dict:
@@ -378,6 +383,16 @@ SHARES = {
                        "processing": ([(SSE, "titanium_metal", J), (ISE, "titanium_metal", "2024")], ("titanium_metal", "2024"))},
     "tungsten": {"extraction": ([(SSE, "tungsten", J)], ("tungsten", "2024")),
                  "processing": ([(SSE, "tungsten", J), (ISE, "tungsten", "2024")], ("tungsten", J))},
+}
+# Trade restrictions in force (not in values.csv; source named, grade B): the 16th EU sanctions
+# package (24 Feb 2025) bans Russian primary aluminium after a one-year quota of 275,000 t.
+SANCTIONS = {
+    ("aluminium", "RU", "processing"): dict(
+        quota={2025: 275000.0}, banned_from=2026,
+        source="EU 16th sanctions package against Russia, adopted 24 Feb 2025 (Hannes Snellman, 'The "
+               "EU's 16th Sanctions Package: What Is New?', 26 Feb 2025)",
+        note="import ban on Russian primary aluminium after a one-year transition quota of "
+             "275,000 t (about 80 % of 2024 imports from Russia)"),
 }
 # stages whose shares are read at another stage (no data at their own)
 PROXY_STAGE = {("graphite_natural", "processing"): "extraction"}
@@ -802,15 +817,22 @@ class Sourcing:
         cs |= {c for c, v in self.world[(m, k)].items() if v > 1e-6}
         return sorted(cs, key=lambda c: (c == REST, c))
 
+    def _named(self, m, k) -> dict:
+        """Today's weights of the named suppliers (world weights if the EU data name none)."""
+        d = {c: v for c, v in self.eu[(m, k)].items() if c != REST and v > 0}
+        return d or {c: v for c, v in self.world[(m, k)].items() if c != REST and v > 0}
+
     def incumbent(self, m, k) -> str:
-        d = self.eu[(m, k)]
+        d = self._named(m, k)
         return max(sorted(d), key=lambda c: d[c])
 
     def ladder(self, m, k, c) -> float:
         """Price multiplier: 1 for the incumbent, up to 1 + LADDER for the smallest supplier."""
-        d = self.eu[(m, k)]
+        if c == REST:  # many small suppliers: the top of the ladder
+            return 1.0 + LADDER
+        d = self._named(m, k)
         top = max(d.values())
-        return 1.0 + LADDER * (1.0 - d.get(c, 0.0) / top)
+        return 1.0 + LADDER * (1.0 - min(1.0, d.get(c, 0.0) / top))
 
 
 # =============================================================================================
@@ -1048,6 +1070,19 @@ def recycling_params(ref: Ref, m: str, demand: dict) -> dict:
 # =============================================================================================
 # Upstream origins of refined imports
 # =============================================================================================
+# Refiners whose ore origin is known from the companies rather than from world shares (the
+# generic rule would send Norway's nickel matte to Indonesia, the largest net ore exporter).
+KNOWN_UPSTREAM = {
+    ("ndpr", "MY"): ("AU", "Lynas Rare Earths annual reports (Mt Weld, AU concentrate refined at "
+                     "Kuantan, MY)", "B", "Lynas' Malaysian refinery processes Mt Weld (Australia) "
+                     "concentrate"),
+    ("nickel", "NO"): ("CA", "Glencore Nikkelverk (Kristiansand) company information", "C",
+                       "Nikkelverk refines matte mainly from Glencore's Canadian mines (Sudbury, "
+                       "Raglan); other feeds ignored (C)"),
+    ("cobalt", "NO"): ("CA", "Glencore Nikkelverk (Kristiansand) company information", "C",
+                       "cobalt is a co-product of the Canadian nickel matte refined at Nikkelverk; "
+                       "other feeds ignored (C)"),
+}
 def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
     """Refiner -> mining-country shares, derived from world mine and refinery shares (C)."""
     if "extraction" not in SHARES[m] or "processing" not in SHARES[m]:
@@ -1070,11 +1105,10 @@ def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
     for r in src.suppliers(m, "processing"):
         if r == REST:
             continue
-        if m == "ndpr" and r == "MY":
-            rows.append(dict(material=m, country="MY", origin="AU", share=1.0,
-                             _src=["Lynas Rare Earths annual reports (Mt Weld, AU concentrate "
-                                   "refined at Kuantan, MY)"], _grade="B",
-                             _note="Lynas' Malaysian refinery processes Mt Weld (Australia) concentrate"))
+        if (m, r) in KNOWN_UPSTREAM:
+            origin, source, grade, note = KNOWN_UPSTREAM[(m, r)]
+            rows.append(dict(material=m, country=r, origin=origin, share=1.0, _src=[source],
+                             _grade=grade, _note=note))
             continue
         pr, er = p.get(r, 0.0), e.get(r, 0.0)
         if pr < THRESHOLD:
@@ -1158,31 +1192,40 @@ def build(ref: Ref | None = None):
                 if k == "extraction":
                     price *= y.value * (1 - mg)
                     pnote += f" x yield {y.value:g} x (1 - margin {mg}) (ore value per t contained)"
+                sanction = SANCTIONS.get((m, c, k))
                 for t in YEARS:
                     w = src.weight(m, k, c, t)
                     if w <= 1e-9:
                         continue
                     avail = HEADROOM * w * d_vals[t] / (y.value if k == "extraction" else 1.0)
+                    extra_src, extra_note = [], ""
+                    if sanction:
+                        if t >= sanction["banned_from"]:
+                            continue
+                        if t in sanction["quota"] and sanction["quota"][t] < avail:
+                            avail = sanction["quota"][t]
+                            extra_src = [sanction["source"]]
+                            extra_note = f"; capped at {avail:,.0f} t: {sanction['note']}"
                     rows["supply"].append(row(
                         dict(material=m, country=c, stage=k, year=t, available=sig(avail),
                              price=sig(price)),
-                        src.sources[(m, k)] + base.sources, "C",
+                        src.sources[(m, k)] + base.sources + extra_src, "C",
                         f"available = {HEADROOM} x weight {w:.4f} x demand"
                         + (" / yield" if k == "extraction" else "")
                         + f"; weight = max(EU sourcing {src.eu[(m, k)].get(c, 0):.4f}, ramp x world "
                         f"{src.world[(m, k)].get(c, 0):.4f}); price = {pnote}; base price: {base.note}"
-                        + (f"; {stage_note}" if stage_note else "")))
+                        + (f"; {stage_note}" if stage_note else "") + extra_note))
         if spec.get("byproduct"):
             # by-product feed (residues, concentrates) for EU refining: origin not in the data
             for t in YEARS:
                 rows["supply"].append(row(
                     dict(material=m, country=REST, stage="extraction", year=t,
                          available=sig(HEADROOM * d_vals[t] / y.value),
-                         price=sig(P.value * (1 + LADDER) * y.value * (1 - mg))),
+                         price=sig(P.value * y.value * (1 - mg))),
                     P.sources + [ASSUMPTION], "C",
                     "by-product feed (zinc/lead residues, concentrates) for EU refining; origins are "
                     f"not in the data, so all from RW; available {HEADROOM} x demand / yield, price = "
-                    f"reference x {1 + LADDER} x yield x (1 - margin {mg})"))
+                    f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder)"))
             countries.add(REST)
         # existing capacity
         for k, by_year in cap.items():
@@ -1194,10 +1237,13 @@ def build(ref: Ref | None = None):
                         num.note))
         if rec["f0"] > 0:
             v = rec["f0"] * d_vals[FIRST]
+            num = Num(v, rec["sources"], "C",
+                      f"EoL-RIR {rec['f0']} x 2025 consumption: today's recycling output, held constant")
+            cap["recycling"] = {t: (v, num) for t in YEARS}
             for t in YEARS:
                 rows["capacity_existing"].append(row(
-                    dict(material=m, stage="recycling", year=t, capacity=sig(v)), rec["sources"], "C",
-                    f"EoL-RIR {rec['f0']} x 2025 consumption: today's recycling output, held constant"))
+                    dict(material=m, stage="recycling", year=t, capacity=sig(v)), num.sources, "C",
+                    num.note))
         # technology
         techs = {}
         d30 = d_vals[BENCH_START]
@@ -1240,6 +1286,7 @@ def build(ref: Ref | None = None):
         # stockpile
         st = ref.one(parameter="storage_cost_share_of_value")
         cov = ref.one(parameter="stock_coverage_days", country="EU")
+        cov_jp = ref.one(parameter="stock_coverage_days", country="JP")
         mult = 1.0
         snote = ""
         if m in CONTROLLED:
@@ -1249,14 +1296,18 @@ def build(ref: Ref | None = None):
         hold = st["value"] * mult * P.value
         rows["stockpile"].append(row(
             dict(material=m, initial_stock=0.0, holding_cost=sig(hold), coverage_days=cov["value"],
-                 coverage_basis="net_imports", coverage_from_year=COVERAGE_DAYS_FROM),
-            [_short(st["source"]), _short(cov["source"]), ASSUMPTION], "C",
+                 coverage_basis="consumption", coverage_from_year=COVERAGE_DAYS_FROM),
+            [_short(st["source"]), _short(cov["source"]), _short(cov_jp["source"]), ASSUMPTION], "C",
             f"holding = storage {st['value']:.3%}/yr of value{snote} x price {P.value:,.6g} EUR/t; "
             "cost of capital: none added (0 %), because the objective charges the stock purchase at "
             "full price with no resale value at the end of the horizon, which already costs at least "
             f"the {DISCOUNT_RATE:.0%} discount rate on the stock's value; coverage {cov['value']:g} "
-            "days of imports (EU 2021 study, B), extended to every strategic material and in force "
-            f"from {COVERAGE_DAYS_FROM} (C: the 2025 pilot stockpiling needs ~2 years)"))
+            f"days (EU 2021 study: {cov['value']:g} days of imports; Japan: {cov_jp['value']:g} days of "
+            "consumption, both B) on consumption (C: a net-imports basis lets the plan shrink the "
+            "rule by timing purchases: in a test run the model bought 2040's imports into stock in "
+            "2039 and drew it down; consumption is data and also covers the imported ore of EU "
+            "refineries), for every strategic material, in force from "
+            f"{COVERAGE_DAYS_FROM} (C: the 2025 pilot stockpiling needs ~2 years)"))
         info[m] = dict(P=P.value, y=y.value, d=d_vals, cap=cap, techs=techs, rec=rec)
         # upstream
         for u in upstream_rows(ref, src, m):
@@ -1315,8 +1366,8 @@ def benchmark_rows(ref: Ref, info: dict) -> list[dict]:
                 mx = max_capacity_path(im, "recycling")
                 feed = {t: im["rec"]["y"].value * im["rec"]["coll"][t] * im["rec"]["eol"][t] for t in YEARS}
                 reach = {t: min(mx[t], feed[t]) for t in YEARS}
-                why_t = {t: (f"feedstock {feed[t]:,.6g} t = yield x collection x EoL arisings"
-                             if feed[t] <= mx[t] else f"buildable capacity {mx[t]:,.6g} t") for t in YEARS}
+                why_t = {t: (f"feedstock {fmt(feed[t])} t = yield x collection x EoL arisings"
+                             if feed[t] <= mx[t] else f"buildable capacity {fmt(mx[t])} t") for t in YEARS}
             else:
                 mx = max_capacity_path(im, b)
                 scale = im["y"] if b == "extraction" else 1.0
@@ -1332,10 +1383,10 @@ def benchmark_rows(ref: Ref, info: dict) -> list[dict]:
                      penalty=sig(PENALTY_X * im["P"])),
                 [CRMA, ASSUMPTION], "C",
                 f"soft: physically out of reach in {len(short)} of {len(years)} years 2030-2040 "
-                f"(first {t0}: at most {reach[t0]:,.6g} t vs {level:.0%} x {d[t0]:,.6g} t = "
-                f"{level * d[t0]:,.6g} t; {why_t[t0]}). Penalty {PENALTY_X:g} x price "
-                f"{im['P']:,.6g} EUR/t per t of shortfall, above any cost of compliance, so the model "
-                "complies wherever it can"))
+                f"(first {t0}: at most {fmt(reach[t0])} t vs {level:.0%} x {fmt(d[t0])} t = "
+                f"{fmt(level * d[t0])} t{' (refined equivalent)' if b == 'extraction' else ''}; "
+                f"{why_t[t0]}). Penalty {PENALTY_X:g} x price {fmt(im['P'])} EUR/t per t of "
+                "shortfall, above any cost of compliance, so the model complies wherever it can"))
     return out
 
 
@@ -1345,11 +1396,12 @@ def _why_capacity(im, b, t) -> str:
     if tech is None:
         return {"extraction": "no EU reserves or by-product route in the data: no mining option",
                 "processing": "no processing option"}.get(b, "no option")
-    txt = f"existing {ex:,.6g} t/yr; new capacity online from {FIRST + tech['lead_time']}"
+    unit = " contained" if b == "extraction" else ""
+    txt = f"existing {fmt(ex)} t/yr{unit}; new capacity online from {FIRST + tech['lead_time']}"
     if "max_capacity" in tech:
-        txt += f", at most {tech['max_capacity']:,.6g} t/yr in total (reserves)"
+        txt += f", at most {fmt(tech['max_capacity'])} t/yr{unit} in total (reserves)"
     else:
-        txt += f", at most {tech['max_build_per_year']:,.6g} t/yr added per year"
+        txt += f", at most {fmt(tech['max_build_per_year'])} t/yr{unit} added per year"
     return txt
 
 

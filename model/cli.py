@@ -1,7 +1,8 @@
 """Command-line interface: ``python run.py [workbook]``, ``python run.py template [path]``.
 
 Exit codes: 0 success, 2 bad input (the message names file, sheet, row and column), 3 the model
-has no solution (infeasible, unbounded, time limit), 1 an unexpected error.
+has no solution (infeasible, unbounded, time limit), 4 ``reproduce`` found different numbers,
+1 an unexpected error.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.analysis.commands import COMMANDS as WORKFLOW_COMMANDS
+from model.analysis.commands import add_commands as add_workflow_commands
 from model.errors import InputError, ModelError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +35,13 @@ def _cmd_run(args) -> int:
     run = run_case(path, outputs=args.outputs, argv=sys.argv)
     if not args.quiet:
         _print_summary(run)
+    for warning in run.solution.warnings:
+        print(f"Numerical warning: {warning}", file=sys.stderr)
+    if getattr(args, "verbose", False) and not args.quiet:
+        print("Timings: " + ", ".join(f"{k[:-2] if k.endswith('_s') else k} {v:.2f} s"
+                                      for k, v in run.timings.items()))
+        for f in sorted(run.folder.iterdir()):
+            print(f"  {f.name}")
     return EXIT_OK
 
 
@@ -88,9 +98,29 @@ def _cmd_scenarios(args) -> int:
     return EXIT_OK
 
 
+def _cmd_assess(args) -> int:
+    """Baseline assessment of a workbook's data against the benchmarks (nothing is optimised)."""
+    from datetime import datetime, timezone
+
+    from model.analysis.assess import assess_workbook, format_table, write_assessment
+    from model.pipeline import _slug
+
+    path = Path(args.workbook) if args.workbook else default_case()
+    table, data = assess_workbook(path, args.year)
+    case = _slug(str(data.settings.get("case_name") or path.stem))
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out = write_assessment(table, Path(args.outputs) / f"{case}-assessment-{stamp}.xlsx", case)
+    print(f"Baseline assessment of {path.name} ({table['year'].iloc[0] if len(table) else '-'}): "
+          "EU shares of consumption and the largest third country per stage")
+    print(format_table(table))
+    print(f"Written: {out}")
+    return EXIT_OK
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"template", "run", "scenarios"}
+    commands = {"template", "run", "scenarios", "assess"}
+    commands |= set(WORKFLOW_COMMANDS)  # compare, sweep, export, reproduce (model/analysis/commands.py)
     if not argv or argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["run"] + argv
     elif argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -103,6 +133,7 @@ def main(argv=None) -> int:
     p.add_argument("workbook", nargs="?", help=f"input .xlsx (default: {default_case().name})")
     p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for run folders")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print timings and the run folder's files")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))
@@ -124,6 +155,14 @@ def main(argv=None) -> int:
                    help="a country's own rate, e.g. CN=0.1 (repeatable)")
     p.add_argument("--price-multiplier", type=float, default=1.0, help="price multiplier during an event")
     p.set_defaults(func=_cmd_scenarios)
+    p = sub.add_parser("assess", help="baseline assessment against the benchmarks (no optimisation)",
+                       description="EU extraction, processing and recycling shares of consumption and "
+                       "the largest third-country share per stage in the first year, from the data.")
+    p.add_argument("workbook", nargs="?", help=f"input .xlsx (default: {default_case().name})")
+    p.add_argument("--year", type=int, help="year to assess (default: the first year)")
+    p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for the assessment file")
+    p.set_defaults(func=_cmd_assess)
+    add_workflow_commands(sub, ROOT)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

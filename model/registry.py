@@ -121,6 +121,9 @@ SETTING_DEFS = (
     Setting("benchmark_basis", "choice", "capacity", choices=("capacity", "flow"),
             description="default basis of the extraction, processing and recycling benchmarks: "
             "'capacity' (able to produce, as the Regulation words it) or 'flow' (actual output)"),
+    Setting("aggregate_countries", "text", "RW",
+            description="comma-separated country ids that stand for groups of countries (e.g. RW, "
+            "the rest of the world): exempt from the single-country cap, which is about one country"),
     Setting("soft_benchmarks", "choice", "no", choices=("no", "yes"),
             description="yes: every hard benchmark becomes soft at 10 x the largest value of lost "
             "load per tonne, so that an infeasible case reports its cheapest violation"),

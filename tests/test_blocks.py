@@ -20,7 +20,7 @@ def case(years=(2030,), supply=None, **rows):
         [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": 100.0} for t in years],
     }
     base.update(rows)
-    countries = sorted({r["country"] for r in base["supply"]} | {"CN", "JP", "AU", "MM"})
+    countries = sorted({r["country"] for r in base["supply"]} | {"CN", "JP", "AU", "MM", "RW"})
     return dict(materials=["x"], countries=countries, years=years, rows=base)
 
 
@@ -199,3 +199,19 @@ def test_shadow_price_is_in_money_of_its_year(tmp_path):
     assert run.solution.objective == pytest.approx((65 * 100 + 35 * 140) * (1 + 1 / 1.1))
     sp = table(run, "shadow_prices", country="CN")
     assert list(sp["eur_per_t"]) == pytest.approx([40.0, 40.0])
+
+
+def test_marginal_cost_is_the_price_with_a_stockpile_present(tmp_path):
+    # the balance dual keeps its sign when the stock appears in it: one more tonne costs 100
+    run = solve_case(tmp_path, **case(stockpile=[{"material": "x", "holding_cost": 1.0}]))
+    assert table(run, "marginal_cost").iloc[0]["eur_per_t"] == pytest.approx(100.0)
+
+
+def test_rest_of_world_group_is_not_capped_as_one_country(tmp_path):
+    # RW (a group) at 100 and CN at 120: the 65 % cap applies to CN only, so RW may supply all
+    supply = refined([2030], "RW", 100.0) + refined([2030], "CN", 120.0)
+    bench = [{"benchmark": "single_country", "material": "all", "level": 0.65, "start_year": 2030}]
+    run = solve_case(tmp_path, **case(supply=supply, benchmarks=bench))
+    src = table(run, "sourcing").set_index("country")["value_t"]
+    assert src["RW"] == pytest.approx(100.0)
+    assert set(table(run, "compliance")["largest_country"]) == {"CN"}

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-EU_PROCESSING, EU_RECYCLING = "EU processing", "EU recycling"
+EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE = "EU processing", "EU recycling", "stock release"
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 STATUS_MET, STATUS_PARTLY, STATUS_MISSED = "met", "partly missed", "MISSED"
 STATUS_LEGEND = ("met: met in every year and scenario; partly missed: missed only while the level "
@@ -57,19 +57,28 @@ def expected(df: pd.DataFrame, keys: list[str], values: list[str], probs: dict[s
     return out.groupby(keys, as_index=False, sort=False)[values].sum()
 
 
-def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None = None) -> pd.DataFrame:
-    """Refined material reaching EU consumption by origin: material, year, origin, value_t.
+def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None = None,
+                   include_stock: bool = False) -> pd.DataFrame:
+    """Refined material reaching the EU by origin: material, year, origin, value_t.
 
-    Origins are the third countries (refined imports), 'EU processing' (from EU-mined or imported
-    ore) and 'EU recycling'. Ore imports are inputs to EU processing and are not counted again.
-    One scenario, or the probability-weighted expectation when ``probs`` is given.
+    Origins are the third countries (refined imports, contracts included), 'EU processing' (from
+    EU-mined or imported ore) and 'EU recycling', and with ``include_stock`` 'stock release' (net
+    release from the strategic stock). Ore imports are inputs to EU processing and are not counted
+    again. One scenario, or the probability-weighted expectation when ``probs`` is given.
     """
     src = tables["sourcing"]
-    keep = src["flow"].isin(["refined import", "EU processing output", "EU recycling output"])
-    df = src.loc[keep].copy()
+    flow = src["flow"].astype(str)
+    keep = (flow.isin(["refined import", "EU processing output", "EU recycling output"])
+            | (flow.str.startswith("contract") & (src["stage"] == "processing")))
+    df = src.loc[keep, ["scenario", "material", "year", "country", "flow", "value_t"]].copy()
     df["origin"] = df["country"].astype(str)
     df.loc[df["flow"] == "EU processing output", "origin"] = EU_PROCESSING
     df.loc[df["flow"] == "EU recycling output", "origin"] = EU_RECYCLING
+    stock = tables.get("stock")
+    if include_stock and stock is not None and len(stock):
+        rel = stock[["scenario", "material", "year"]].copy()
+        rel["origin"], rel["value_t"] = STOCK_RELEASE, stock["stock_out_t"].astype(float)
+        df = pd.concat([df, rel], ignore_index=True)
     if probs is not None:
         return expected(df, ["material", "year", "origin"], ["value_t"], probs)
     scenario = scenario or main_scenario(tables)
@@ -80,9 +89,9 @@ def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None
 def origin_order(supply: pd.DataFrame) -> list[str]:
     """Origins with EU first, then third countries by total volume (largest first)."""
     tot = supply.groupby("origin")["value_t"].sum()
-    third = sorted([o for o in tot.index if o not in (EU_PROCESSING, EU_RECYCLING)],
+    third = sorted([o for o in tot.index if o not in (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE)],
                    key=lambda o: (-tot[o], o))
-    return [o for o in (EU_PROCESSING, EU_RECYCLING) if o in tot.index] + third
+    return [o for o in (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE) if o in tot.index] + third
 
 
 def supply_shares(tables: dict, probs: dict | None = None) -> pd.DataFrame:
@@ -168,15 +177,16 @@ def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10) -> pd.Dat
 
 
 def cost_pivot(cost_summary: pd.DataFrame) -> pd.DataFrame:
-    """Present value by component (rows) and material (columns), with totals."""
+    """Present value by material (rows) and component (columns, ``<component>_eur``), with a total
+    column and a total row (its last cell is the total cost)."""
     if cost_summary is None or not len(cost_summary):
-        return pd.DataFrame(columns=["component", "total_eur"])
-    p = cost_summary.pivot_table(index="component", columns="material", values="present_value_eur",
+        return pd.DataFrame(columns=["material", "total_eur"])
+    p = cost_summary.pivot_table(index="material", columns="component", values="present_value_eur",
                                  aggfunc="sum", fill_value=0.0, sort=False)
     p["total"] = p.sum(axis=1)
     p.loc["total"] = p.sum(axis=0)
     p = p.reset_index()
-    p.columns = ["component"] + [f"{c}_eur" for c in p.columns[1:]]
+    p.columns = ["material"] + [f"{c}_eur" for c in p.columns[1:]]
     return p
 
 

@@ -17,7 +17,8 @@ def add_balance(b) -> None:
     def rule(_, mm, t, w):
         supply = b.supply_terms.get((mm, t, w), [])
         uses = b.use_terms.get((mm, t, w), [])
-        return sum(supply) + m.unmet[mm, t, w] == data.demand(mm, t) + sum(uses)
+        # variables on the left, the constant demand on the right: the dual is then d(cost)/d(demand)
+        return sum(supply) + m.unmet[mm, t, w] - sum(uses) == data.demand(mm, t)
 
     m.balance = pyo.Constraint(m.BALANCE, rule=rule)
     for (mm, t, w) in idx:

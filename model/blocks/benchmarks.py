@@ -4,7 +4,8 @@
   on a capacity basis (``benchmark_<b>_capacity[m,t]``, first stage: the EU is *able* to produce)
   or a flow basis (``benchmark_<b>_flow[m,t,w]``: actual output in each scenario).
 * The single-country cap (``benchmark_single_country[m,k,c,t,w]``): no third country supplies more
-  than 65 % of consumption at stage k. At the processing stage a country's supply is its refined
+  than 65 % of consumption at stage k (groups such as the rest of the world, listed in the setting
+  aggregate_countries, are not one country and are not capped). At the processing stage a country's supply is its refined
   exports to the EU; at the extraction stage it is the ore it mined that reaches the EU, inside
   refined imports from any refiner (upstream shares) and as ore refined in the EU.
 
@@ -102,21 +103,37 @@ def country_supply(b, stage: str, mm: str, c: str, t: int, w):
 
 
 def third_countries(b, stage: str, mm: str) -> list[str]:
-    """Third countries that can supply material mm at ``stage`` (directly or upstream)."""
-    refiners, miners = set(), set()
-    for (m2, t, w), by_c in b.refined_by.items():
-        if m2 == mm:
-            refiners |= set(by_c)
-    for (m2, t, w), by_c in b.ore_by.items():
-        if m2 == mm:
-            miners |= set(by_c)
-    if stage == "processing":
-        found = refiners
-    else:
-        found = set(miners)
-        for r in refiners:
-            found |= set(b.upstream.get((mm, r), {r: 1.0}))
-    return sorted(c for c in found if c != R.DOMESTIC)
+    """Third countries that can supply material mm at ``stage`` (directly or upstream).
+
+    Computed once per build for all materials and cached on the builder (``b.refined_by`` and
+    ``b.ore_by`` are complete once sourcing has run); the build and the results call this once
+    per (material, stage, year, scenario).
+    """
+    cache = getattr(b, "_third_countries", None)
+    if cache is None or cache[0] != (len(b.refined_by), len(b.ore_by)):
+        refiners, miners = {}, {}
+        for (m2, t, w), by_c in b.refined_by.items():
+            refiners.setdefault(m2, set()).update(by_c)
+        for (m2, t, w), by_c in b.ore_by.items():
+            miners.setdefault(m2, set()).update(by_c)
+        found = {}
+        for m2 in set(refiners) | set(miners):
+            ref = refiners.get(m2, set())
+            ext = set(miners.get(m2, set()))
+            for r in ref:
+                ext |= set(b.upstream.get((m2, r), {r: 1.0}))
+            groups = aggregates(b.data)
+            found[("processing", m2)] = sorted(c for c in ref if c != R.DOMESTIC and c not in groups)
+            found[("extraction", m2)] = sorted(c for c in ext if c != R.DOMESTIC and c not in groups)
+        cache = ((len(b.refined_by), len(b.ore_by)), found)
+        b._third_countries = cache
+    key = ("processing" if stage == "processing" else "extraction", mm)
+    return list(cache[1].get(key, []))
+
+
+def aggregates(data) -> set:
+    """Country ids that stand for groups (setting aggregate_countries): not capped as one country."""
+    return {c.strip() for c in str(data.settings.get("aggregate_countries") or "").split(",") if c.strip()}
 
 
 # ---- constraints --------------------------------------------------------------------------------

@@ -110,8 +110,10 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
     _style_header(ws, len(names), len(names))
     longest = max([len(sets.get(n, [])) for n in names] + [0])
     for i in range(longest):
-        ws.append([sets.get(n, [])[i] if i < len(sets.get(n, [])) else None for n in names])
-        _as_text(ws[ws.max_row])
+        values = [sets.get(n, [])[i] if i < len(sets.get(n, [])) else None for n in names]
+        ws.append(values)
+        if any(isinstance(v, str) and v.startswith("=") for v in values):
+            _as_text(ws[ws.max_row])
     set_ranges = {n: f"{R.SETS_SHEET}!${get_column_letter(j)}$2:${get_column_letter(j)}$1000"
                   for j, n in enumerate(names, start=1)}
     set_ranges["scenario"] = f"{R.SCENARIOS.sheet}!$A$2:$A$1000"  # declared in the scenarios sheet
@@ -138,8 +140,10 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
             unknown = set(rec) - {c.name for c in cols} - set(extra)
             if unknown:
                 raise KeyError(f"{table.sheet}: unknown columns {sorted(unknown)}")
-            ws.append([_cell(rec.get(c.name)) for c in cols] + [rec.get(p) for p in extra])
-            _as_text(ws[ws.max_row])
+            values = [_cell(rec.get(c.name)) for c in cols] + [rec.get(p) for p in extra]
+            ws.append(values)
+            if any(isinstance(v, str) and v.startswith("=") for v in values):
+                _as_text(ws[ws.max_row])
         for j, c in enumerate(cols, start=1):
             formula = None
             if (c.set in set_ranges and c.name not in table.wildcard_keys and c.kind == "key"

@@ -20,6 +20,7 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from model.analysis import summaries as S
 
@@ -38,7 +39,8 @@ FORMULA_START = ("=", "+", "-", "@")
 
 # Okabe-Ito colour-blind-safe palette (also used by the exported figures)
 OKABE_ITO = ("E69F00", "56B4E9", "009E73", "F0E442", "0072B2", "D55E00", "CC79A7", "000000")
-ORIGIN_COLOURS = {S.EU_PROCESSING: "0072B2", S.EU_RECYCLING: "009E73"}
+ORIGIN_COLOURS = {S.EU_PROCESSING: "0072B2", S.EU_RECYCLING: "009E73", S.STOCK_RELEASE: "BBBBBB"}
+SCENARIO_COLOURS = ("0072B2", "D55E00", "CC79A7", "E69F00", "56B4E9", "009E73", "F0E442", "999999")
 COUNTRY_COLOURS = ("D55E00", "E69F00", "56B4E9", "CC79A7", "F0E442", "999999", "000000", "8C564B")
 STAGE_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73"}
 BENCH_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73",
@@ -69,6 +71,25 @@ SHEET_NOTES = {
     "scenario_costs": "Present value per scenario (first stage + recourse), the expectation, and CVaR "
                       "when a risk weight is set.",
     "value_of_information": "VSS and EVPI with the problems solved to get them (risk-neutral objective).",
+}
+
+# one line per sheet for the list on the summary sheet
+CONTENTS = {
+    "charts": "figures: cost by component; per material supply by origin, stock, capacity, shares",
+    "compliance": "achieved share against each benchmark, per scenario, material and year",
+    "shadow_prices": "marginal cost of each benchmark row (EUR/t and EUR per percentage point)",
+    "sourcing": "flows by scenario, material, stage, country and year (t)",
+    "capacity": "EU capacity: existing, new online, available (t/yr)",
+    "stock": "strategic stock: target, inventory, bought in, released (t)",
+    "unmet": "demand and demand left unmet (t)",
+    "costs": "cost per scenario, material, year and component (EUR, undiscounted and discounted)",
+    "cost_summary": "present value by material and component (sums to the objective)",
+    "marginal_cost": "dual of the material balance: cost of one more tonne of demand (EUR/t)",
+    "scenario_costs": "present value per scenario, the expectation (and CVaR)",
+    "value_of_information": "VSS and EVPI",
+    "contracts": "offtake contracts: volume and deliveries",
+    "run": "run information: solver, timings, versions, settings",
+    "chart_data": "the numbers the charts draw",
 }
 
 # tidy tables in the order they are written; any other table in the results follows these
@@ -228,8 +249,8 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
     ws.cell(row=2, column=1, value=sub or None).font = NOTE_FONT
     row = 4
     ws.column_dimensions["A"].width = 36
-    for col in "BCDEFGHIJ":
-        ws.column_dimensions[col].width = 17
+    for j in range(2, 17):
+        ws.column_dimensions[get_column_letter(j)].width = 17
 
     # headline
     ws.cell(row=row, column=1, value="Headline").font = SECTION_FONT
@@ -253,6 +274,9 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
     row += 1
     if len(df):
         hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
+        for c in ws[hdr]:  # readable headers: the unit is in the title and the number format
+            if isinstance(c.value, str):
+                c.value = c.value.removesuffix("_meur").replace("_", " ")
         for c in ws[hdr + len(df)]:
             c.font = Font(bold=True)
             c.border = Border(top=THIN)
@@ -264,12 +288,15 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
     df = blocks["compliance by material"]
     ws.cell(row=row, column=1, value="Compliance by material (CRMA benchmarks)").font = SECTION_FONT
     row += 1
-    ws.cell(row=row, column=1, value=S.STATUS_LEGEND + ". Target and achieved: last year, worst "
-            "scenario.").font = NOTE_FONT
-    row += 1
+    for line in S.STATUS_LEGEND.split("; ") + ["target and achieved: the last year, in the worst scenario"]:
+        ws.cell(row=row, column=1, value=line).font = NOTE_FONT
+        row += 1
     if len(df):
         hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
         js = list(df.columns).index("status") + 1
+        for name in ("largest_country", "status", "enforcement", "final_year"):
+            for i in range(hdr + 1, hdr + 1 + len(df)):
+                ws.cell(row=i, column=list(df.columns).index(name) + 1).alignment = CENTER
         ja = list(df.columns).index("achieved_share") + 1
         for i, status in enumerate(df["status"], start=hdr + 1):
             fill = {S.STATUS_MET: GREEN, S.STATUS_PARTLY: AMBER}.get(status, RED)
@@ -301,9 +328,7 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
     # contents
     ws.cell(row=row, column=1, value="Sheets").font = SECTION_FONT
     row += 1
-    notes = {"charts": "figures per material: refined supply by origin, stock, EU capacity, benchmark shares",
-             "run": "run information: solver, timings, versions, settings",
-             "chart_data": "the numbers the charts draw", **SHEET_NOTES}
+    notes = {**SHEET_NOTES, **CONTENTS}
     for name in sheets:
         c = ws.cell(row=row, column=1, value=name)
         c.hyperlink = f"#'{name}'!A1"
@@ -360,12 +385,14 @@ def _style_chart(ch, title: str, y_title: str, y_fmt: str = "#,##0", width: floa
     ch.legend.position = "b"
 
 
-def _colour_series(ch, colours, dashed=(), line=False) -> None:
-    for s, colour, dash in zip(ch.series, colours, list(dashed) + [False] * len(ch.series)):
+def _colour_series(ch, colours, dashed=(), line=False, widths=()) -> None:
+    """Colours (and for lines: dashes and widths in points) of a chart's series, in order."""
+    n = len(ch.series)
+    for s, colour, dash, width in zip(ch.series, colours, list(dashed) + [False] * n, list(widths) + [None] * n):
         gp = s.graphicalProperties
         if line:
             gp.line.solidFill = colour
-            gp.line.width = 28575 if not dash else 19050
+            gp.line.width = int(12700 * width) if width else (28575 if not dash else 19050)
             if dash:
                 gp.line.dashStyle = "dash"
             s.marker.symbol = "none"
@@ -398,12 +425,12 @@ def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
     return ch
 
 
-def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0"):
+def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0", widths=()):
     ch = LineChart()
     ch.add_data(data, titles_from_data=True)
     ch.set_categories(cats)
     _style_chart(ch, title, y_title, y_fmt)
-    _colour_series(ch, colours, dashed=dashed, line=True)
+    _colour_series(ch, colours, dashed=dashed, line=True, widths=widths)
     return ch
 
 
@@ -425,11 +452,14 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
         p = st.pivot_table(index="year", columns="scenario", values="inventory_t", aggfunc="sum", sort=False)
         p = p[[c for c in S.scenarios(t) if c in p.columns] + [c for c in p.columns if c not in S.scenarios(t)]]
         p.columns = [f"inventory, {c}" for c in p.columns]
-        p.insert(0, "stock target", st.groupby("year")["stock_target_t"].first())
+        p["stock target"] = st.groupby("year")["stock_target_t"].first()  # last: drawn on top
         data, cats = dsheet.block(f"{mm}: strategic stock (t)", p)
+        n = len(p.columns) - 1
+        big = float(p.abs().max().max() or 0.0) >= 100
         charts.append(_line(data, cats, f"{mm}: strategic stock at year end (t)", "t",
-                            ["000000"] + [OKABE_ITO[(4 + i) % 8] for i in range(len(p.columns) - 1)],
-                            dashed=[True], y_fmt="#,##0.0"))
+                            [SCENARIO_COLOURS[i % 8] for i in range(n)] + ["000000"],
+                            dashed=[False] * n + [True], y_fmt="#,##0" if big else "#,##0.0",
+                            widths=[3.5] + [1.75] * (n - 1) + [1.25]))
     # EU capacity by stage
     cap = t.get("capacity")
     cap = cap.loc[cap["material"] == mm] if cap is not None and len(cap) else None
@@ -446,16 +476,17 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     if len(eu):
         p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"))
         data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
-        ch = _line(data, cats, f"{mm}: EU shares of consumption (solid) vs targets (dashed)",
+        ch = _line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
                    "share of consumption", cols, dashed=dash, y_fmt="0%")
         ch.y_axis.scaling.min = 0
         charts.append(ch)
     # single-country cap: the largest third country's share at each stage, and the cap
     sc = b.loc[b["benchmark"] == "single_country"]
     if len(sc):
-        p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"))
+        p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"),
+                                     one_target="cap")
         data, cats = dsheet.block(f"{mm}: largest third-country share and cap ({scen})", p, fmt="0.0%")
-        ch = _line(data, cats, f"{mm}: largest third-country share (solid) vs cap (dashed)",
+        ch = _line(data, cats, f"{mm}: largest third country (solid) vs cap (dashed)",
                    "share of consumption", cols, dashed=dash, y_fmt="0%")
         ch.y_axis.scaling.min = 0
         ch.y_axis.scaling.max = 1
@@ -463,13 +494,22 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     return charts
 
 
-def _paths_frame(b: pd.DataFrame, names):
+def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None):
+    """Achieved (solid) and target (dashed) series per benchmark label; with ``one_target``, a
+    single dashed target series drawn last when every label has the same target."""
     labels = list(dict.fromkeys(b["label"]))
     ach = b.pivot_table(index="year", columns="label", values="achieved_share", aggfunc="first")
     tgt = b.pivot_table(index="year", columns="label", values="target_share", aggfunc="first")
     p = pd.DataFrame(index=ach.index)
     p.index.name = "year"
     cols, dash = [], []
+    if one_target and tgt.nunique(axis=1, dropna=True).max() <= 1:
+        for lab in labels:
+            p[names(lab)[0]] = ach[lab]
+            cols.append(BENCH_COLOURS.get(lab, "999999"))
+            dash.append(False)
+        p[one_target] = tgt.max(axis=1)
+        return p, cols + ["000000"], dash + [True]
     for lab in labels:
         a_name, t_name = names(lab)
         p[a_name] = ach[lab]
@@ -490,7 +530,7 @@ def _write_charts(wb, results) -> None:
     ws.cell(row=2, column=1, value=f"Flows, stock paths and shares of the {scen} scenario; costs are "
             "probability-weighted present values. The numbers are on sheet chart_data.").font = NOTE_FONT
     ws.sheet_view.showGridLines = False
-    supply = S.refined_supply(t, scenario=scen)
+    supply = S.refined_supply(t, scenario=scen, include_stock=True)
     colours = _country_colours(supply)
     materials = list(dict.fromkeys(t["sourcing"]["material"]))
     comp = t.get("compliance")
@@ -508,10 +548,14 @@ def _write_charts(wb, results) -> None:
         ws.add_chart(ch, f"A{row}")
         row += 18
     for mm in materials:
+        if row > 4:  # each material starts a printed page; two rows of charts fit on a page
+            ws.row_breaks.append(Break(id=row - 1))
         ws.cell(row=row, column=1, value=mm).font = SECTION_FONT
         charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet)
         for i, ch in enumerate(charts):
             ws.add_chart(ch, f"{'AK'[i % 2]}{row + 1 + 17 * (i // 2)}")
+        for k in range(2, (len(charts) + 1) // 2, 2):
+            ws.row_breaks.append(Break(id=row + 17 * k - 1))
         row += 2 + 17 * ((len(charts) + 1) // 2)
     _print_setup(ws)
     dsheet.ws.column_dimensions["A"].width = 12
@@ -533,7 +577,8 @@ def write_results(path, results, run_info: dict) -> Path:
     _write_charts(wb, results)
     for name in names:
         sheet = wb.create_sheet(name)
-        hdr = write_frame(sheet, results[name], note=SHEET_NOTES.get(name))
+        note = SHEET_NOTES.get(name) or (CONTENTS.get(name, f"Table {name}").capitalize() + " (see docs/results.md).")
+        hdr = write_frame(sheet, results[name], note=note)
         _print_setup(sheet, title_row=hdr)
     run = wb.create_sheet("run")
     write_frame(run, pd.DataFrame([(k, str(v)) for k, v in run_info.items()], columns=["item", "value"]))

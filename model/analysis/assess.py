@@ -1,0 +1,219 @@
+"""Baseline assessment: where the EU stands against the CRMA benchmarks today, optimising nothing.
+
+Reads only the input data of a workbook (``ModelData``) and reports, per material, the EU's
+extraction, processing and recycling shares of consumption and the largest single third-country
+share at the extraction and processing stages, next to the benchmark levels of the workbook's
+``benchmarks`` sheet (Regulation (EU) 2024/1252, Art. 5).
+
+"Today" is the first year t0 of the horizon (or the year asked for). Definitions:
+
+* consumption ``D`` = ``demand[m, t0]``.
+* EU recycling output ``R = min(recycling capacity, recycling_yield x collection_rate x
+  eol_arising)``: existing recyclers, limited by the end-of-life feedstock.
+* EU processing output ``P = min(processing capacity, D - R, processing_yield x (extraction
+  capacity + first-year ore availability))``: existing refineries run, as far as there is demand
+  left and ore to feed them. Their feed is EU-mined ore first (up to the extraction capacity),
+  the rest is ore imported from third countries in proportion to each country's first-year
+  ``available`` at stage extraction.
+* The rest of consumption, ``I = D - R - P``, is imported refined, split over third countries in
+  proportion to each country's first-year ``available`` at stage processing. This is the
+  definition of today's sourcing split: the supply sheet holds what each country can sell, so
+  its first-year availability shares stand in for today's market shares.
+* EU shares (on the basis the benchmark uses for the material, capacity unless the benchmarks
+  sheet or the settings say flow): extraction = yield x extraction capacity / D (flow: yield x
+  EU ore mined / D); processing = processing capacity / D (flow: P / D); recycling = recycling
+  capacity / D (flow: R / D).
+* Third-country shares: at processing, its refined imports / D; at extraction, (the ore it sells
+  to EU refineries, in refined equivalent, + its upstream share of every refiner's refined imports
+  (sheet upstream; a refiner without rows mines its own ore)) / D. Countries and years without
+  supply rows supply nothing. Ids that stand for a group of countries (``groups``, default
+  ``RW``, rest of world) take their share but are never reported as the largest single country.
+
+Capacity is existing capacity only (sheet capacity_existing): nothing is built.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from model import registry as R
+from model.blocks import benchmarks as BM
+from model.data import ModelData
+
+SHARES = ("extraction", "processing", "recycling")
+COLUMNS = [
+    "material", "year", "demand_t",
+    "eu_extraction_share", "extraction_level", "extraction_met",
+    "eu_processing_share", "processing_level", "processing_met",
+    "eu_recycling_share", "recycling_level", "recycling_met",
+    "largest_extraction_country", "largest_extraction_share",
+    "largest_processing_country", "largest_processing_share",
+    "single_country_level", "single_country_met", "basis",
+]
+DEFINITIONS = [l.strip() for l in __doc__.split("\n\n", 2)[2].splitlines() if l.strip()]
+TOL = 1e-9
+
+
+def _existing(data: ModelData, m: str, stage: str, t: int) -> float:
+    return data.table("capacity_existing").get((m, stage, t), {}).get("capacity", 0.0)
+
+
+def _offers(data: ModelData, m: str, stage: str, t: int) -> dict[str, float]:
+    """First-year availability of every third country at a stage (t/yr; unlimited = inf)."""
+    out = {}
+    for (mm, c, k, tt), rec in data.table("supply").items():
+        if mm == m and k == stage and tt == t and c != R.DOMESTIC:
+            out[c] = rec["available"]
+    return out
+
+
+def _split(total: float, offers: dict[str, float]) -> dict[str, float]:
+    """Split ``total`` over countries in proportion to their availability (unlimited offers
+    share equally among themselves and take everything)."""
+    if total <= TOL or not offers:
+        return {}
+    unlimited = [c for c, a in offers.items() if a == R.UNLIMITED]
+    if unlimited:
+        return {c: total / len(unlimited) for c in unlimited}
+    tot = sum(offers.values())
+    return {c: total * a / tot for c, a in offers.items()} if tot > 0 else {}
+
+
+def _largest(shares: dict[str, float], groups=()) -> tuple[str, float]:
+    shares = {c: v for c, v in shares.items() if c not in groups}
+    if not shares:
+        return "", 0.0
+    c = max(sorted(shares), key=lambda x: shares[x])
+    return c, shares[c]
+
+
+GROUPS = ("RW",)
+
+
+def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFrame:
+    """The baseline table: one row per material (definitions in the module docstring)."""
+    t = data.years[0] if year is None else int(year)
+    if t not in data.years:
+        raise ValueError(f"year {t} is not in the horizon {data.years[0]}-{data.years[-1]}")
+    effective = BM.resolve(data)
+    upstream: dict[tuple[str, str], dict[str, float]] = {}
+    for (mm, r, o), rec in data.table("upstream").items():
+        upstream.setdefault((mm, r), {})[o] = rec["share"]
+    rows = []
+    for m in data.materials:
+        mat = data.material(m)
+        y = mat["processing_yield"]
+        D = data.demand(m, t)
+        d = data.table("demand").get((m, t)) or {"eol_arising": 0.0, "collection_rate": 0.0}
+        feed_r = mat["recycling_yield"] * d["collection_rate"] * d["eol_arising"]
+        cap = {k: _existing(data, m, k, t) for k in SHARES}
+        ore = _offers(data, m, "extraction", t)
+        ref = _offers(data, m, "processing", t)
+        ore_total = sum(ore.values())
+        rec_out = min(cap["recycling"], feed_r, D)
+        proc_out = max(0.0, min(cap["processing"], D - rec_out, y * (cap["extraction"] + ore_total)))
+        mined = min(cap["extraction"], proc_out / y) if y > 0 else 0.0
+        ore_imp = max(0.0, proc_out / y - mined) if y > 0 else 0.0
+        imports = max(0.0, D - rec_out - proc_out)
+        by_ref = _split(imports, ref)
+        by_ore = {c: y * v for c, v in _split(ore_imp, ore).items()}
+        at_proc = {c: v for c, v in by_ref.items() if v > TOL}
+        at_ext: dict[str, float] = dict(by_ore)
+        for r, v in by_ref.items():
+            for o, s in upstream.get((m, r), {r: 1.0}).items():
+                if o != R.DOMESTIC:
+                    at_ext[o] = at_ext.get(o, 0.0) + s * v
+        at_ext = {c: v for c, v in at_ext.items() if v > TOL}
+
+        out = dict(material=m, year=t, demand_t=D)
+        bases = []
+        flows = {"extraction": y * mined, "processing": proc_out, "recycling": rec_out}
+        caps = {"extraction": y * cap["extraction"], "processing": cap["processing"],
+                "recycling": cap["recycling"]}
+        for b in SHARES:
+            rec = effective.get((b, m, b))
+            basis = BM.basis_of(data, rec, m) if rec else (
+                mat["benchmark_basis"] or data.settings["benchmark_basis"])
+            bases.append(f"{b[0].upper()}:{basis}")
+            share = (caps[b] if basis == "capacity" else flows[b]) / D if D > 0 else float("nan")
+            level = rec["level"] if rec else float("nan")
+            out[f"eu_{b}_share"] = share
+            out[f"{b}_level"] = level
+            out[f"{b}_met"] = bool(share >= level - TOL) if rec and D > 0 else None
+        for k, shares in (("extraction", at_ext), ("processing", at_proc)):
+            c, v = _largest(shares, groups)
+            out[f"largest_{k}_country"] = c
+            out[f"largest_{k}_share"] = v / D if D > 0 else float("nan")
+        caps_sc = [effective[(b, mm, k)]["level"] for (b, mm, k) in effective
+                   if b == "single_country" and mm == m]
+        sc_level = min(caps_sc) if caps_sc else float("nan")
+        out["single_country_level"] = sc_level
+        if caps_sc and D > 0:
+            ok = True
+            for k in ("extraction", "processing"):
+                rec = effective.get(("single_country", m, k))
+                if rec is not None and out[f"largest_{k}_share"] > rec["level"] + TOL:
+                    ok = False
+            out["single_country_met"] = ok
+        else:
+            out["single_country_met"] = None
+        out["basis"] = " ".join(bases)
+        rows.append(out)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def assess_workbook(path, year: int | None = None, groups=GROUPS) -> tuple[pd.DataFrame, ModelData]:
+    """Load a workbook (with the usual validation) and assess it."""
+    from model.validate import load
+
+    data = load(path)
+    return assess(data, year, groups), data
+
+
+def write_assessment(table: pd.DataFrame, path, case: str = "") -> Path:
+    """Write the table (sheet 'assessment') and the definitions (sheet 'definitions') to .xlsx."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notes = pd.DataFrame({"definitions": ([f"case: {case}"] if case else []) + DEFINITIONS})
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        table.to_excel(xw, sheet_name="assessment", index=False)
+        notes.to_excel(xw, sheet_name="definitions", index=False)
+        ws = xw.sheets["assessment"]
+        for j, col in enumerate(table.columns, start=1):
+            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(10, min(28, len(col) + 2))
+            if col.endswith("_share") or col.endswith("_level"):
+                for i in range(2, len(table) + 2):
+                    ws.cell(row=i, column=j).number_format = "0.0%"
+        xw.sheets["definitions"].column_dimensions["A"].width = 120
+    return path
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """A compact text table: shares in %, target in brackets, '!' where a benchmark is missed."""
+    def pct(x):
+        return "   -" if pd.isna(x) else f"{100 * x:4.0f}"
+
+    def flag(ok):
+        return " " if ok is None or (isinstance(ok, float) and pd.isna(ok)) or ok else "!"
+
+    def cap_flag(share, level):
+        return "!" if not pd.isna(level) and not pd.isna(share) and share > level + TOL else " "
+
+    lines = [f"{'material':17s} {'demand t':>12s}  {'EU extr':>8s} {'EU proc':>8s} {'EU recy':>8s}  "
+             f"{'top 3rd country extr':>21s} {'top 3rd country proc':>21s}"]
+    for r in table.itertuples(index=False):
+        ext = f"{r.largest_extraction_country or '-':>3s} {pct(r.largest_extraction_share)}%"
+        prc = f"{r.largest_processing_country or '-':>3s} {pct(r.largest_processing_share)}%"
+        lines.append(
+            f"{r.material:17s} {r.demand_t:12,.0f}  {pct(r.eu_extraction_share)}%{flag(r.extraction_met)}  "
+            f"{pct(r.eu_processing_share)}%{flag(r.processing_met)}  {pct(r.eu_recycling_share)}%"
+            f"{flag(r.recycling_met)}  {ext:>19s}{cap_flag(r.largest_extraction_share, r.single_country_level)}"
+            f" {prc:>20s}{cap_flag(r.largest_processing_share, r.single_country_level)}")
+    if len(table):
+        first = table.iloc[0]
+        lines.append(f"levels: extraction {pct(first.extraction_level).strip()} %, processing "
+                     f"{pct(first.processing_level).strip()} %, recycling {pct(first.recycling_level).strip()} "
+                     f"%, single third country at most {pct(first.single_country_level).strip()} % "
+                     f"(first material's rows); '!' = benchmark level not met today")
+    return "\n".join(lines)

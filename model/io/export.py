@@ -1,0 +1,472 @@
+"""Exports of a run folder for research: IAMC data, CSV tables, figures, LaTeX and Markdown tables.
+
+Everything is read back from the run's results.xlsx and manifest.json (never from Pyomo), and
+written to ``<run folder>/export/`` unless told otherwise:
+
+* ``iamc``: ``iamc.csv`` and ``iamc.xlsx`` (sheet ``data``) in the IAMC long-wide format: model,
+  scenario, region, variable, unit, then one column per year (readable by pyam);
+* ``csv``: ``csv/<table>.csv`` for every tidy table (and ``run.csv``);
+* ``png``, ``pdf``, ``svg``: ``figures/<figure>.<format>`` drawn with matplotlib in the Okabe-Ito
+  colour-blind-safe palette;
+* ``latex``, ``md``: ``tables/<table>.tex`` (booktabs) and ``tables/<table>.md`` for the summary
+  tables (cost by component, compliance, most expensive benchmarks, capacity built, scenario costs
+  and the value of information when present).
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from model.analysis import summaries as S
+
+FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
+FIGURE_FORMATS = ("png", "pdf", "svg")
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+ORIGIN_COLOURS = {S.EU_PROCESSING: "#0072B2", S.EU_RECYCLING: "#009E73", S.STOCK_RELEASE: "#BBBBBB"}
+COUNTRY_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#999999", "#000000", "#8C564B")
+SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#999999")
+STAGE_COLOURS = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73"}
+MODEL_NAME = "crm-model"
+REGION = "EU"
+
+
+def figure_style() -> dict:
+    """Matplotlib settings for publication figures (deterministic SVG ids, embedded TrueType fonts)."""
+    return {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
+            "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
+            "axes.spines.right": False, "axes.grid": True, "axes.grid.axis": "y", "grid.color": "0.88",
+            "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
+            "savefig.bbox": "tight", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": MODEL_NAME,
+            "svg.fonttype": "none"}
+
+
+def _version() -> str:
+    try:
+        from importlib import metadata
+
+        return metadata.version("crm-model")
+    except Exception:  # not installed as a package
+        return "0.1.0"
+
+
+# ---- IAMC ---------------------------------------------------------------------------------------
+def _blank(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x == ""
+
+
+def iamc_long(tables: dict, case: str) -> pd.DataFrame:
+    """Result tables as IAMC long data: model, scenario, region, variable, unit, year, value.
+
+    Scenario: the case name for a run with one scenario, else '<case>|<scenario>'. First-stage
+    quantities (capacity, stock targets, capacity-basis shadow prices) repeat in every scenario;
+    costs per scenario add the first-stage costs. Shares are in percent.
+    """
+    scen = S.scenarios(tables)
+    name = (lambda w: case) if len(scen) == 1 else (lambda w: f"{case}|{w}")
+    recs = []
+
+    def add(w, variable, unit, year, value):
+        if _blank(value):
+            return
+        recs.append((name(w), variable, unit, int(year), float(value)))
+
+    src = tables.get("sourcing")
+    if src is not None:
+        for r in src.itertuples(index=False):
+            flow = str(r.flow)
+            if flow == "refined import":
+                var = f"Supply|{r.material}|Refined Imports|{r.country}"
+            elif flow.startswith("ore import"):
+                var = f"Supply|{r.material}|Ore Imports|{r.country}"
+            elif flow.startswith("contract"):
+                var = f"Supply|{r.material}|Contracts|{flow[len('contract '):]}"
+            elif flow == "EU mining":
+                var = f"Supply|{r.material}|EU Mining"
+            elif flow == "EU processing output":
+                var = f"Supply|{r.material}|EU Processing"
+            elif flow == "EU recycling output":
+                var = f"Supply|{r.material}|EU Recycling"
+            else:
+                var = f"Supply|{r.material}|{flow}"
+            add(r.scenario, var, "t/yr", r.year, r.value_t)
+    un = tables.get("unmet")
+    if un is not None:
+        for r in un.itertuples(index=False):
+            add(r.scenario, f"Demand|{r.material}", "t/yr", r.year, r.demand_t)
+            add(r.scenario, f"Unmet Demand|{r.material}", "t/yr", r.year, r.unmet_t)
+    cap = tables.get("capacity")
+    if cap is not None:
+        for r in cap.itertuples(index=False):
+            for w in scen:
+                add(w, f"Capacity|{r.material}|{r.stage}", "t/yr", r.year, r.available_tpa)
+                add(w, f"Capacity Additions|{r.material}|{r.stage}", "t/yr", r.year, r.new_online_tpa)
+    st = tables.get("stock")
+    if st is not None:
+        for r in st.itertuples(index=False):
+            add(r.scenario, f"Stock|{r.material}", "t", r.year, r.inventory_t)
+            add(r.scenario, f"Stock Target|{r.material}", "t", r.year, r.stock_target_t)
+            add(r.scenario, f"Stock Purchases|{r.material}", "t/yr", r.year, r.stock_in_t)
+            add(r.scenario, f"Stock Releases|{r.material}", "t/yr", r.year, r.stock_out_t)
+    comp = tables.get("compliance")
+    if comp is not None:
+        for r in comp.itertuples(index=False):
+            add(r.scenario, f"Benchmark Share|{r.material}|{r.benchmark}|{r.stage}", "%", r.year,
+                100.0 * float(r.achieved_share))
+            add(r.scenario, f"Benchmark Target|{r.material}|{r.benchmark}|{r.stage}", "%", r.year,
+                100.0 * float(r.target_share))
+    sp = tables.get("shadow_prices")
+    if sp is not None:
+        for r in sp.itertuples(index=False):
+            var = f"Shadow Price|Benchmark|{r.material}|{r.benchmark}|{r.stage}"
+            if not _blank(r.country):
+                var += f"|{r.country}"
+            for w in ([r.scenario] if not _blank(r.scenario) else scen):
+                add(w, var, "EUR/t", r.year, r.eur_per_t)
+    mc = tables.get("marginal_cost")
+    if mc is not None:
+        for r in mc.itertuples(index=False):
+            add(r.scenario, f"Marginal Cost|{r.material}", "EUR/t", r.year, r.eur_per_t)
+    costs = tables.get("costs")
+    if costs is not None and len(costs):
+        first = costs.loc[costs["scenario"] == "first stage"]
+        rec = costs.loc[costs["scenario"] != "first stage"]
+        for w in scen:
+            both = pd.concat([first, rec.loc[rec["scenario"].astype(str) == w]])
+            g = both.groupby(["material", "component", "year"], as_index=False)["cost_eur"].sum()
+            for r in g.itertuples(index=False):
+                add(w, f"Cost|{r.material}|{r.component}", "EUR/yr", r.year, r.cost_eur)
+            tot = both.groupby("year", as_index=False)["cost_eur"].sum()
+            for r in tot.itertuples(index=False):
+                add(w, "Cost", "EUR/yr", r.year, r.cost_eur)
+    df = pd.DataFrame(recs, columns=["scenario", "variable", "unit", "year", "value"])
+    df.insert(0, "model", f"{MODEL_NAME} {_version()}")
+    df.insert(2, "region", REGION)
+    dup = df.duplicated(["model", "scenario", "region", "variable", "unit", "year"])
+    if dup.any():
+        raise ValueError(f"IAMC export: duplicate rows for {df.loc[dup, 'variable'].iloc[0]}")
+    return df
+
+
+def iamc_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """IAMC wide format: model, scenario, region, variable, unit, then one column per year."""
+    idx = ["model", "scenario", "region", "variable", "unit"]
+    if not len(long):
+        return pd.DataFrame(columns=idx)
+    w = long.pivot(index=idx, columns="year", values="value").reset_index()
+    w.columns.name = None
+    years = sorted(c for c in w.columns if c not in idx)
+    return w[idx + years]
+
+
+# ---- LaTeX and Markdown -------------------------------------------------------------------------
+_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex_escape(text: str) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in str(text))
+
+
+def _cell(v, col: str, decimals: int | None = None) -> str:
+    if _blank(v):
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int,)) and not isinstance(v, bool):
+        return str(v) if "year" in col else f"{v:,}"
+    if isinstance(v, float):
+        if col.endswith("_share") or col == "probability":
+            return f"{100 * v:.1f}%"
+        if abs(v) >= 1e15:
+            return f"{v:.3g}"
+        if decimals is not None:
+            return f"{v:,.{decimals}f}"
+        if col.endswith("year") or col == "year_of_max":
+            return f"{v:.0f}"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+    return str(v)
+
+
+def to_latex(df: pd.DataFrame, caption: str, label: str, decimals: int | None = None) -> str:
+    cols = list(df.columns)
+    align = "".join("r" if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool else "l" for c in cols)
+    lines = [r"% generated by crm-model (python run.py export); needs \usepackage{booktabs}",
+             r"\begin{table}[htbp]", r"\centering", rf"\caption{{{tex_escape(caption)}}}",
+             rf"\label{{{label}}}", rf"\begin{{tabular}}{{{align}}}", r"\toprule",
+             " & ".join(tex_escape(c.replace("_", " ")) for c in cols) + r" \\", r"\midrule"]
+    for row in df.itertuples(index=False):
+        lines.append(" & ".join(tex_escape(_cell(v, c, decimals)) for v, c in zip(row, cols)) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    return "\n".join(lines)
+
+
+def to_markdown(df: pd.DataFrame, caption: str, decimals: int | None = None) -> str:
+    cols = list(df.columns)
+    num = [pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool for c in cols]
+    md = lambda s: str(s).replace("|", r"\|")  # noqa: E731
+    lines = [f"**{caption}**", "", "| " + " | ".join(md(c) for c in cols) + " |",
+             "|" + "|".join("---:" if n else "---" for n in num) + "|"]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(md(_cell(v, c, decimals)) for v, c in zip(row, cols)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def paper_tables(tables: dict) -> dict[str, tuple[str, pd.DataFrame, int | None]]:
+    """name -> (caption, table, decimals or None) of the compact tables worth putting in a paper."""
+    out = {}
+    cp = S.cost_pivot(tables.get("cost_summary"))
+    if len(cp):
+        for c in [c for c in cp.columns if c.endswith("_eur")]:
+            cp[c] = cp[c].astype(float) / 1e6
+            cp = cp.rename(columns={c: c[:-4]})  # million EUR, said in the caption
+        out["cost_by_component"] = ("Present value of cost by component and material (million EUR)", cp, 1)
+    comp = tables.get("compliance")
+    if comp is not None and len(comp):
+        out["compliance"] = ("Compliance with the CRMA benchmarks (last year, worst scenario)",
+                             S.compliance_status(comp), None)
+    bc = S.benchmark_costs(tables.get("shadow_prices"))
+    if len(bc):
+        out["benchmark_costs"] = ("Most expensive benchmarks: highest shadow price per percentage point", bc, None)
+    cap = tables.get("capacity")
+    if cap is not None and len(cap):
+        last = cap["year"].max()
+        built = (cap.groupby(["material", "stage"], as_index=False)
+                 .agg(existing_tpa=("existing_tpa", lambda s: float(s.iloc[-1])),
+                      new_built_tpa=("new_online_tpa", "sum"),
+                      available_tpa=("available_tpa", lambda s: float(s.iloc[-1]))))
+        out["capacity"] = (f"EU capacity: existing and available in {last}, new capacity built over the horizon "
+                           "(t/yr)", built, 1)
+    sc = tables.get("scenario_costs")
+    if sc is not None and len(sc) > 2:
+        out["scenario_costs"] = ("Present value of cost per scenario (EUR)", sc, 0)
+    voi = tables.get("value_of_information")
+    if voi is not None and len(voi):
+        out["value_of_information"] = ("Value of the stochastic solution and of perfect information (EUR)",
+                                       voi[["measure", "value_eur"]], 0)
+    return out
+
+
+# ---- figures ------------------------------------------------------------------------------------
+def _grid(n: int):
+    import matplotlib.pyplot as plt
+
+    cols = min(n, 2)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(3.5 * cols + 0.5, 2.8 * rows + 0.6), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def figures(tables: dict) -> dict:
+    """name -> matplotlib Figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figs = {}
+    scen = S.main_scenario(tables)
+    materials = list(dict.fromkeys(tables["sourcing"]["material"])) if "sourcing" in tables else []
+    with plt.rc_context(figure_style()):
+        cs = tables.get("cost_summary")
+        if cs is not None and len(cs):
+            p = cs.pivot_table(index="material", columns="component", values="present_value_eur",
+                               aggfunc="sum", fill_value=0.0, sort=False) / 1e6
+            p = p[[c for c in p.columns if p[c].abs().sum() > 1e-9]]
+            fig, ax = plt.subplots(figsize=(5.5, 3.2))
+            bottom = pd.Series(0.0, index=p.index)
+            for i, c in enumerate(p.columns):
+                ax.bar(p.index, p[c], bottom=bottom, label=c.replace("_", " "), color=OKABE_ITO[i % 8], width=0.6)
+                bottom += p[c]
+            ax.set_ylabel("present value (MEUR)")
+            ax.set_title("Total cost by material and component")
+            ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            figs["cost_by_component"] = fig
+        if materials:
+            sup = S.refined_supply(tables, scenario=scen, include_stock=True)
+            order = S.origin_order(sup)
+            third = [o for o in order if o not in ORIGIN_COLOURS]
+            colours = {**ORIGIN_COLOURS, **{c: COUNTRY_COLOURS[i % 8] for i, c in enumerate(third)}}
+            fig, axes = _grid(len(materials))
+            for ax, mm in zip(axes, materials):
+                p = sup.loc[sup["material"] == mm].pivot_table(index="year", columns="origin", values="value_t",
+                                                             aggfunc="sum", fill_value=0.0)
+                cols = [o for o in order if o in p.columns and p[o].abs().sum() > 1e-9]
+                bottom = pd.Series(0.0, index=p.index)
+                for o in cols:
+                    ax.bar(p.index, p[o], bottom=bottom, color=colours[o], label=o, width=0.7)
+                    bottom += p[o]
+                ax.set_title(mm)
+                ax.set_ylabel("t/yr")
+            handles = {}
+            for ax in axes:
+                for h, lab in zip(*ax.get_legend_handles_labels()):
+                    handles.setdefault(lab, h)
+            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=min(6, len(handles)),
+                       frameon=False, bbox_to_anchor=(0.5, -0.02))
+            fig.suptitle(f"Refined supply by origin ({scen} scenario)", fontsize=10)
+            fig.tight_layout(rect=(0, 0.06, 1, 1))
+            figs["supply_by_origin"] = fig
+        st = tables.get("stock")
+        if st is not None and len(st):
+            mats = list(dict.fromkeys(st["material"]))
+            fig, axes = _grid(len(mats))
+            for ax, mm in zip(axes, mats):
+                s = st.loc[st["material"] == mm]
+                for i, w in enumerate(S.scenarios(tables)):
+                    sw = s.loc[s["scenario"].astype(str) == w]
+                    if len(sw):  # the first scenario widest, so that scenarios on top of it leave it visible
+                        ax.plot(sw["year"], sw["inventory_t"], color=SCENARIO_COLOURS[i % 8],
+                                lw=3.2 if i == 0 else 1.6, label=f"inventory, {w}", zorder=2 + i)
+                tgt = s.groupby("year")["stock_target_t"].first()
+                ax.plot(tgt.index, tgt.values, color="black", ls="--", lw=1.1, label="stock target", zorder=50)
+                ax.set_title(mm)
+                ax.set_ylabel("t")
+                ax.set_ylim(bottom=0)
+            h, lab = axes[0].get_legend_handles_labels()
+            fig.legend(h, lab, loc="lower center", ncol=min(3, len(lab)), frameon=False, bbox_to_anchor=(0.5, -0.02))
+            fig.suptitle("Strategic stock at year end", fontsize=10)
+            fig.tight_layout(rect=(0, 0.1, 1, 1))
+            figs["stock"] = fig
+        cap = tables.get("capacity")
+        if cap is not None and len(cap):
+            mats = list(dict.fromkeys(cap["material"]))
+            fig, axes = _grid(len(mats))
+            for ax, mm in zip(axes, mats):
+                c = cap.loc[cap["material"] == mm]
+                for k, g in c.groupby("stage", sort=False):
+                    ax.step(g["year"], g["available_tpa"], where="mid", color=STAGE_COLOURS.get(k, "#999999"),
+                            lw=1.8, label=k)
+                ax.set_title(mm)
+                ax.set_ylabel("t/yr")
+                ax.set_ylim(bottom=0)
+            handles = {}
+            for ax in axes:
+                for h, lab in zip(*ax.get_legend_handles_labels()):
+                    handles.setdefault(lab, h)
+            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, frameon=False,
+                       bbox_to_anchor=(0.5, -0.02))
+            fig.suptitle("EU capacity available (existing + new)", fontsize=10)
+            fig.tight_layout(rect=(0, 0.06, 1, 1))
+            figs["capacity"] = fig
+        comp = tables.get("compliance")
+        if comp is not None and len(comp):
+            paths = S.benchmark_paths(comp, scen)
+            mats = list(dict.fromkeys(paths["material"]))
+            colours = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73",
+                       "largest country (processing)": "#D55E00", "largest country (extraction)": "#CC79A7"}
+            fig, axes = _grid(len(mats))
+            for ax, mm in zip(axes, mats):
+                b = paths.loc[paths["material"] == mm]
+                for lab, g in b.groupby("label", sort=False):
+                    col = colours.get(lab, "#999999")
+                    ax.plot(g["year"], 100 * g["achieved_share"].astype(float), color=col, lw=1.8,
+                            label=f"EU {lab}" if lab in S.SHARE_BENCHMARKS else lab)
+                    ax.plot(g["year"], 100 * g["target_share"].astype(float), color=col, lw=1.1, ls="--")
+                ax.set_title(mm)
+                ax.set_ylabel("share of consumption (%)")
+                ax.set_ylim(0, 100)
+            handles = {}
+            for ax in axes:
+                for h, lab in zip(*ax.get_legend_handles_labels()):
+                    handles.setdefault(lab, h)
+            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, frameon=False,
+                       bbox_to_anchor=(0.5, -0.04))
+            fig.suptitle(f"Benchmark shares (solid) against targets and caps (dashed), {scen} scenario",
+                         fontsize=10)
+            fig.tight_layout(rect=(0, 0.1, 1, 1))
+            figs["benchmarks"] = fig
+    return figs
+
+
+# ---- the export ---------------------------------------------------------------------------------
+def parse_formats(text: str | None) -> list[str]:
+    from model.errors import InputError, Issue
+
+    if not text:
+        return list(FORMATS)
+    out = [f.strip().lower() for f in text.split(",") if f.strip()]
+    out = ["md" if f == "markdown" else "latex" if f == "tex" else f for f in out]
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise InputError([Issue(file="command line", column="--formats", value=",".join(bad) or text,
+                                expected=f"a comma-separated list of {', '.join(FORMATS)}")])
+    return list(dict.fromkeys(out))
+
+
+def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Path]:
+    """Write the chosen exports of a run folder; returns the files written."""
+    from model.analysis.compare import load_run
+
+    say = progress or (lambda msg: None)
+    if any(f in formats for f in FIGURE_FORMATS):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            from model.errors import InputError, Issue
+
+            raise InputError([Issue(file="command line", column="--formats", value=",".join(formats),
+                                    expected="figures (png, pdf, svg) need matplotlib: pip install -e "
+                                    "\".[reports]\", or leave them out of --formats")]) from None
+    rec = load_run(run_dir)
+    out = Path(out_dir) if out_dir else rec.folder / "export"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    tables = rec.tables
+    if "iamc" in formats:
+        say("IAMC data ...")
+        wide = iamc_wide(iamc_long(tables, rec.case))
+        p = out / "iamc.csv"
+        wide.to_csv(p, index=False)
+        written.append(p)
+        p = out / "iamc.xlsx"
+        with pd.ExcelWriter(p, engine="openpyxl") as xw:
+            wide.to_excel(xw, sheet_name="data", index=False)
+        written.append(p)
+    if "csv" in formats:
+        say("CSV tables ...")
+        d = out / "csv"
+        d.mkdir(exist_ok=True)
+        for name, df in tables.items():
+            p = d / f"{name}.csv"
+            df.to_csv(p, index=False)
+            written.append(p)
+        p = d / "run.csv"
+        pd.DataFrame(list(rec.info.items()), columns=["item", "value"]).to_csv(p, index=False)
+        written.append(p)
+    fig_formats = [f for f in FIGURE_FORMATS if f in formats]
+    if fig_formats:
+        import matplotlib.pyplot as plt
+
+        say("figures ...")
+        d = out / "figures"
+        d.mkdir(exist_ok=True)
+        with plt.rc_context(figure_style()):
+            for name, fig in figures(tables).items():
+                for f in fig_formats:
+                    p = d / f"{name}.{f}"
+                    meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(f, {})
+                    fig.savefig(p, dpi=300, metadata=meta)
+                    written.append(p)
+                plt.close(fig)
+    if "latex" in formats or "md" in formats:
+        say("tables ...")
+        d = out / "tables"
+        d.mkdir(exist_ok=True)
+        for name, (caption, df, decimals) in paper_tables(tables).items():
+            if "latex" in formats:
+                p = d / f"{name}.tex"
+                p.write_text(to_latex(df, f"{caption} ({rec.case})", f"tab:{name}", decimals), encoding="utf-8")
+                written.append(p)
+            if "md" in formats:
+                p = d / f"{name}.md"
+                p.write_text(to_markdown(df, f"{caption} ({rec.case})", decimals), encoding="utf-8")
+                written.append(p)
+    manifest = {"run_folder": rec.folder.name, "case": rec.case, "formats": list(formats),
+                "files": [str(p.relative_to(out)) for p in written]}
+    (out / "export.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return written
