@@ -259,12 +259,13 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
         ws.cell(row=row, column=1, value=item).font = Font(bold=True)
         c = ws.cell(row=row, column=2, value=safe(value))
         if isinstance(value, float):
-            c.number_format = '#,##0" EUR"'
+            c.number_format = '#,##0" EUR"_)_)'  # _) pads: a gap before the note
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
         c.alignment = Alignment(horizontal="right")
         if item == "benchmark rows missed":
             c.fill = GREEN if str(value).startswith("0 ") else AMBER
-        ws.cell(row=row, column=4, value=note).font = NOTE_FONT
+        c = ws.cell(row=row, column=4, value=note)
+        c.font, c.alignment = NOTE_FONT, Alignment(indent=1)
         row += 1
     row += 1
 
@@ -277,6 +278,7 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str]) -> None:
         for c in ws[hdr]:  # readable headers: the unit is in the title and the number format
             if isinstance(c.value, str):
                 c.value = c.value.removesuffix("_meur").replace("_", " ")
+        ws.row_dimensions[hdr].height = 30  # room for a header on two lines
         for c in ws[hdr + len(df)]:
             c.font = Font(bold=True)
             c.border = Border(top=THIN)
