@@ -134,7 +134,8 @@ def _stock(b) -> pd.DataFrame:
     rows = []
     for (mm, t, w) in m.STOCK_TW:
         out = _v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0
-        net = _v(m.stock_in[mm, t, w]) - out - _v(m.stock_drawdown[mm, t, w])
+        draw = _v(m.stock_drawdown[mm, t, w]) if (mm, t, w) in m.STOCK_DRAW else 0.0
+        net = _v(m.stock_in[mm, t, w]) - out - draw
         rows.append((w, mm, t, _clean(_v(m.stock_target[mm, t])), _clean(_v(m.inventory[mm, t, w])),
                      _clean(max(0.0, net)), _clean(max(0.0, -net)), out > 1e-9 and net < -1e-9))
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "stock_target_t", "inventory_t",

@@ -146,3 +146,44 @@ def test_cli_generates_scenarios_that_run(tmp_path):
     assert len(data.scenarios) == 5
     assert data.probability["nominal"] == pytest.approx(0.9)
     assert data.disruption["CN-gallium-processing-2028-0.5x1y"][("gallium", "CN", "processing", 2028)] == (0.5, 1.0)
+
+
+def test_price_only_shock_allows_no_release_and_release_is_capped_by_lost_supply(tmp_path):
+    # 'price' doubles CN's price in 2031 without removing supply: no release exists there, so the
+    # stock cannot be used to dodge the price. 'cut' removes 30 % of CN's 100 t: at most 30 t released.
+    rows = case(100.0, [("price", 0.2), ("cut", 0.2)], [("cut", 0.3)])["rows"]
+    rows["disruptions"].append({"scenario": "price", "material": "x", "country": "CN", "stage": "processing",
+                                "start_year": 2031, "duration": 1.0, "severity": 0.0, "price_multiplier": 2.0})
+    rows["stockpile"][0]["coverage_days"] = 365.0  # hold 100 t in both years
+    rows["demand"][0]["demand"] = 100.0
+    run = solve_case(tmp_path, materials=["x"], countries=["CN"], years=YEARS, rows=rows,
+                     settings={"discount_rate": 0.0, "stochastic_reports": "no"})
+    st = table(run, "stock", year=2030).set_index("scenario")
+    assert st.loc["price", "stock_out_t"] == pytest.approx(0.0)
+    # in the last year the stock must be whole at the end: the cut's 30 t release is bought back
+    # within 2031 where supply allows, so nothing is gained over nominal
+    sc = table(run, "scenario_costs").set_index("scenario")["total_eur"]
+    assert sc["price"] >= sc["nominal"] - 1e-6 and sc["cut"] >= sc["nominal"] - 1e-6
+
+
+def test_release_covers_a_mid_horizon_cut_and_is_replenished(tmp_path):
+    # three years, demand 100 t/yr, CN 100 t/yr at 10; 'cut' removes 40 % of CN in 2031 (p 0.1).
+    # Coverage 0; v = 1000: the stock held at the end of 2030 covers the 40 t cut in 2031, is bought
+    # back in 2032 (when CN is whole again), and the horizon ends with the stock whole.
+    years = [2030, 2031, 2032]
+    rows = {
+        "materials": [{"material": "x", "voll": 1000.0}],
+        "demand": [{"material": "x", "year": t, "demand": 100.0} for t in years],
+        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": C,
+                    "available": 140.0 if t == 2030 else 100.0} for t in years],
+        "stockpile": [{"material": "x", "holding_cost": H}],
+        "scenarios": [{"scenario": "cut", "probability": 0.1}],
+        "disruptions": [{"scenario": "cut", "material": "x", "country": "CN", "stage": "processing",
+                         "start_year": 2031, "duration": 1.0, "severity": 0.4}],
+    }
+    run = solve_case(tmp_path, materials=["x"], countries=["CN"], years=years, rows=rows,
+                     settings={"discount_rate": 0.0, "stochastic_reports": "no"})
+    st = table(run, "stock", scenario="cut").set_index("year")
+    assert st.loc[2030, "stock_target_t"] == pytest.approx(40.0)
+    assert st.loc[2031, "stock_out_t"] == pytest.approx(40.0)
+    assert table(run, "unmet")["unmet_t"].sum() == pytest.approx(0.0)

@@ -59,8 +59,17 @@ def add_capacity(b) -> None:
     for (mm, k, t) in new_idx:
         by_tech.setdefault((mm, k), []).append(t)
 
+    avail_cache = {}
+
     def cap_avail(mm, k, t):
-        """Capacity available in year t: existing plus new capacity within its lifetime."""
+        """Capacity available in year t: existing plus new capacity within its lifetime.
+
+        One expression per (material, stage, year), built once and shared by every row that uses
+        it (the capacity rows of each scenario, benchmarks, fixed O&M).
+        """
+        key = (mm, k, t)
+        if key in avail_cache:
+            return avail_cache[key]
         expr = existing.get((mm, k, t), {}).get("capacity", 0.0)
         rec = tech.get((mm, k))
         if rec is not None:
@@ -68,6 +77,7 @@ def add_capacity(b) -> None:
             terms = [m.cap_new[mm, k, tt] for tt in by_tech.get((mm, k), ()) if tt <= t < tt + life]
             if terms:
                 expr = expr + sum(terms)
+        avail_cache[key] = expr
         return expr
 
     b.cap_avail = cap_avail

@@ -47,22 +47,21 @@ def add_sourcing(b) -> None:
     tiered = purchasing.tiers_by_offer(data)
     volume = {}
     limits = []
-    for stage, var, idx, by in (("processing", m.imp_ref, m.IMP_REF, b.refined_by),
-                                ("extraction", m.imp_conc, m.IMP_CONC, b.ore_by)):
-        for (mm, c, t, w) in idx:
+    for stage, var, by in (("processing", m.imp_ref, b.refined_by), ("extraction", m.imp_conc, b.ore_by)):
+        for (mm, c, t, w), v in var.items():  # the variable's own (ordered) index: no lookups
             rec = supply[(mm, c, stage, t)]
             lost, mult = data.disruption.get(w, {}).get((mm, c, stage, t), (0.0, 1.0))
-            by.setdefault((mm, t, w), {}).setdefault(c, []).append(var[mm, c, t, w])
+            by.setdefault((mm, t, w), {}).setdefault(c, []).append(v)
             if (mm, c, stage) in tiered:
-                volume[(mm, c, stage, t, w)] = var[mm, c, t, w]
+                volume[(mm, c, stage, t, w)] = v
             else:
-                b.add_cost("purchases", mm, t, w, rec["price"] * mult * var[mm, c, t, w])
+                b.add_cost("purchases", mm, t, w, rec["price"] * mult * v)
             cap = rec["available"]
             if cap >= R.UNLIMITED and lost < 1:
                 continue  # unlimited, and a partial loss of an unlimited offer leaves it unlimited
             bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
             contract = b.contract_flows.get((stage, mm, c, t, w), [])
-            limits.append(((mm, c, stage, t, w), var[mm, c, t, w] + sum(contract), bound))
+            limits.append(((mm, c, stage, t, w), v + sum(contract), bound))
     purchasing.add_tiers(b, volume)
 
     for (mm, t, w), by_c in b.refined_by.items():

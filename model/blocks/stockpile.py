@@ -3,11 +3,12 @@
 First stage: stock_target[m,t], the stock the EU commits to hold (and pays storage for) at the
 end of year t. Recourse: inventory[m,t,w] (actual stock at the end of t), stock_in[m,t,w] (bought
 into the stock at the scenario's prices, through the balance), stock_out[m,t,w] (released in a
-disruption; exists only where scenario w disrupts a supply of material m in year t),
-stock_drawdown[m,t,w] (planned reduction when the target falls, sold into EU supply).
+disruption; exists only where scenario w removes supply of material m in year t),
+stock_drawdown[m,T,w] (the stock liquidated into EU supply in the last year T of the horizon).
 Constraints: stock_balance; stock_release_limit (only stock held at the start of a year can leave
-in it); stock_floor (inventory may fall below the target only by a disruption release of the
-same year, so a release must be replenished in the following year); stock_ceiling (inventory <=
+in it); stock_release_cap (a release covers at most the supply the disruption removes);
+stock_floor (inventory may fall below the target only by a disruption release of the same year,
+so a release must be replenished in the following year; at the end of the horizon not at all); stock_ceiling (inventory <=
 target: the stock built before a disruption is the same in every scenario); stock_coverage
 (target >= days/365 x basis; imports as in the nominal scenario). Cost: holding_cost x target.
 """
@@ -39,14 +40,22 @@ def add_stockpile(b) -> None:
     m.stock_target = pyo.Var(m.STOCK_T, bounds=bounds)
     m.inventory = pyo.Var(m.STOCK_TW, bounds=bounds)
     m.stock_in = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
-    m.stock_drawdown = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
-    # disruption releases only where the scenario disrupts the material's supply in that year
-    disrupted = {(mm, t, w) for w, events in data.disruption.items() for (mm, _, _, t) in events}
-    m.STOCK_OUT = pyo.Set(initialize=[i for i in m.STOCK_TW if i in disrupted], dimen=3, ordered=True)
+    last = T[-1]
+    # planned drawdown only in the last year: the strategic stock is liquidated at the horizon's end
+    m.STOCK_DRAW = pyo.Set(initialize=[(mm, last, w) for mm in mats for w in W], dimen=3, ordered=True)
+    m.stock_drawdown = pyo.Var(m.STOCK_DRAW, within=pyo.NonNegativeReals)
+    # disruption releases only where the scenario removes supply of the material in that year,
+    # and at most the supply it removes (stock_release_cap)
+    lost = lost_supply(b, stock)
+    m.STOCK_OUT = pyo.Set(initialize=[i for i in m.STOCK_TW if i in lost], dimen=3, ordered=True)
     m.stock_out = pyo.Var(m.STOCK_OUT, within=pyo.NonNegativeReals)
+    m.stock_release_cap = pyo.Constraint(m.STOCK_OUT, rule=lambda _, mm, t, w: m.stock_out[mm, t, w] <= lost[(mm, t, w)])
 
     def out(mm, t, w):
         return m.stock_out[mm, t, w] if (mm, t, w) in m.STOCK_OUT else 0.0
+
+    def draw(mm, t, w):
+        return m.stock_drawdown[mm, t, w] if t == last else 0.0
 
     first = T[0]
 
@@ -54,12 +63,15 @@ def add_stockpile(b) -> None:
         return stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]
 
     m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] == before(
-        mm, t, w) + m.stock_in[mm, t, w] - out(mm, t, w) - m.stock_drawdown[mm, t, w])
+        mm, t, w) + m.stock_in[mm, t, w] - out(mm, t, w) - draw(mm, t, w))
     m.stock_release_limit = pyo.Constraint(
-        m.STOCK_TW, rule=lambda _, mm, t, w: out(mm, t, w) + m.stock_drawdown[mm, t, w] <= before(mm, t, w))
+        m.STOCK_TW, rule=lambda _, mm, t, w: (out(mm, t, w) + draw(mm, t, w) <= before(mm, t, w))
+        if (mm, t, w) in m.STOCK_OUT or t == last else pyo.Constraint.Skip)
+    # stock_floor: below the target only by a release of the same year, never at the horizon's end
     m.stock_floor = pyo.Constraint(
         m.STOCK_TW,
-        rule=lambda _, mm, t, w: m.inventory[mm, t, w] + out(mm, t, w) >= m.stock_target[mm, t])
+        rule=lambda _, mm, t, w: m.inventory[mm, t, w] + (out(mm, t, w) if t < last else 0.0)
+        >= m.stock_target[mm, t])
 
     # stock_ceiling: no scenario holds more than the first-stage target, so that the stock built
     # before a disruption cannot anticipate which disruption comes (non-anticipativity)
@@ -99,9 +111,35 @@ def add_stockpile(b) -> None:
     for (mm, t, w) in m.STOCK_TW:
         if (mm, t, w) in m.STOCK_OUT:
             b.supply_terms[(mm, t, w)].append(m.stock_out[mm, t, w])
-        b.supply_terms[(mm, t, w)].append(m.stock_drawdown[mm, t, w])
+        if t == last:
+            b.supply_terms[(mm, t, w)].append(m.stock_drawdown[mm, t, w])
         b.use_terms[(mm, t, w)].append(m.stock_in[mm, t, w])
     for (mm, t) in m.STOCK_T:
         h = stock[mm]["holding_cost"]
         if h:
             b.add_cost("holding", mm, t, None, h * m.stock_target[mm, t])
+
+
+def lost_supply(b, stock) -> dict:
+    """(m, t, w) -> the refined-equivalent supply scenario w removes from material m in year t:
+    the lost share of every disrupted offer (an unlimited offer counts as the year's demand) and of
+    every contract in force with a disrupted country. A stock can be released up to this."""
+    data, m = b.data, b.m
+    supply = data.table("supply")
+    const, terms = {}, {}
+    for w, events in data.disruption.items():
+        for (mm, c, k, t), (share, _) in events.items():
+            if share <= 0 or mm not in stock:
+                continue
+            y = 1.0 if k == "processing" else data.material(mm)["processing_yield"]
+            rec = supply.get((mm, c, k, t))
+            if rec is not None:
+                qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand(mm, t)
+                const[(mm, t, w)] = const.get((mm, t, w), 0.0) + share * y * qty
+            for kid in m.CONTRACTS:
+                crec = data.table("contracts")[kid]
+                if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in m.CONTRACT_TAKE:
+                    terms.setdefault((mm, t, w), []).append(share * y * m.contract_volume[kid])
+            terms.setdefault((mm, t, w), [])
+    return {key: min(const.get(key, 0.0), data.demand(key[0], key[1])) + sum(v)
+            for key, v in terms.items() if const.get(key, 0.0) > 0 or v}
