@@ -9,10 +9,15 @@ table (a note in row 1, the header in row 2, the data below), ``run`` (run infor
 from __future__ import annotations
 
 import math
+import re
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
@@ -147,9 +152,27 @@ def _print_setup(ws, title_row: int | None = None, landscape: bool = True) -> No
         ws.print_title_rows = f"{title_row}:{title_row}"
 
 
+def _write_cells(ws, r1: int, start_col: int, df: pd.DataFrame, fmts: list) -> None:
+    """The data rows of a table as openpyxl cells, from row r1."""
+    for i, row in enumerate(df.itertuples(index=False), start=r1):
+        for j, v in enumerate(row, start=start_col):
+            cell = ws.cell(row=i, column=j, value=safe(v))
+            fmt = fmts[j - start_col]
+            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+                if fmt == "0":
+                    cell.alignment = CENTER
+
+
 def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = None, start_col: int = 1,
-                freeze: bool = True, filters: bool = True, widths: bool = True) -> int:
-    """Write a table with a styled header; returns the row of the header."""
+                freeze: bool = True, filters: bool = True, widths: bool = True,
+                bodies: list | None = None) -> int:
+    """Write a table with a styled header; returns the row of the header.
+
+    With ``bodies`` (a list), the data rows are not made into openpyxl cells: the table is
+    appended to ``bodies`` and ``_save`` writes its rows straight into the sheet's XML (same
+    values, number formats and alignment). Everything else (header, widths, filters, conditional
+    formats) is set here as usual."""
     r0 = start_row
     if note:
         ws.cell(row=r0, column=start_col, value=note).font = NOTE_FONT
@@ -164,17 +187,13 @@ def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = Non
             letter = get_column_letter(j)
             ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
                                                      _width(sample, col, fmts[j - start_col]))
-    for i, row in enumerate(df.itertuples(index=False), start=r0 + 1):
-        for j, v in enumerate(row, start=start_col):
-            cell = ws.cell(row=i, column=j, value=safe(v))
-            fmt = fmts[j - start_col]
-            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = fmt
-                if fmt == "0":
-                    cell.alignment = CENTER
+    if bodies is not None and len(df) and _plain(df):
+        bodies.append((ws, r0 + 1, start_col, df, fmts))
+    else:
+        _write_cells(ws, r0 + 1, start_col, df, fmts)
     last_col = get_column_letter(start_col + len(df.columns) - 1)
     if freeze:
-        ws.freeze_panes = ws.cell(row=r0 + 1, column=start_col)
+        ws.freeze_panes = f"{get_column_letter(start_col)}{r0 + 1}"  # a coordinate: makes no cell
     if filters and len(df):
         ws.auto_filter.ref = f"{get_column_letter(start_col)}{r0}:{last_col}{r0 + len(df)}"
     if "met" in df.columns and len(df):
@@ -187,6 +206,157 @@ def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = Non
                                                            font=RED_FONT))
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=["TRUE"], fill=GREEN))
     return r0
+
+
+# ---- table bodies written as XML ---------------------------------------------------------------
+# openpyxl makes an object per cell and serialises each through ElementTree: about 25 us a cell, or
+# some 30 s for the 1.3 million cells of the stochastic EU case. The data rows of the tidy tables
+# are therefore written as text into the sheet XML that openpyxl saved with the header only. The
+# cells are the ones openpyxl writes (inline strings, t="n"/"b", the style of the column's number
+# format on numbers); a table with other value types (dates, ...) is written by openpyxl.
+_PLAIN = (str, bool, int, float, type(None))
+_CHUNK = 4000  # rows encoded and compressed at a time
+
+
+def _plain(df: pd.DataFrame) -> bool:
+    """Only values the XML writer handles (numbers, booleans, text, blanks)."""
+    for col in df.columns:
+        s = df[col]
+        if not isinstance(s.dtype, np.dtype) or s.dtype.kind not in "biufO":  # no extension dtypes
+            return False
+        if s.dtype == object and not all(t in _PLAIN or issubclass(t, (np.number, np.bool_))
+                                         for t in set(map(type, s))):
+            return False
+    return True
+
+
+def _text_cell(v: str) -> str:
+    """The end of a <c> element for text ``v`` (after its reference), '' for a blank."""
+    t = ILLEGAL_CHARACTERS_RE.sub("", safe(v))
+    if not t:
+        return ""
+    esc = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if t.strip() != t else ""
+    return f'" t="inlineStr"><is><t{space}>{esc}</t></is></c>'
+
+
+def _column_xml(values: pd.Series, letter: str, r1: int, style: int | None) -> list[str]:
+    """The <c> elements of one column for the rows r1, r1 + 1, ... ('' for a blank)."""
+    s = f' s="{style}"' if style is not None else ""
+    kind = values.dtype.kind
+    if kind == "b":
+        return [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>'
+                for r, v in enumerate(values.tolist(), start=r1)]
+    if kind in "iu":
+        return [f'<c r="{letter}{r}"{s} t="n"><v>{v}</v></c>'
+                for r, v in enumerate(values.tolist(), start=r1)]
+    if kind == "f":
+        return [f'<c r="{letter}{r}"{s} t="n"><v>{v!r}</v></c>' if math.isfinite(v) else ""
+                for r, v in enumerate(values.tolist(), start=r1)]
+    out, texts = [], {}
+    for r, v in enumerate(values.tolist(), start=r1):
+        if type(v) is str:
+            x = texts.get(v)
+            if x is None:
+                x = texts[v] = _text_cell(v)
+            out.append(f'<c r="{letter}{r}{x}' if x else "")
+            continue
+        v = safe(v)
+        if v is None:
+            out.append("")
+        elif isinstance(v, str):
+            x = _text_cell(v)
+            out.append(f'<c r="{letter}{r}{x}' if x else "")
+        elif isinstance(v, bool):
+            out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
+        else:  # int or finite float (safe() blanks NaN and inf)
+            out.append(f'<c r="{letter}{r}"{s} t="n"><v>{v!r}</v></c>')
+    return out
+
+
+def _body_chunks(r1: int, start_col: int, df: pd.DataFrame, styles: list):
+    """The <row> elements of a table body, as encoded chunks of _CHUNK rows."""
+    letters = [get_column_letter(start_col + j) for j in range(len(df.columns))]
+    for a in range(0, len(df), _CHUNK):
+        part = df.iloc[a:a + _CHUNK]
+        cols = [_column_xml(part.iloc[:, j], letters[j], r1 + a, styles[j]) for j in range(len(letters))]
+        rows = [f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*cols), start=r1 + a)]
+        yield "".join(rows).encode("utf-8")
+
+
+def _style_ids(wb, formats) -> dict:
+    """Cell style id (index into the workbook's cellXfs) of each number format, as openpyxl
+    gives it to a number cell in write_frame (with centred alignment for years)."""
+    scratch = wb.create_sheet("_styles")
+    ids = {}
+    for k, fmt in enumerate(sorted({f for f in formats if f}), start=1):
+        c = scratch.cell(row=k, column=1, value=0)
+        c.number_format = fmt
+        if fmt == "0":
+            c.alignment = CENTER
+        ids[fmt] = c.style_id
+    wb.remove(scratch)
+    return ids
+
+
+_EMPTY_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>\s*</row>)')
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+
+
+def _save(wb, path: Path, bodies: list) -> None:
+    """Save ``wb`` with each table body in ``bodies`` written into its sheet's XML, after the
+    rows openpyxl wrote (the note and the header)."""
+    per_sheet: dict = {}
+    for body in bodies:
+        per_sheet.setdefault(id(body[0]), []).append(body)
+    fast = []
+    for group in per_sheet.values():
+        ws, r1 = group[0][0], group[0][1]
+        if len(group) == 1 and ws.max_row < r1:
+            fast.append(group[0])
+        else:  # anything written below the header: let openpyxl write the body
+            for ws, r1, c1, df, fmts in group:
+                _write_cells(ws, r1, c1, df, fmts)
+    if not fast:
+        wb.save(path)
+        return
+    ids = _style_ids(wb, [f for *_, fmts in fast for f in fmts])
+    buf = BytesIO()
+    wb.save(buf)  # gives each sheet its part name (ws.path)
+    by_part = {ws.path.lstrip("/"): (r1, c1, df, [ids.get(f) for f in fmts])
+               for ws, r1, c1, df, fmts in fast}
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                                      compresslevel=3) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename not in by_part:
+                zout.writestr(item, data)
+                continue
+            r1, c1, df, styles = by_part[item.filename]
+            r_last, c_last = r1 + len(df) - 1, c1 + len(df.columns) - 1
+            xml = data.decode("utf-8")
+            xml = _DIMENSION.sub(lambda m: '<dimension ref="{}{}:{}{}" />'.format(
+                m.group(1), m.group(2), get_column_letter(max(c_last, _col_index(m.group(3) or m.group(1)))),
+                max(r_last, int(m.group(4) or m.group(2)))), xml, count=1)
+            # an empty row openpyxl wrote inside the body (a cell touched, never set) would repeat it
+            xml = _EMPTY_ROW.sub(lambda m: "" if r1 <= int(m.group(1)) <= r_last else m.group(0), xml)
+            if "</sheetData>" in xml:
+                head, tail = xml.rsplit("</sheetData>", 1)
+            else:
+                head, _, tail = re.split(r"(<sheetData\s*/>)", xml, maxsplit=1)
+                head += "<sheetData>"
+            with zout.open(item.filename, "w", force_zip64=True) as out:
+                out.write(head.encode("utf-8"))
+                for chunk in _body_chunks(r1, c1, df, styles):
+                    out.write(chunk)
+                out.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 # ---- summary sheet ----------------------------------------------------------------------------
@@ -577,10 +747,11 @@ def write_results(path, results, run_info: dict) -> Path:
     ws.title = "summary"
     names = table_names(results)
     _write_charts(wb, results)
+    bodies = []  # table bodies, written into the sheet XML by _save
     for name in names:
         sheet = wb.create_sheet(name)
         note = SHEET_NOTES.get(name) or (CONTENTS.get(name, f"Table {name}").capitalize() + " (see docs/results.md).")
-        hdr = write_frame(sheet, results[name], note=note)
+        hdr = write_frame(sheet, results[name], note=note, bodies=bodies)
         _print_setup(sheet, title_row=hdr)
     run = wb.create_sheet("run")
     write_frame(run, pd.DataFrame([(k, str(v)) for k, v in run_info.items()], columns=["item", "value"]))
@@ -591,7 +762,7 @@ def write_results(path, results, run_info: dict) -> Path:
         wb.move_sheet("chart_data", offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("chart_data"))
     _write_summary(ws, results, run_info, [s for s in wb.sheetnames if s != "summary"])
     path = Path(path)
-    wb.save(path)
+    _save(wb, path, bodies)
     return path
 
 
