@@ -135,6 +135,8 @@ def _stock(b) -> pd.DataFrame:
     for (mm, t, w) in m.STOCK_TW:
         out = _v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0
         draw = _v(m.stock_drawdown[mm, t, w]) if (mm, t, w) in m.STOCK_DRAW else 0.0
+        disposed = _v(m.stock_disposal[mm, t, w]) if (mm, t, w) in m.STOCK_DISPOSAL else 0.0
+        draw += disposed
         net = _v(m.stock_in[mm, t, w]) - out - draw
         rows.append((w, mm, t, _clean(_v(m.stock_target[mm, t])), _clean(_v(m.inventory[mm, t, w])),
                      _clean(max(0.0, net)), _clean(max(0.0, -net)), out > 1e-9 and net < -1e-9))

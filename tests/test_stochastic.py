@@ -187,3 +187,24 @@ def test_release_covers_a_mid_horizon_cut_and_is_replenished(tmp_path):
     assert st.loc[2030, "stock_target_t"] == pytest.approx(40.0)
     assert st.loc[2031, "stock_out_t"] == pytest.approx(40.0)
     assert table(run, "unmet")["unmet_t"].sum() == pytest.approx(0.0)
+
+
+def test_eev_stays_feasible_when_the_ev_plan_lowers_a_stock_target(tmp_path):
+    # a mid-horizon cut (p 0.1) of all CN supply in 2031: the EV plan holds a stock in 2030 and
+    # lowers its target afterwards; with the nominal scenario unable to release, the lowered target
+    # is met by disposal (at no value), so EEV and VSS exist and VSS >= 0.
+    years = [2030, 2031, 2032]
+    rows = {
+        "materials": [{"material": "x", "voll": 1000.0}],
+        "demand": [{"material": "x", "year": t, "demand": 100.0} for t in years],
+        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": C,
+                    "available": 200.0} for t in years],
+        "stockpile": [{"material": "x", "holding_cost": H}],
+        "scenarios": [{"scenario": "cut", "probability": 0.1}],
+        "disruptions": [{"scenario": "cut", "material": "x", "country": "CN", "stage": "processing",
+                         "start_year": 2031, "duration": 1.0, "severity": 1.0}],
+    }
+    path = write_case(tmp_path / "e.xlsx", materials=["x"], countries=["CN"], years=years, rows=rows)
+    voi = value_of_information(load(path))
+    assert voi.eev is not None
+    assert voi.vss >= -1e-6 and voi.evpi >= -1e-6

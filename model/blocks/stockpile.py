@@ -4,7 +4,8 @@ First stage: stock_target[m,t], the stock the EU commits to hold (and pays stora
 end of year t. Recourse: inventory[m,t,w] (actual stock at the end of t), stock_in[m,t,w] (bought
 into the stock at the scenario's prices, through the balance), stock_out[m,t,w] (released in a
 disruption; exists only where scenario w removes supply of material m in year t),
-stock_drawdown[m,T,w] (the stock liquidated into EU supply in the last year T of the horizon).
+stock_drawdown[m,T,w] (the stock liquidated into EU supply in the last year T of the horizon),
+stock_disposal[m,t,w] (t < T: stock leaving the reserve at no value when its target falls).
 Constraints: stock_balance; stock_release_limit (only stock held at the start of a year can leave
 in it); stock_release_cap (a release covers at most the supply the disruption removes);
 stock_floor (inventory may fall below the target only by a disruption release of the same year,
@@ -44,6 +45,11 @@ def add_stockpile(b) -> None:
     # planned drawdown only in the last year: the strategic stock is liquidated at the horizon's end
     m.STOCK_DRAW = pyo.Set(initialize=[(mm, last, w) for mm in mats for w in W], dimen=3, ordered=True)
     m.stock_drawdown = pyo.Var(m.STOCK_DRAW, within=pyo.NonNegativeReals)
+    # before the last year a falling target means stock leaves the strategic reserve at no value
+    # (it is not sold into EU supply, which would let a stock dodge the single-country cap)
+    m.STOCK_DISPOSAL = pyo.Set(initialize=[(mm, t, w) for mm in mats for t in T[:-1] for w in W], dimen=3,
+                               ordered=True)
+    m.stock_disposal = pyo.Var(m.STOCK_DISPOSAL, within=pyo.NonNegativeReals)
     # disruption releases only where the scenario removes supply of the material in that year,
     # and at most the supply it removes (stock_release_cap)
     lost = lost_supply(b, stock)
@@ -55,7 +61,8 @@ def add_stockpile(b) -> None:
         return m.stock_out[mm, t, w] if (mm, t, w) in m.STOCK_OUT else 0.0
 
     def draw(mm, t, w):
-        return m.stock_drawdown[mm, t, w] if t == last else 0.0
+        """What leaves the stock other than a release: liquidation (last year) or disposal (before)."""
+        return m.stock_drawdown[mm, t, w] if t == last else m.stock_disposal[mm, t, w]
 
     first = T[0]
 
@@ -65,8 +72,7 @@ def add_stockpile(b) -> None:
     m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] == before(
         mm, t, w) + m.stock_in[mm, t, w] - out(mm, t, w) - draw(mm, t, w))
     m.stock_release_limit = pyo.Constraint(
-        m.STOCK_TW, rule=lambda _, mm, t, w: (out(mm, t, w) + draw(mm, t, w) <= before(mm, t, w))
-        if (mm, t, w) in m.STOCK_OUT or t == last else pyo.Constraint.Skip)
+        m.STOCK_TW, rule=lambda _, mm, t, w: out(mm, t, w) + draw(mm, t, w) <= before(mm, t, w))
     # stock_floor: below the target only by a release of the same year, never at the horizon's end
     m.stock_floor = pyo.Constraint(
         m.STOCK_TW,
