@@ -199,7 +199,7 @@ class HighsModel:
         t0 = time.perf_counter()
         lin = _Linearizer()
         starts, index, value = [0], [], []
-        lower, upper = [], []
+        lower, upper, consts = [], [], []
         rows = []
         extend_i, extend_v = index.extend, value.extend
         for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
@@ -235,6 +235,7 @@ class HighsModel:
             starts.append(len(index))
             lower.append(lb - k)
             upper.append(ub - k)
+            consts.append(k)
         objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
         if len(objectives) != 1:
             raise ModelError(f"The model needs exactly one active objective, it has {len(objectives)}.")
@@ -270,6 +271,7 @@ class HighsModel:
         a_start = bounds[:-1].astype(np.int32)
         self.row_lower = np.array(lower, dtype=float)
         self.row_upper = np.array(upper, dtype=float)
+        self.row_constant = np.array(consts, dtype=float)  # constant of each row's body, moved to its bounds
         self.cost = cost
         self.offset = float(offset)
         self.col_lower, self.col_upper = col_lower, col_upper
@@ -493,12 +495,17 @@ def fixed_lp_duals(hm: HighsModel, restore: bool = True) -> dict:
     get back their bounds and integrality afterwards (for a later warm re-solve).
     """
     cols = hm.integer_cols
-    values = np.round(hm.col_values()[cols])
-    hm.set_col_bounds(cols, values, values)
+    raw = hm.col_values()[cols]
     hm.set_integrality(cols, integer=False)  # HiGHS sees an LP, not a MIP with fixed columns
     try:
-        hm.run()
-        if hm.solution_status() != SolutionStatus.optimal:
+        # rounded first; if the MIP's solution leaned on HiGHS's integrality tolerance (3.0000008
+        # modules) the rounded values may be infeasible, and the values HiGHS found are used as they are
+        for values in (np.round(raw), raw):
+            hm.set_col_bounds(cols, values, values)
+            hm.run()
+            if hm.solution_status() == SolutionStatus.optimal:
+                break
+        else:
             raise ModelError("The LP with the integer builds fixed did not solve to optimality; "
                              "shadow prices are not available.")
         hm.load_vars()
