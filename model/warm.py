@@ -186,8 +186,8 @@ class WarmSweep:
         """Objective coefficients of the spot purchases of matching offers, at prices x multiplier."""
         b, hm, data = self.builder, self.highs, self.builder.data
         if float(data.settings.get("risk_weight") or 0.0) > 0:
-            raise NotImplementedError("warm price sweeps need risk_weight = 0 (with CVaR, costs are "
-                                      "also coefficients of the cvar_tail rows); use a cold sweep")
+            raise ModelError("warm price sweeps need risk_weight = 0 (with CVaR, costs are "
+                             "also coefficients of the cvar_tail rows); use a cold sweep")
         m = b.m
         supply = data.table("supply")
         tiered = set(getattr(b, "tiered_offers", set()))
