@@ -7,7 +7,7 @@ and the input reference table in ``docs/inputs.md``. A new parameter is one ``Co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STAGES = ("extraction", "processing", "recycling")
 DOMESTIC = "EU"  # the id of the domestic origin in the countries set

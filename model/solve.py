@@ -484,10 +484,6 @@ def _explain_mip(builder, hm: HighsModel) -> str:
             "benchmarks and build limits, or make the benchmarks soft.")
 
 
-def domain_is_binary(domain) -> bool:
-    return domain is pyo.Binary
-
-
 def fixed_lp_duals(hm: HighsModel, restore: bool = True) -> dict:
     """Duals of the LP with every integer column fixed at its (rounded) value in the last solution.
 

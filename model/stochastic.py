@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.data import NOMINAL, ModelData
+from model.data import ModelData
 from model.errors import ModelError
 
 EV_SCENARIO = "expected"

@@ -5,9 +5,7 @@ collected and raised together so that a user fixes them in one pass.
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from pathlib import Path
 
 from model import registry as R
 from model.data import NOMINAL, ModelData
@@ -177,8 +175,8 @@ def _cross_checks(data: ModelData, add) -> None:
     for key, row in rows["supply"].items():
         m, c, k, t = key
         if c == R.DOMESTIC:
-            add(f"the EU's own mining and refining come from the technology and capacity_existing "
-                f"sheets; supply rows are for third countries", "supply", row, "country", c)
+            add("the EU's own mining and refining come from the technology and capacity_existing "
+                "sheets; supply rows are for third countries", "supply", row, "country", c)
         if k not in ("extraction", "processing"):
             add("supply rows are for stage extraction (ore/concentrate) or processing (refined)",
                 "supply", row, "stage", k)

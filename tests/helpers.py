@@ -5,7 +5,7 @@ from pathlib import Path
 
 from model import registry as R
 from model.io.template import write_input_workbook
-from model.pipeline import run_case, solve_workbook
+from model.pipeline import solve_workbook
 
 
 def write_case(path, materials, countries, years, rows, settings=None, stages=R.STAGES) -> Path:

@@ -3,7 +3,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from model.pipeline import run_case, solve_workbook
 from tests.helpers import write_case

@@ -6,7 +6,6 @@ lifetime. Constraints: build_limit, max_capacity. Costs: capex as an annuity, fi
 """
 from __future__ import annotations
 
-import math
 
 import pyomo.environ as pyo
 
