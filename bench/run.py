@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,11 +262,9 @@ def machine() -> dict:
         info["memory_gib"] = round(kb / 2**20, 1)
     except (OSError, StopIteration, ValueError):
         pass
-    for p in PACKAGES:
-        try:
-            info[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            info[p] = "not installed"
+    from model.pipeline import versions
+
+    info.update(versions(PACKAGES))
     return info
 
 

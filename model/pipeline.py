@@ -44,9 +44,10 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def versions() -> dict:
+def versions(packages=PACKAGES) -> dict:
+    """Python's and each package's installed version ('not installed' if absent)."""
     out = {"python": platform.python_version()}
-    for p in PACKAGES:
+    for p in packages:
         try:
             out[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
