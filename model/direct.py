@@ -1,0 +1,1023 @@
+"""The direct backend: HiGHS' arrays built straight from ModelData, and result tables from its columns.
+
+The Pyomo blocks in ``model/blocks/`` are the reference formulation (docs/formulation.md, name
+for name). Creating a Pyomo expression for every term costs about 10 us per nonzero, twice the
+time HiGHS needs for a large case; this module writes the *same* linear programme row by row into
+plain lists of column indices and coefficients (about 1 us per nonzero) and passes them to
+``highspy.Highs.passModel`` in one call. Result tables are computed with numpy from HiGHS' column
+values and duals.
+
+Same model, checked: ``tests/test_direct.py`` compares, row by row and column by column, the
+matrix, bounds, costs and integrality of both backends on every example workbook, the EU cases and
+generated instances with every feature on (disruptions, CVaR, modules, contracts, tiers, soft
+benchmarks, upstream origins), and every result table. Each section below names the block it
+mirrors; a change to a block must be made here too, and that test fails until it is.
+
+What stays on the Pyomo backend: infeasibility reports (an infeasible run is rebuilt in Pyomo and
+explained from the IIS by ``model/explain.py``), warm sweeps (``model/warm.py``), VSS/EVPI
+(``model/stochastic.py``) and the mpi-sppy adapter, which all need the Pyomo model.
+"""
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from model import registry as R
+from model.blocks import benchmarks as BM
+from model.blocks import purchasing as PU
+from model.blocks.capacity import build_years, crf
+from model.blocks.sourcing import upstream_shares
+from model.blocks.stockpile import coverage_years
+from model.data import NOMINAL, ModelData
+from model.errors import ModelError
+
+INF = float("inf")
+FIXED = -1  # the column of a variable fixed at zero (eu_mining without EU processing): no column
+
+
+class Lin:
+    """A linear expression: parallel lists of columns and coefficients, and a constant."""
+
+    __slots__ = ("cols", "coefs", "const")
+
+    def __init__(self, cols=None, coefs=None, const=0.0):
+        self.cols = cols if cols is not None else []
+        self.coefs = coefs if coefs is not None else []
+        self.const = const
+
+    def add(self, other: "Lin", factor: float = 1.0) -> "Lin":
+        self.cols.extend(other.cols)
+        if factor == 1.0:
+            self.coefs.extend(other.coefs)
+        else:
+            self.coefs.extend([factor * a for a in other.coefs])
+        self.const += factor * other.const
+        return self
+
+    def term(self, col: int, coef: float) -> "Lin":
+        self.cols.append(col)
+        self.coefs.append(coef)
+        return self
+
+    def scaled(self, factor: float) -> "Lin":
+        return Lin(list(self.cols), [factor * a for a in self.coefs], factor * self.const)
+
+    @property
+    def empty(self) -> bool:
+        return not self.cols
+
+    def value(self, x: np.ndarray) -> float:
+        v = self.const
+        for j, a in zip(self.cols, self.coefs):
+            if j != FIXED:
+                v += a * x[j]
+        return v
+
+
+def col_term(j: int, coef: float = 1.0) -> Lin:
+    return Lin([j], [coef])
+
+
+@dataclass
+class DirectLP:
+    """The LP of one ModelData as arrays, with the names of its rows and columns.
+
+    Columns: ``cols[component][key] -> j``; rows: ``rows[component][key] -> i``. Rows keep the
+    orientation the Pyomo backend gives them (the side with the variables is the body; with
+    variables on both sides, left minus right), so that duals have the same signs.
+    """
+
+    data: ModelData
+    col_names: list = field(default_factory=list)
+    col_lower: list = field(default_factory=list)
+    col_upper: list = field(default_factory=list)
+    col_integer: list = field(default_factory=list)
+    cols: dict = field(default_factory=dict)
+    row_names: list = field(default_factory=list)
+    row_lower: list = field(default_factory=list)
+    row_upper: list = field(default_factory=list)
+    rows: dict = field(default_factory=dict)
+    a_index: list = field(default_factory=list)
+    a_value: list = field(default_factory=list)
+    a_start: list = field(default_factory=lambda: [0])
+    # cost terms: (component, material, year, scenario or None) -> Lin (as model/build.py's cost_terms)
+    cost_terms: dict = field(default_factory=dict)
+    benchmark_rows: list = field(default_factory=list)
+    cvar: bool = False
+
+    # ---- columns and rows ------------------------------------------------------------------------
+    def add_cols(self, component: str, keys, lower=0.0, upper=INF, integer=False) -> dict:
+        """Columns of one variable; ``lower``/``upper`` a number or a function of the key."""
+        index = self.cols.setdefault(component, {})
+        keys = list(keys)
+        n = len(self.col_names)
+        index.update(zip(keys, range(n, n + len(keys))))
+        self.col_names.extend([(component, key) for key in keys])
+        self.col_lower.extend([lower(key) for key in keys] if callable(lower) else [lower] * len(keys))
+        self.col_upper.extend([upper(key) for key in keys] if callable(upper) else [upper] * len(keys))
+        self.col_integer.extend([1 if integer else 0] * len(keys))
+        return index
+
+    def add_row(self, component: str, key, body: Lin, lower: float, upper: float) -> int:
+        """One row ``lower <= body <= upper``; the body's constant moves to the bounds."""
+        i = len(self.row_names)
+        self.rows.setdefault(component, {})[key] = i
+        self.row_names.append((component, key))
+        k = body.const
+        self.row_lower.append(lower - k)
+        self.row_upper.append(upper - k)
+        self.a_index.extend(body.cols)
+        self.a_value.extend(body.coefs)
+        self.a_start.append(len(self.a_index))
+        return i
+
+    def le(self, component, key, lhs: Lin, rhs) -> int:
+        """``lhs <= rhs`` as Pyomo orients it: rhs a number -> body lhs; else body lhs - rhs <= 0."""
+        if isinstance(rhs, Lin):
+            if rhs.empty:
+                return self.add_row(component, key, lhs, -INF, rhs.const)
+            return self.add_row(component, key, Lin(list(lhs.cols), list(lhs.coefs), lhs.const).add(rhs, -1.0),
+                                -INF, 0.0)
+        return self.add_row(component, key, lhs, -INF, rhs)
+
+    def ge(self, component, key, lhs: Lin, rhs) -> int:
+        """``lhs >= rhs``: Pyomo writes it as ``rhs <= lhs``; rhs a number -> body lhs, lower bound."""
+        if isinstance(rhs, Lin):
+            if rhs.empty:
+                return self.add_row(component, key, lhs, rhs.const, INF)
+            if lhs.empty:
+                return self.add_row(component, key, rhs, -INF, lhs.const)
+            return self.add_row(component, key, Lin(list(rhs.cols), list(rhs.coefs), rhs.const).add(lhs, -1.0),
+                                -INF, 0.0)
+        return self.add_row(component, key, lhs, rhs, INF)
+
+    def add_cost(self, component: str, material: str, year: int, scenario, expr: Lin) -> None:
+        key = (component, material, year, scenario)
+        acc = self.cost_terms.get(key)
+        if acc is None:
+            self.cost_terms[key] = Lin(list(expr.cols), list(expr.coefs), expr.const)
+        else:
+            acc.add(expr)
+
+    def add_cost_term(self, component: str, material: str, year: int, scenario, col: int, coef: float) -> None:
+        """One term ``coef x column`` of a cost (the fast path of add_cost)."""
+        key = (component, material, year, scenario)
+        acc = self.cost_terms.get(key)
+        if acc is None:
+            self.cost_terms[key] = Lin([col], [coef])
+        else:
+            acc.cols.append(col)
+            acc.coefs.append(coef)
+
+    def add_row_terms(self, component: str, key, cols, coefs, lower: float, upper: float) -> int:
+        """One row ``lower <= sum(coefs x cols) <= upper`` (no constant; the fast path of add_row)."""
+        i = len(self.row_names)
+        self.rows.setdefault(component, {})[key] = i
+        self.row_names.append((component, key))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        self.a_index.extend(cols)
+        self.a_value.extend(coefs)
+        self.a_start.append(len(self.a_index))
+        return i
+
+    def __post_init__(self):
+        self.W = self.data.scenarios  # scenarios, as in model/build.py's Builder
+        self.T = self.data.years
+
+    def discount(self, t: int) -> float:
+        r = self.data.settings["discount_rate"]
+        return (1.0 + r) ** -(t - self.data.base_year)
+
+    def weight(self, t: int, w) -> float:
+        p = 1.0 if w is None else self.data.probability[w]
+        return self.discount(t) * p
+
+
+# ==== the blocks, mirrored =========================================================================
+def build_direct(data: ModelData) -> DirectLP:
+    """The LP of ``data``: the model/build.py sequence of blocks, written as rows."""
+    if data.settings.get("soft_benchmarks") == "yes":
+        from model.explain import soften
+
+        data = soften(data)
+    lp = DirectLP(data)
+    # the build allocates millions of small tuples and lists and frees none of them: Python's
+    # cyclic garbage collector would rescan them again and again (it halves the build time here)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _capacity(lp)
+        _sourcing(lp)
+        _eu_supply(lp)
+        _stockpile(lp)
+        _balance(lp)
+        _benchmarks(lp)
+        _objective(lp)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return lp
+
+
+def _capacity(lp: DirectLP) -> None:
+    """model/blocks/capacity.py: cap_new, cap_avail, build_limit, max_capacity, capex, fixed O&M."""
+    data = lp.data
+    tech = data.table("technology")
+    existing = data.table("capacity_existing")
+    lp.capacity_keys = {(mm, k) for (mm, k) in tech} | {(mm, k) for (mm, k, _) in existing}
+    new_idx = [(mm, k, t) for (mm, k), rec in tech.items() if mm in data.materials
+               for t in build_years(data, rec)]
+    lp.CAP_NEW = new_idx
+    modular = [i for i in new_idx if tech[i[:2]]["module_size"] > 0]
+    continuous = [i for i in new_idx if tech[i[:2]]["module_size"] <= 0]
+    n_mod = lp.add_cols("n_modules", modular, integer=True)
+    cont = lp.add_cols("cap_new_cont", continuous)
+    lp.MODULAR = set(modular)
+    cap_new = {}
+    for i in new_idx:
+        size = tech[i[:2]]["module_size"]
+        cap_new[i] = col_term(n_mod[i], size) if size > 0 else col_term(cont[i])
+    lp.cap_new = cap_new
+    by_tech = {}
+    for (mm, k, t) in new_idx:
+        by_tech.setdefault((mm, k), []).append(t)
+    cache = {}
+
+    def cap_avail(mm, k, t) -> Lin:
+        key = (mm, k, t)
+        e = cache.get(key)
+        if e is None:
+            e = Lin(const=existing.get((mm, k, t), {}).get("capacity", 0.0))
+            rec = tech.get((mm, k))
+            if rec is not None:
+                life = rec["lifetime"]
+                for tt in by_tech.get((mm, k), ()):
+                    if tt <= t < tt + life:
+                        e.add(cap_new[(mm, k, tt)])
+            cache[key] = e
+        return e
+
+    lp.cap_avail = cap_avail
+    for i in new_idx:
+        mx = tech[i[:2]]["max_build_per_year"]
+        if mx < R.UNLIMITED:
+            lp.le("build_limit", i, cap_new[i], mx)
+    for (mm, k), rec in tech.items():
+        if rec["max_capacity"] < R.UNLIMITED and by_tech.get((mm, k)):
+            for t in data.years:
+                if t >= by_tech[(mm, k)][0]:
+                    lp.le("max_capacity", (mm, k, t), cap_avail(mm, k, t), rec["max_capacity"])
+    rate = data.settings["discount_rate"]
+    for (mm, k), years in by_tech.items():
+        rec = tech[(mm, k)]
+        annuity = rec["capex"] * crf(rate, rec["lifetime"])
+        for t in data.years:
+            live = [tt for tt in years if tt <= t < tt + rec["lifetime"]]
+            if live and annuity:
+                e = Lin()
+                for tt in live:
+                    e.add(cap_new[(mm, k, tt)], annuity)
+                lp.add_cost("capex", mm, t, None, e)
+    for (mm, k) in lp.capacity_keys:
+        rec = tech.get((mm, k))
+        if rec is None or not rec["fixed_om"]:
+            continue
+        for t in data.years:
+            avail = cap_avail(mm, k, t)
+            if not avail.empty or avail.const:
+                lp.add_cost("fixed_om", mm, t, None, avail.scaled(rec["fixed_om"]))
+
+
+def _contracts(lp: DirectLP) -> None:
+    """model/blocks/purchasing.py add_contracts: contract_volume, contract_signed, deliveries."""
+    data = lp.data
+    contracts = PU.contracts_in_model(data)
+    lp.contracts = contracts
+    lp.contract_flows = {}
+    vol = lp.add_cols("contract_volume", list(contracts))
+    with_min = [k for k, rec in contracts.items() if rec["min_take"] > 0]
+    signed = lp.add_cols("contract_signed", with_min, upper=1.0, integer=True)
+    for k in with_min:
+        lp.le("contract_min_take", k, col_term(signed[k], contracts[k]["min_take"]), col_term(vol[k]))
+    for k in contracts:
+        if k in signed:
+            lp.le("contract_max_take", k, col_term(vol[k]), col_term(signed[k], contracts[k]["max_take"]))
+        else:
+            lp.le("contract_max_take", k, col_term(vol[k]), contracts[k]["max_take"] * 1.0)
+    lp.contract_take = {}
+    for k, rec in contracts.items():
+        mm, c, st = rec["material"], rec["country"], rec["stage"]
+        for t in data.years:
+            if not rec["start_year"] <= t < rec["start_year"] + rec["duration"]:
+                continue
+            for w in lp.W:
+                lost, _ = data.disruption.get(w, {}).get((mm, c, st, t), (0.0, 1.0))
+                pair = (vol[k], 1.0 - lost)  # delivered = (1 - lost share) x contract_volume
+                lp.contract_take[(k, t, w)] = pair
+                lp.contract_flows.setdefault((st, mm, c, t, w), []).append(pair)
+                lp.add_cost_term("contract_purchases", mm, t, w, vol[k], rec["price"] * (1.0 - lost))
+
+
+def _sourcing(lp: DirectLP) -> None:
+    """model/blocks/sourcing.py: imp_ref, imp_conc, supply_limit, purchases (and tiers)."""
+    data = lp.data
+    supply = data.table("supply")
+    W = lp.W
+    _contracts(lp)
+    mats = set(data.materials)
+    ref = [(mm, c, t) for (mm, c, k, t) in supply if k == "processing" and mm in mats]
+    conc = [(mm, c, t) for (mm, c, k, t) in supply if k == "extraction" and mm in mats]
+    imp_ref = lp.add_cols("imp_ref", [(mm, c, t, w) for (mm, c, t) in ref for w in W])
+    imp_conc = lp.add_cols("imp_conc", [(mm, c, t, w) for (mm, c, t) in conc for w in W])
+    lp.upstream = upstream_shares(data)
+    # refined_by / ore_by[(m,t,w)][c] = [(column, coefficient)]: contract deliveries first, then spot
+    lp.refined_by, lp.ore_by = {}, {}
+    for (st, mm, c, t, w), terms in lp.contract_flows.items():
+        target = lp.refined_by if st == "processing" else lp.ore_by
+        target.setdefault((mm, t, w), {}).setdefault(c, []).extend(terms)
+    tiered = PU.tiers_by_offer(data)
+    volume = {}
+    disruption = data.disruption
+    none = {}
+    flows = lp.contract_flows
+    add_cost_term = lp.add_cost_term
+    limits = []  # supply_limit rows, added after the tiers (the Pyomo model's component order)
+    for stage, cols, by in (("processing", imp_ref, lp.refined_by), ("extraction", imp_conc, lp.ore_by)):
+        for key, j in cols.items():
+            mm, c, t, w = key
+            rec = supply[(mm, c, stage, t)]
+            lost, mult = disruption.get(w, none).get((mm, c, stage, t), (0.0, 1.0))
+            by_c = by.get((mm, t, w))
+            if by_c is None:
+                by_c = by[(mm, t, w)] = {}
+            terms = by_c.get(c)
+            if terms is None:
+                by_c[c] = [(j, 1.0)]
+            else:
+                terms.append((j, 1.0))
+            if (mm, c, stage) in tiered:
+                volume[(mm, c, stage, t, w)] = j
+            else:
+                add_cost_term("purchases", mm, t, w, j, rec["price"] * mult)
+            cap = rec["available"]
+            if cap >= R.UNLIMITED and lost < 1:
+                continue
+            bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
+            contract = flows.get((stage, mm, c, t, w))
+            if contract:
+                limits.append(((mm, c, stage, t, w), [j] + [x for x, _ in contract],
+                               [1.0] + [a for _, a in contract], bound))
+            else:
+                limits.append(((mm, c, stage, t, w), [j], [1.0], bound))
+    _tiers(lp, volume)
+    add_row_terms = lp.add_row_terms
+    for key, cols, coefs, bound in limits:
+        add_row_terms("supply_limit", key, cols, coefs, -INF, bound)
+    lp.supply_terms = {}
+    for key, by_c in lp.refined_by.items():
+        acc = lp.supply_terms[key] = Lin()
+        for terms in by_c.values():
+            for j, a in terms:
+                acc.cols.append(j)
+                acc.coefs.append(a)
+
+
+def _tiers(lp: DirectLP, volume: dict) -> None:
+    """model/blocks/purchasing.py add_tiers: all-units volume discounts."""
+    data = lp.data
+    tiers = PU.tiers_by_offer(data)
+    supply = data.table("supply")
+    idx, info = [], {}
+    for (mm, c, k, t, w) in volume:
+        levels = tiers.get((mm, c, k))
+        if not levels:
+            continue
+        cap = supply[(mm, c, k, t)]["available"]
+        top = cap if cap < R.UNLIMITED else PU.big_m(data, mm)
+        _, mult = data.disruption.get(w, {}).get((mm, c, k, t), (0.0, 1.0))
+        for j, (lo, price) in enumerate(levels):
+            hi = levels[j + 1][0] if j + 1 < len(levels) else max(top, lo)
+            idx.append((mm, c, k, t, w, j + 1))
+            info[(mm, c, k, t, w, j + 1)] = (lo, hi, price * mult)
+    tv = lp.add_cols("tier_volume", idx)
+    ta = lp.add_cols("tier_active", idx, upper=1.0, integer=True)
+    for i in idx:
+        lp.le("tier_lower", i, col_term(ta[i], info[i][0]), col_term(tv[i]))
+    for i in idx:
+        lp.le("tier_upper", i, col_term(tv[i]), col_term(ta[i], info[i][1]))
+    by_offer = {}
+    for i in idx:
+        by_offer.setdefault(i[:5], []).append(i)
+    offers = sorted(by_offer)
+    for o in offers:
+        lp.le("tier_choice", o, Lin([ta[i] for i in by_offer[o]], [1.0] * len(by_offer[o])), 1.0)
+    for o in offers:
+        body = Lin([tv[i] for i in by_offer[o]], [1.0] * len(by_offer[o]))
+        lp.add_row("tier_total", o, body.add(col_term(volume[o]), -1.0), 0.0, 0.0)
+    for i in idx:
+        lp.add_cost("purchases", i[0], i[3], i[4], col_term(tv[i], info[i][2]))
+    lp.tier_volume = tv
+
+
+def _eu_supply(lp: DirectLP) -> None:
+    """model/blocks/eu_supply.py: eu_mining, eu_processing, eu_recycling and their limits."""
+    data = lp.data
+    W, T = lp.W, lp.T
+    tech = data.table("technology")
+    keys = lp.capacity_keys
+    mats = data.materials
+    proc = [mm for mm in mats if (mm, "processing") in keys]
+    proc_set = set(proc)
+    mining = [(mm, t, w) for mm in mats if (mm, "extraction") in keys for t in T for w in W]
+    recyc = [(mm, t, w) for mm in mats if (mm, "recycling") in keys for t in T for w in W]
+    # mined ore with nowhere to be refined is fixed at zero (as in the block): no column
+    eu_mining = lp.add_cols("eu_mining", [i for i in mining if i[0] in proc_set])
+    lp.EU_MINING = mining
+    lp.eu_mining = {i: eu_mining.get(i, FIXED) for i in mining}
+    eu_recycling = lp.add_cols("eu_recycling", recyc)
+    lp.EU_RECYCLING = recyc
+    mined = lp.eu_mining
+
+    def feed(mm, t, w) -> Lin | None:
+        e = Lin()
+        for terms in lp.ore_by.get((mm, t, w), {}).values():
+            for j, a in terms:
+                e.term(j, a)
+        j = mined.get((mm, t, w))
+        if j is not None:
+            e.term(j, 1.0)
+        return e if e.cols else None
+
+    lp.EU_PROCESSING = [(mm, t, w) for mm in proc for t in T for w in W]
+    lp.eu_processing = {}
+    for (mm, t, w) in lp.EU_PROCESSING:
+        f = feed(mm, t, w)
+        y = data.material(mm)["processing_yield"]
+        lp.eu_processing[(mm, t, w)] = (f.scaled(y), True) if f is not None else (Lin(), False)
+    for (mm, t, w) in mining:
+        lp.le("mining_capacity", (mm, t, w), _drop_fixed(col_term(mined[(mm, t, w)])),
+              lp.cap_avail(mm, "extraction", t))
+    for i in lp.EU_PROCESSING:
+        e, has_feed = lp.eu_processing[i]
+        if has_feed:
+            lp.le("processing_capacity", i, _drop_fixed(e), lp.cap_avail(i[0], "processing", i[1]))
+    for (mm, t, w) in recyc:
+        lp.le("recycling_capacity", (mm, t, w), col_term(eu_recycling[(mm, t, w)]),
+              lp.cap_avail(mm, "recycling", t))
+    demand = data.table("demand")
+
+    def feedstock(mm, t):
+        d = demand.get((mm, t))
+        if not d:
+            return 0.0
+        return data.material(mm)["recycling_yield"] * d["collection_rate"] * d["eol_arising"]
+
+    for (mm, t, w) in recyc:
+        lp.le("recycling_feedstock", (mm, t, w), col_term(eu_recycling[(mm, t, w)]), feedstock(mm, t))
+    for i in lp.EU_PROCESSING:
+        lp.supply_terms.setdefault(i, Lin()).add(_drop_fixed(lp.eu_processing[i][0]))
+    for i in recyc:
+        lp.supply_terms.setdefault(i, Lin()).term(eu_recycling[i], 1.0)
+    lp.eu_recycling = eu_recycling
+    for stage, idx in (("extraction", mining), ("processing", lp.EU_PROCESSING), ("recycling", recyc)):
+        for (mm, t, w) in idx:
+            rec = tech.get((mm, stage))
+            if rec and rec["variable_om"]:
+                lp.add_cost("variable_om", mm, t, w,
+                            _drop_fixed(_flow(lp, stage, mm, t, w)).scaled(rec["variable_om"]))
+
+
+def _drop_fixed(e: Lin) -> Lin:
+    """The expression without the columns of variables fixed at zero (they are constants 0)."""
+    if FIXED not in e.cols:
+        return e
+    keep = [(j, a) for j, a in zip(e.cols, e.coefs) if j != FIXED]
+    return Lin([j for j, _ in keep], [a for _, a in keep], e.const)
+
+
+def _flow(lp, stage, mm, t, w) -> Lin:
+    """The EU flow variable/expression of a stage (eu_mining, eu_processing, eu_recycling)."""
+    if stage == "extraction":
+        return col_term(lp.eu_mining[(mm, t, w)])
+    if stage == "processing":
+        return lp.eu_processing[(mm, t, w)][0]
+    return col_term(lp.eu_recycling[(mm, t, w)])
+
+
+def _stockpile(lp: DirectLP) -> None:
+    """model/blocks/stockpile.py: target, inventory, releases, drawdown, disposal and their rows."""
+    data = lp.data
+    W, T = lp.W, lp.T
+    stock = {mm: rec for mm, rec in data.table("stockpile").items() if mm in data.materials}
+    lp.stock = stock
+    mats = list(stock)
+
+    def ub(key):
+        mx = stock[key[0]]["max_stock"]
+        return INF if mx >= R.UNLIMITED else mx
+
+    lp.STOCK_T = [(mm, t) for mm in mats for t in T]
+    lp.STOCK_TW = [(mm, t, w) for mm in mats for t in T for w in W]
+    target = lp.add_cols("stock_target", lp.STOCK_T, upper=ub)
+    inventory = lp.add_cols("inventory", lp.STOCK_TW, upper=ub)
+    stock_in = lp.add_cols("stock_in", lp.STOCK_TW)
+    last, first = T[-1], T[0]
+    draw = lp.add_cols("stock_drawdown", [(mm, last, w) for mm in mats for w in W])
+    disposal = lp.add_cols("stock_disposal", [(mm, t, w) for mm in mats for t in T[:-1] for w in W])
+    lost = _lost_supply(lp, stock)
+    out = lp.add_cols("stock_out", [i for i in lp.STOCK_TW if i in lost])
+    for i, j in out.items():
+        e = lost[i]
+        lp.le("stock_release_cap", i, col_term(j), e if not e.empty else e.const)
+    lp.stock_target, lp.inventory, lp.stock_in = target, inventory, stock_in
+    lp.stock_drawdown, lp.stock_disposal, lp.stock_out = draw, disposal, out
+
+    def leave(mm, t, w) -> Lin:
+        """out + draw (release and liquidation/disposal)."""
+        e = Lin()
+        j = out.get((mm, t, w))
+        if j is not None:
+            e.term(j, 1.0)
+        e.term(draw[(mm, t, w)] if t == last else disposal[(mm, t, w)], 1.0)
+        return e
+
+    for (mm, t, w) in lp.STOCK_TW:
+        body = col_term(inventory[(mm, t, w)])
+        # inventory == before + stock_in - out - draw; Pyomo's body: left minus right
+        if t == first:
+            before = Lin(const=stock[mm]["initial_stock"])
+        else:
+            before = col_term(inventory[(mm, t - 1, w)])
+        rhs = Lin(list(before.cols), list(before.coefs), before.const).term(stock_in[(mm, t, w)], 1.0)
+        rhs.add(leave(mm, t, w), -1.0)
+        lp.add_row("stock_balance", (mm, t, w), body.add(rhs, -1.0), 0.0, 0.0)
+    for (mm, t, w) in lp.STOCK_TW:
+        before = Lin(const=stock[mm]["initial_stock"]) if t == first else col_term(inventory[(mm, t - 1, w)])
+        lp.le("stock_release_limit", (mm, t, w), leave(mm, t, w), before if not before.empty else before.const)
+    for (mm, t, w) in lp.STOCK_TW:
+        lhs = col_term(inventory[(mm, t, w)])
+        j = out.get((mm, t, w))
+        if t < last and j is not None:
+            lhs.term(j, 1.0)
+        lp.ge("stock_floor", (mm, t, w), lhs, col_term(target[(mm, t)]))
+    for (mm, t, w) in lp.STOCK_TW:
+        lp.le("stock_ceiling", (mm, t, w), col_term(inventory[(mm, t, w)]), col_term(target[(mm, t)]))
+    nominal = NOMINAL if NOMINAL in W else W[0]
+    for mm, rec in stock.items():
+        for t in coverage_years(data, rec):
+            basis = rec["coverage_basis"]
+            f = rec["coverage_days"] / 365.0
+            if basis == "consumption":
+                rhs = f * data.demand(mm, t)
+                if rhs == 0:
+                    continue
+                lp.ge("stock_coverage", (mm, t, nominal), col_term(target[(mm, t)]), rhs)
+                continue
+            y = data.material(mm)["processing_yield"]
+            e = Lin()
+            for by, factor in ((lp.refined_by, 1.0), (lp.ore_by, y)):
+                for c, flows in by.get((mm, t, nominal), {}).items():
+                    if basis == "net_imports" or c == rec["coverage_country"]:
+                        for j, a in flows:
+                            e.term(j, f * factor * a)
+            if e.empty:
+                continue  # no imports to cover: the block skips the row
+            lp.ge("stock_coverage", (mm, t, nominal), col_term(target[(mm, t)]), e)
+    for (mm, t, w) in lp.STOCK_TW:
+        acc = lp.supply_terms.setdefault((mm, t, w), Lin())
+        j = out.get((mm, t, w))
+        if j is not None:
+            acc.term(j, 1.0)
+        if t == last:
+            acc.term(draw[(mm, t, w)], 1.0)
+    lp.use_terms = {(mm, t, w): col_term(stock_in[(mm, t, w)]) for (mm, t, w) in lp.STOCK_TW}
+    for (mm, t) in lp.STOCK_T:
+        h = stock[mm]["holding_cost"]
+        if h:
+            lp.add_cost("holding", mm, t, None, col_term(target[(mm, t)], h))
+
+
+def _lost_supply(lp: DirectLP, stock: dict) -> dict:
+    """model/blocks/stockpile.py lost_supply: (m,t,w) -> Lin of the supply scenario w removes."""
+    data = lp.data
+    supply = data.table("supply")
+    contracts = data.table("contracts")
+    vol = lp.cols["contract_volume"]
+    const, terms = {}, {}
+    for w, events in data.disruption.items():
+        for (mm, c, k, t), (share, _) in events.items():
+            if share <= 0 or mm not in stock:
+                continue
+            y = 1.0 if k == "processing" else data.material(mm)["processing_yield"]
+            rec = supply.get((mm, c, k, t))
+            if rec is not None:
+                qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand(mm, t)
+                const[(mm, t, w)] = const.get((mm, t, w), 0.0) + share * y * qty
+            for kid in vol:
+                crec = contracts[kid]
+                if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in lp.contract_take:
+                    terms.setdefault((mm, t, w), []).append((vol[kid], share * y))
+            terms.setdefault((mm, t, w), [])
+    out = {}
+    for key, v in terms.items():
+        if const.get(key, 0.0) > 0 or v:
+            out[key] = Lin([j for j, _ in v], [a for _, a in v],
+                           min(const.get(key, 0.0), data.demand(key[0], key[1])))
+    return out
+
+
+def _balance(lp: DirectLP) -> None:
+    """model/blocks/balance.py: supply + unmet - uses == demand, and the cost of unmet demand."""
+    data = lp.data
+    idx = [(mm, t, w) for mm in data.materials for t in lp.T for w in lp.W]
+    lp.BALANCE = idx
+    unmet = lp.add_cols("unmet", idx)
+    lp.unmet = unmet
+    for i in idx:
+        mm, t, w = i
+        body = Lin()
+        s = lp.supply_terms.get(i)
+        if s is not None:
+            body.add(s)
+        body.term(unmet[i], 1.0)
+        u = lp.use_terms.get(i)
+        if u is not None:
+            body.add(u, -1.0)
+        d = data.demand(mm, t)
+        lp.add_row("balance", i, body, d, d)
+    for i in idx:
+        lp.add_cost_term("unmet_demand", i[0], i[1], i[2], unmet[i], data.material(i[0])["voll"])
+
+
+def _country_supply_by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, dict]:
+    """model/blocks/benchmarks.py country_supply, for every country at once: stage -> {c: Lin}."""
+    proc, ext = {}, {}
+    upstream = lp.upstream
+    for c, flows in lp.refined_by.get((mm, t, w), {}).items():
+        proc[c] = ([j for j, _ in flows], [a for _, a in flows])
+        for o, share in upstream.get((mm, c), {c: 1.0}).items():
+            if share:
+                acc = ext.get(o)
+                if acc is None:
+                    acc = ext[o] = ([], [])
+                acc[0].extend([j for j, _ in flows])
+                acc[1].extend([share * a for _, a in flows])
+    y = lp.data.material(mm)["processing_yield"]
+    for c, flows in lp.ore_by.get((mm, t, w), {}).items():
+        acc = ext.get(c)
+        if acc is None:
+            acc = ext[c] = ([], [])
+        acc[0].extend([j for j, _ in flows])
+        acc[1].extend([y * a for _, a in flows])
+    return proc, ext
+
+
+def _third_countries(lp: DirectLP) -> dict:
+    """model/blocks/benchmarks.py third_countries: (stage, material) -> sorted third countries."""
+    refiners, miners = {}, {}
+    for (m2, t, w), by_c in lp.refined_by.items():
+        refiners.setdefault(m2, set()).update(by_c)
+    for (m2, t, w), by_c in lp.ore_by.items():
+        miners.setdefault(m2, set()).update(by_c)
+    groups = BM.aggregates(lp.data)
+    found = {}
+    for m2 in set(refiners) | set(miners):
+        ref = refiners.get(m2, set())
+        ext = set(miners.get(m2, set()))
+        for r in ref:
+            ext |= set(lp.upstream.get((m2, r), {r: 1.0}))
+        found[("processing", m2)] = sorted(c for c in ref if c != R.DOMESTIC and c not in groups)
+        found[("extraction", m2)] = sorted(c for c in ext if c != R.DOMESTIC and c not in groups)
+    return found
+
+
+def _eu_capacity(lp, bench, mm, t) -> Lin:
+    cap = lp.cap_avail(mm, bench, t)
+    if bench == "extraction":
+        return cap.scaled(lp.data.material(mm)["processing_yield"])
+    return cap
+
+
+def _eu_flow(lp, bench, mm, t, w) -> Lin | None:
+    """EU output at a stage (refined equivalent); None where the block's eu_flow is the number 0."""
+    if bench == "extraction":
+        j = lp.eu_mining.get((mm, t, w))
+        if j is None:
+            return None
+        return _drop_fixed(col_term(j, lp.data.material(mm)["processing_yield"]))
+    if bench == "processing":
+        e = lp.eu_processing.get((mm, t, w))
+        return None if e is None else _drop_fixed(e[0])
+    j = lp.eu_recycling.get((mm, t, w))
+    return None if j is None else col_term(j)
+
+
+def _benchmarks(lp: DirectLP) -> None:
+    """model/blocks/benchmarks.py add_benchmarks: the CRMA share benchmarks and the 65 % cap.
+
+    ``lp.benchmark_rows``: one tuple (component, index, info, basis, country, scenario) per row,
+    in the block's order; ``info`` is shared by the rows of one (benchmark, material, stage, year).
+    """
+    data = lp.data
+    effective = BM.resolve(data)
+    lp.third = _third_countries(lp)
+    lp.supply_cache = cache = {}
+    # component name -> [(index, cols, coefs, constant, sense, rhs, info, basis, country, scenario,
+    # number)]; number: the block's lhs is a plain number there (no variable can enter the row)
+    groups: dict[str, list] = {}
+    W = lp.W
+    for (bench, mm, k), rec in effective.items():
+        demand = {t: data.demand(mm, t) for t in lp.T}
+        for t in lp.T:
+            lv = BM.level(rec, t)
+            if lv is None or demand[t] <= 0:
+                continue
+            rhs = lv * demand[t]
+            info = dict(benchmark=bench, material=mm, stage=k, year=t, level=lv, demand=demand[t],
+                        enforcement=rec["enforcement"], penalty=rec["penalty"])
+            if bench in BM.SHARE_BENCHMARKS:
+                basis = BM.basis_of(data, rec, mm)
+                if basis == "capacity":
+                    cap = _eu_capacity(lp, bench, mm, t)
+                    groups.setdefault(f"benchmark_{bench}_capacity", []).append(
+                        ((mm, t), cap.cols, cap.coefs, cap.const, ">=", rhs, info, "capacity", "", "", cap.empty))
+                else:
+                    rows = groups.setdefault(f"benchmark_{bench}_flow", [])
+                    for w in W:
+                        flow = _eu_flow(lp, bench, mm, t, w)
+                        if flow is None:
+                            rows.append(((mm, t, w), [], [], 0.0, ">=", rhs, info, "flow", "", w, True))
+                        else:
+                            rows.append(((mm, t, w), flow.cols, flow.coefs, flow.const, ">=", rhs, info, "flow",
+                                         "", w, False))
+            else:
+                rows = groups.setdefault("benchmark_single_country", [])
+                stage_pos = 0 if k == "processing" else 1
+                countries = lp.third.get((k, mm), [])
+                for c in countries:
+                    for w in W:
+                        got = cache.get((mm, t, w))
+                        if got is None:
+                            got = cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
+                        e = got[stage_pos].get(c)
+                        if e is None:
+                            rows.append(((mm, k, c, t, w), [], [], 0.0, "<=", rhs, info, "flow", c, w, True))
+                        else:
+                            rows.append(((mm, k, c, t, w), e[0], e[1], 0.0, "<=", rhs, info, "flow", c, w,
+                                         not e[0]))
+    add_row_terms, out = lp.add_row_terms, lp.benchmark_rows
+    for name, rows in groups.items():
+        soft = [r[0] for r in rows if r[6]["enforcement"] == "soft"]
+        short = lp.add_cols(f"shortfall_{name[len('benchmark_'):]}", soft) if soft else {}
+        for (i, cols, coefs, const, sense, rhs, info, basis, country, scenario, number) in rows:
+            j = short.get(i)
+            if number and j is None:
+                ok = const >= rhs if sense == ">=" else const <= rhs
+                if not ok:
+                    raise ModelError(BM._impossible(dict(info, basis=basis), rhs))
+                continue
+            if j is not None:
+                cols = list(cols) + [j]
+                coefs = list(coefs) + [1.0 if sense == ">=" else -1.0]
+            if sense == ">=":
+                add_row_terms(name, i, cols, coefs, rhs - const, INF)
+            else:
+                add_row_terms(name, i, cols, coefs, -INF, rhs - const)
+            out.append((name, i, info, basis, country, scenario))
+            if j is not None:
+                lp.add_cost_term("benchmark_penalty", info["material"], info["year"], scenario or None, j,
+                                 info["penalty"])
+
+
+def _country_supply(lp, stage, mm, c, t, w) -> Lin:
+    key = (mm, t, w)
+    got = lp.supply_cache.get(key)
+    if got is None:
+        got = lp.supply_cache[key] = _country_supply_by_origin(lp, mm, t, w)
+    e = (got[0] if stage == "processing" else got[1]).get(c)
+    return Lin(e[0], e[1]) if e is not None else Lin()
+
+
+def _objective(lp: DirectLP) -> None:
+    """model/blocks/objective.py: expected present value, plus lambda x CVaR when asked."""
+    data = lp.data
+    n = len(lp.col_names)
+    lam = float(data.settings.get("risk_weight") or 0.0)
+    alpha = float(data.settings.get("cvar_alpha") or 0.0)
+    prob = data.probability
+    first = Lin()
+    scen = {w: Lin() for w in lp.W}
+    for (component, material, t, w), e in lp.cost_terms.items():
+        d = lp.discount(t)
+        if w is None:
+            first.add(e, d)
+        else:
+            scen[w].add(e, d)
+    lp.first_stage_cost, lp.scenario_cost = first, scen
+    objective = Lin(list(first.cols), list(first.coefs), first.const)
+    for w in lp.W:
+        objective.add(scen[w], prob[w])
+    if lam > 0:
+        lp.cvar = True
+        cvar_var = lp.add_cols("cvar_var", [None], lower=-INF)[None]
+        excess = lp.add_cols("cvar_excess", list(lp.W))
+        for w in lp.W:
+            body = Lin(list(scen[w].cols), list(scen[w].coefs), scen[w].const).term(cvar_var, -1.0)
+            lp.le("cvar_tail", w, body, col_term(excess[w]))
+        cv = Lin(list(first.cols), list(first.coefs), first.const).term(cvar_var, 1.0)
+        for w in lp.W:
+            cv.term(excess[w], (1.0 / (1.0 - alpha)) * prob[w])
+        lp.cvar_expr = cv
+        objective.add(cv, lam)
+        n = len(lp.col_names)
+    cost = np.zeros(n)
+    if objective.cols:
+        np.add.at(cost, np.asarray(objective.cols, dtype=np.int64), np.asarray(objective.coefs, float))
+    lp.cost = cost
+    lp.offset = objective.const
+
+
+# ==== arrays, solve and results ======================================================================
+def arrays(lp: DirectLP) -> dict:
+    """The row-wise matrix with duplicate entries merged and zeros dropped (as Pyomo's compile does).
+
+    HiGHS gets the columns in the order in which they first appear in the rows (then the rest),
+    which is the order the Pyomo backend's compile gives them: with the same rows in the same
+    order, HiGHS takes the same path and, where the optimum or its duals are not unique, returns
+    the same one. ``order[k]`` is the DirectLP column of HiGHS column k.
+    """
+    m, n = len(lp.row_names), len(lp.col_names)
+    starts = np.asarray(lp.a_start, dtype=np.int64)
+    idx = np.asarray(lp.a_index, dtype=np.int64)
+    val = np.asarray(lp.a_value, dtype=float)
+    row = np.repeat(np.arange(m, dtype=np.int64), np.diff(starts))
+    keep = idx != FIXED
+    idx, val, row = idx[keep], val[keep], row[keep]
+    seen, first = np.unique(idx, return_index=True)
+    order = seen[np.argsort(first, kind="stable")]
+    rest = np.setdiff1d(np.arange(n, dtype=np.int64), order, assume_unique=True)
+    order = np.concatenate((order, rest)).astype(np.int64)
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n, dtype=np.int64)
+    idx = position[idx]
+    key = row * max(n, 1) + idx
+    by_key = np.argsort(key, kind="stable")
+    key, val, row, idx = key[by_key], val[by_key], row[by_key], idx[by_key]
+    if len(key) and (np.diff(key) == 0).any():
+        uniq, first = np.unique(key, return_index=True)
+        val = np.add.reduceat(val, first)
+        row, idx = row[first], idx[first]
+    nz = val != 0.0
+    row, idx, val = row[nz], idx[nz], val[nz]
+    start = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=m))))
+    return dict(n=n, m=m, start=start, index=idx.astype(np.int32), value=val, row=row, order=order)
+
+
+@dataclass
+class DirectSolution:
+    """What results need from a solve: column values, row duals, row activities."""
+
+    x: np.ndarray
+    row_dual: np.ndarray
+    activity: np.ndarray
+
+
+def direct_highs_model(lp: DirectLP):
+    """A ``model.solve.HighsModel``-like object over the direct arrays (see ``DirectHighs``)."""
+    return DirectHighs(lp)
+
+
+def _make_highs_class():
+    from model.solve import HighsModel
+
+    class _DirectHighs(HighsModel):
+        """``HighsModel`` (model/solve.py) built from a DirectLP instead of a Pyomo model.
+
+        Shares the solve layer's methods (run, status, in-place changes, MIP duals); values are
+        kept as arrays (``x``) instead of being loaded into Pyomo variables.
+        """
+
+        def __init__(self, lp: DirectLP):  # noqa: D401 - replaces HighsModel's Pyomo compile
+            import highspy
+            from pyomo.common.tee import capture_output
+
+            t0 = time.perf_counter()
+            A = arrays(lp)
+            self.lp = lp
+            self.A = A
+            n, m = A["n"], A["m"]
+            order = self.order = A["order"]  # HiGHS column k is DirectLP column order[k]
+            self.rows = lp.row_names
+            self.cols = [lp.col_names[j] for j in order.tolist()]
+            self.cost = np.asarray(lp.cost, dtype=float)[order]
+            self.offset = float(lp.offset)
+            self.col_lower = np.asarray(lp.col_lower, dtype=float)[order]
+            self.col_upper = np.asarray(lp.col_upper, dtype=float)[order]
+            self.integrality = np.asarray(lp.col_integer, dtype=np.int32)[order]
+            self.integer_cols = np.flatnonzero(self.integrality).astype(np.int32)
+            self.row_lower = np.asarray(lp.row_lower, dtype=float)
+            self.row_upper = np.asarray(lp.row_upper, dtype=float)
+            self.n_nonzeros = int(len(A["value"]))
+            self.sign = 1.0
+            self.x = np.zeros(n)
+            with capture_output(capture_fd=True):
+                h = highspy.Highs()
+            h.setOptionValue("log_to_console", False)
+            status = h.passModel(n, m, self.n_nonzeros, int(highspy.MatrixFormat.kRowwise),
+                                 int(highspy.ObjSense.kMinimize), self.offset, self.cost,
+                                 self.col_lower, self.col_upper, self.row_lower, self.row_upper,
+                                 A["start"][:-1].astype(np.int32), A["index"], A["value"],
+                                 self.integrality)
+            if status == highspy.HighsStatus.kError:
+                raise ModelError("HiGHS rejected the model (see the HiGHS log).")
+            self.highs = h
+            self.compile_seconds = time.perf_counter() - t0
+            self.run_seconds = 0.0
+
+        @property
+        def _solver_con_to_pyomo_con_map(self):  # explanations rebuild the model in Pyomo
+            return None
+
+        def load_vars(self) -> None:
+            """Column values in the DirectLP's column order (``x[j]`` for column j of ``lp``)."""
+            self.x = np.empty(len(self.order))
+            self.x[self.order] = self.col_values()
+
+        def duals(self) -> np.ndarray:
+            sol = self.highs.getSolution()
+            if not sol.dual_valid:
+                raise ModelError("HiGHS returned no duals; shadow prices are not available.")
+            return np.asarray(sol.row_dual, dtype=float).copy()
+
+        def activity(self) -> np.ndarray:
+            A = self.A
+            return np.bincount(A["row"], weights=A["value"] * self.x[self.order][A["index"]], minlength=A["m"])
+
+    return _DirectHighs
+
+
+_CLASS = None
+
+
+def DirectHighs(lp: DirectLP):
+    global _CLASS
+    if _CLASS is None:
+        _CLASS = _make_highs_class()
+    return _CLASS(lp)
+
+
+def solve_direct(data: ModelData, log_file=None):
+    """Build and solve ``data`` on the direct backend: (DirectLP, SolveResult, build seconds)."""
+    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+    from model.numerics import diagnose
+    from model.solve import SolveResult, fixed_lp_duals, highs_options
+
+    t0 = time.perf_counter()
+    lp = build_direct(data)
+    build_s = time.perf_counter() - t0
+    settings = lp.data.settings
+    t0 = time.perf_counter()
+    hm = DirectHighs(lp)
+    hm.set_options(highs_options(settings, log_file))
+    tc = hm.run()
+    seconds = time.perf_counter() - t0
+    is_mip = bool(len(hm.integer_cols))
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
+              TerminationCondition.infeasibleOrUnbounded, TerminationCondition.unbounded):
+        # explained in the user's terms from the Pyomo model's IIS (rare: worth a second build)
+        from model.build import build
+        from model.solve import solve
+
+        solve(build(data), log_file=log_file)
+        raise ModelError("HiGHS found the model infeasible or unbounded.")  # pragma: no cover
+    sstatus = hm.solution_status()
+    if sstatus not in (SolutionStatus.optimal, SolutionStatus.feasible):
+        raise ModelError(f"HiGHS found no solution ({tc.name}) within the time limit of "
+                         f"{settings['time_limit']:g} s; raise time_limit in the settings sheet.")
+    t1 = time.perf_counter()
+    hm.load_vars()
+    load_s = time.perf_counter() - t1
+    objective = hm.objective_value()
+    bound = hm.objective_bound()
+    gap = None
+    if is_mip and bound is not None and objective:
+        gap = abs(objective - bound) / max(1e-9, abs(objective))
+    status = "optimal" if sstatus == SolutionStatus.optimal else "feasible (limit reached)"
+    out = SolveResult(status=status, termination=tc.name, objective=objective, bound=bound, mip_gap=gap,
+                      is_mip=is_mip, solve_seconds=seconds, n_rows=len(lp.row_names),
+                      n_cols=len(lp.col_names), n_integer=len(hm.integer_cols),
+                      handoff_seconds=hm.compile_seconds, highs_seconds=hm.run_seconds,
+                      load_seconds=load_s, n_nonzeros=hm.n_nonzeros)
+    out.warnings = diagnose(hm.highs)
+    t2 = time.perf_counter()
+    duals = fixed_lp_duals(hm) if is_mip else hm.duals()
+    out.dual_seconds = time.perf_counter() - t2
+    out.duals = {}
+    sol = DirectSolution(x=hm.x, row_dual=duals, activity=hm.activity())
+    return lp, out, sol, build_s
