@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, islice
 
 import numpy as np
 import pandas as pd
@@ -31,7 +33,7 @@ from model.blocks import benchmarks as BM
 from model.blocks import purchasing as PU
 from model.blocks.capacity import build_years, crf
 from model.blocks.sourcing import upstream_shares
-from model.blocks.stockpile import coverage_years
+from model.blocks.stockpile import coverage_years, lost_supply_parts
 from model.data import NOMINAL, ModelData
 from model.errors import ModelError
 
@@ -86,7 +88,7 @@ def col_term(j: int, coef: float = 1.0) -> Lin:
 class DirectLP:
     """The LP of one ModelData as arrays, with the names of its rows and columns.
 
-    Columns: ``cols[component][key] -> j``; rows: ``rows[component][key] -> i``. Rows keep the
+    Columns: ``cols[component][key] -> j``; rows: ``row_names[i] = (component, key)``. Rows keep the
     orientation the Pyomo backend gives them (the side with the variables is the body; with
     variables on both sides, left minus right), so that duals have the same signs.
     """
@@ -100,7 +102,6 @@ class DirectLP:
     row_names: list = field(default_factory=list)
     row_lower: list = field(default_factory=list)
     row_upper: list = field(default_factory=list)
-    rows: dict = field(default_factory=dict)
     a_index: list = field(default_factory=list)
     a_value: list = field(default_factory=list)
     a_start: list = field(default_factory=lambda: [0])
@@ -125,7 +126,6 @@ class DirectLP:
     def add_row(self, component: str, key, body: Lin, lower: float, upper: float) -> int:
         """One row ``lower <= body <= upper``; the body's constant moves to the bounds."""
         i = len(self.row_names)
-        self.rows.setdefault(component, {})[key] = i
         self.row_names.append((component, key))
         k = body.const
         self.row_lower.append(lower - k)
@@ -173,10 +173,25 @@ class DirectLP:
             acc.cols.append(col)
             acc.coefs.append(coef)
 
+    def add_rows(self, component: str, keys: list, cols: list, coefs: list, lower, upper) -> int:
+        """Many rows of one component at once (lists of keys, column lists, coefficient lists;
+        bounds as lists or numbers); returns the index of the first."""
+        i = len(self.row_names)
+        n = len(keys)
+        self.row_names.extend([(component, key) for key in keys])
+        self.row_lower.extend(lower if isinstance(lower, list) else [lower] * n)
+        self.row_upper.extend(upper if isinstance(upper, list) else [upper] * n)
+        ext_i, ext_v = self.a_index.extend, self.a_value.extend
+        for c in cols:
+            ext_i(c)
+        for v in coefs:
+            ext_v(v)
+        self.a_start.extend(islice(accumulate(map(len, cols), initial=self.a_start[-1]), 1, None))
+        return i
+
     def add_row_terms(self, component: str, key, cols, coefs, lower: float, upper: float) -> int:
         """One row ``lower <= sum(coefs x cols) <= upper`` (no constant; the fast path of add_row)."""
         i = len(self.row_names)
-        self.rows.setdefault(component, {})[key] = i
         self.row_names.append((component, key))
         self.row_lower.append(lower)
         self.row_upper.append(upper)
@@ -188,10 +203,14 @@ class DirectLP:
     def __post_init__(self):
         self.W = self.data.scenarios  # scenarios, as in model/build.py's Builder
         self.T = self.data.years
+        self._discount = {}
 
     def discount(self, t: int) -> float:
-        r = self.data.settings["discount_rate"]
-        return (1.0 + r) ** -(t - self.data.base_year)
+        d = self._discount.get(t)
+        if d is None:
+            r = self.data.settings["discount_rate"]
+            d = self._discount[t] = (1.0 + r) ** -(t - self.data.base_year)
+        return d
 
     def weight(self, t: int, w) -> float:
         p = 1.0 if w is None else self.data.probability[w]
@@ -206,11 +225,7 @@ def build_direct(data: ModelData) -> DirectLP:
 
         data = soften(data)
     lp = DirectLP(data)
-    # the build allocates millions of small tuples and lists and frees none of them: Python's
-    # cyclic garbage collector would rescan them again and again (it halves the build time here)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cyclic_gc():
         _capacity(lp)
         _sourcing(lp)
         _eu_supply(lp)
@@ -218,10 +233,25 @@ def build_direct(data: ModelData) -> DirectLP:
         _balance(lp)
         _benchmarks(lp)
         _objective(lp)
+    return lp
+
+
+@contextmanager
+def no_cyclic_gc():
+    """Python's cyclic garbage collector paused for a block.
+
+    The build allocates millions of small lists and tuples and frees none of them: the collector
+    would rescan them again and again while they live (on a 1.3M-nonzero case that doubles the
+    build time and the extraction of results). Nothing here creates reference cycles; memory is
+    still freed by reference counting, and the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if was_enabled:
             gc.enable()
-    return lp
 
 
 def _capacity(lp: DirectLP) -> None:
@@ -375,9 +405,8 @@ def _sourcing(lp: DirectLP) -> None:
             else:
                 limits.append(((mm, c, stage, t, w), [j], [1.0], bound))
     _tiers(lp, volume)
-    add_row_terms = lp.add_row_terms
-    for key, cols, coefs, bound in limits:
-        add_row_terms("supply_limit", key, cols, coefs, -INF, bound)
+    lp.add_rows("supply_limit", [r[0] for r in limits], [r[1] for r in limits], [r[2] for r in limits], -INF,
+                [r[3] for r in limits])
     lp.supply_terms = {}
     for key, by_c in lp.refined_by.items():
         acc = lp.supply_terms[key] = Lin()
@@ -604,31 +633,10 @@ def _stockpile(lp: DirectLP) -> None:
 
 def _lost_supply(lp: DirectLP, stock: dict) -> dict:
     """model/blocks/stockpile.py lost_supply: (m,t,w) -> Lin of the supply scenario w removes."""
-    data = lp.data
-    supply = data.table("supply")
-    contracts = data.table("contracts")
     vol = lp.cols["contract_volume"]
-    const, terms = {}, {}
-    for w, events in data.disruption.items():
-        for (mm, c, k, t), (share, _) in events.items():
-            if share <= 0 or mm not in stock:
-                continue
-            y = 1.0 if k == "processing" else data.material(mm)["processing_yield"]
-            rec = supply.get((mm, c, k, t))
-            if rec is not None:
-                qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand(mm, t)
-                const[(mm, t, w)] = const.get((mm, t, w), 0.0) + share * y * qty
-            for kid in vol:
-                crec = contracts[kid]
-                if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in lp.contract_take:
-                    terms.setdefault((mm, t, w), []).append((vol[kid], share * y))
-            terms.setdefault((mm, t, w), [])
-    out = {}
-    for key, v in terms.items():
-        if const.get(key, 0.0) > 0 or v:
-            out[key] = Lin([j for j, _ in v], [a for _, a in v],
-                           min(const.get(key, 0.0), data.demand(key[0], key[1])))
-    return out
+    parts = lost_supply_parts(lp.data, stock, list(vol), lp.contract_take)
+    return {key: Lin([vol[kid] for kid, _ in terms], [f for _, f in terms], const)
+            for key, (const, terms) in parts.items()}
 
 
 def _balance(lp: DirectLP) -> None:
@@ -638,6 +646,7 @@ def _balance(lp: DirectLP) -> None:
     lp.BALANCE = idx
     unmet = lp.add_cols("unmet", idx)
     lp.unmet = unmet
+    lp.balance_row = {i: r for r, i in enumerate(idx, len(lp.row_names))}
     for i in idx:
         mm, t, w = i
         body = Lin()
@@ -720,8 +729,9 @@ def _eu_flow(lp, bench, mm, t, w) -> Lin | None:
 def _benchmarks(lp: DirectLP) -> None:
     """model/blocks/benchmarks.py add_benchmarks: the CRMA share benchmarks and the 65 % cap.
 
-    ``lp.benchmark_rows``: one tuple (component, index, info, basis, country, scenario) per row,
-    in the block's order; ``info`` is shared by the rows of one (benchmark, material, stage, year).
+    ``lp.benchmark_rows``: one tuple (component, index, info, basis, country, scenario, row) per
+    row, in the block's order; ``info`` is shared by the rows of one (benchmark, material, stage,
+    year); ``row`` is the row's index in the LP.
     """
     data = lp.data
     effective = BM.resolve(data)
@@ -770,10 +780,13 @@ def _benchmarks(lp: DirectLP) -> None:
                         else:
                             rows.append(((mm, k, c, t, w), e[0], e[1], 0.0, "<=", rhs, info, "flow", c, w,
                                          not e[0]))
-    add_row_terms, out = lp.add_row_terms, lp.benchmark_rows
+    out = lp.benchmark_rows
+    lp.shortfall_col = {}  # (component, index) -> column of the row's shortfall (soft rows)
     for name, rows in groups.items():
         soft = [r[0] for r in rows if r[6]["enforcement"] == "soft"]
         short = lp.add_cols(f"shortfall_{name[len('benchmark_'):]}", soft) if soft else {}
+        keys, all_cols, all_coefs, lower, upper = [], [], [], [], []
+        first = len(lp.row_names)
         for (i, cols, coefs, const, sense, rhs, info, basis, country, scenario, number) in rows:
             j = short.get(i)
             if number and j is None:
@@ -782,16 +795,18 @@ def _benchmarks(lp: DirectLP) -> None:
                     raise ModelError(BM._impossible(dict(info, basis=basis), rhs))
                 continue
             if j is not None:
+                lp.shortfall_col[(name, i)] = j
                 cols = list(cols) + [j]
                 coefs = list(coefs) + [1.0 if sense == ">=" else -1.0]
-            if sense == ">=":
-                add_row_terms(name, i, cols, coefs, rhs - const, INF)
-            else:
-                add_row_terms(name, i, cols, coefs, -INF, rhs - const)
-            out.append((name, i, info, basis, country, scenario))
-            if j is not None:
                 lp.add_cost_term("benchmark_penalty", info["material"], info["year"], scenario or None, j,
                                  info["penalty"])
+            out.append((name, i, info, basis, country, scenario, first + len(keys)))
+            keys.append(i)
+            all_cols.append(cols)
+            all_coefs.append(coefs)
+            lower.append(rhs - const if sense == ">=" else -INF)
+            upper.append(INF if sense == ">=" else rhs - const)
+        lp.add_rows(name, keys, all_cols, all_coefs, lower, upper)
 
 
 def _country_supply(lp, stage, mm, c, t, w) -> Lin:
@@ -803,43 +818,61 @@ def _country_supply(lp, stage, mm, c, t, w) -> Lin:
     return Lin(e[0], e[1]) if e is not None else Lin()
 
 
+def cost_arrays(lp: DirectLP):
+    """All cost terms flattened: (keys, owner of each term, columns, coefficients, constant per key)."""
+    keys = list(lp.cost_terms)
+    lin = list(lp.cost_terms.values())
+    lengths = np.fromiter((len(e.cols) for e in lin), dtype=np.int64, count=len(lin))
+    total = int(lengths.sum())
+    cols = np.fromiter(chain.from_iterable(e.cols for e in lin), dtype=np.int64, count=total)
+    coefs = np.fromiter(chain.from_iterable(e.coefs for e in lin), dtype=float, count=total)
+    const = np.fromiter((e.const for e in lin), dtype=float, count=len(lin))
+    owner = np.repeat(np.arange(len(lin), dtype=np.int64), lengths)
+    return keys, owner, cols, coefs, const
+
+
 def _objective(lp: DirectLP) -> None:
-    """model/blocks/objective.py: expected present value, plus lambda x CVaR when asked."""
+    """model/blocks/objective.py: expected present value, plus lambda x CVaR when asked.
+
+    first_stage_cost = sum of discounted first-stage terms; scenario_cost[w] = sum of discounted
+    recourse terms of w; objective = first_stage_cost + sum_w p_w scenario_cost[w] (+ lambda CVaR).
+    """
     data = lp.data
-    n = len(lp.col_names)
     lam = float(data.settings.get("risk_weight") or 0.0)
     alpha = float(data.settings.get("cvar_alpha") or 0.0)
     prob = data.probability
-    first = Lin()
-    scen = {w: Lin() for w in lp.W}
-    for (component, material, t, w), e in lp.cost_terms.items():
-        d = lp.discount(t)
-        if w is None:
-            first.add(e, d)
-        else:
-            scen[w].add(e, d)
-    lp.first_stage_cost, lp.scenario_cost = first, scen
-    objective = Lin(list(first.cols), list(first.coefs), first.const)
-    for w in lp.W:
-        objective.add(scen[w], prob[w])
+    keys, owner, cols, coefs, const = cost_arrays(lp)
+    disc = np.array([lp.discount(t) for (_, _, t, _) in keys])
+    first = np.array([w is None for (_, _, _, w) in keys], dtype=bool)
+    weight = disc * np.array([1.0 if w is None else prob[w] for (_, _, _, w) in keys])
+    if lam > 0:  # the first-stage cost enters CVaR as well (it is the same in every scenario)
+        weight = weight + lam * disc * first
+    keep = cols != FIXED
+    term_weight = weight[owner]
+    offset = float(np.dot(const, weight))
     if lam > 0:
         lp.cvar = True
         cvar_var = lp.add_cols("cvar_var", [None], lower=-INF)[None]
         excess = lp.add_cols("cvar_excess", list(lp.W))
-        for w in lp.W:
-            body = Lin(list(scen[w].cols), list(scen[w].coefs), scen[w].const).term(cvar_var, -1.0)
-            lp.le("cvar_tail", w, body, col_term(excess[w]))
-        cv = Lin(list(first.cols), list(first.coefs), first.const).term(cvar_var, 1.0)
-        for w in lp.W:
-            cv.term(excess[w], (1.0 / (1.0 - alpha)) * prob[w])
-        lp.cvar_expr = cv
-        objective.add(cv, lam)
-        n = len(lp.col_names)
-    cost = np.zeros(n)
-    if objective.cols:
-        np.add.at(cost, np.asarray(objective.cols, dtype=np.int64), np.asarray(objective.coefs, float))
+        scen_of = {w: n for n, w in enumerate(lp.W)}
+        key_w = np.array([-1 if w is None else scen_of[w] for (_, _, _, w) in keys], dtype=np.int64)
+        term_w = key_w[owner]
+        for n, w in enumerate(lp.W):
+            sel = (term_w == n) & keep
+            body = Lin(cols[sel].tolist(), (coefs[sel] * disc[owner[sel]]).tolist(),
+                       float(np.dot(const[key_w == n], disc[key_w == n])))
+            lp.le("cvar_tail", w, body.term(cvar_var, -1.0), col_term(excess[w]))
+        extra_cols = [cvar_var] + [excess[w] for w in lp.W]
+        extra = [lam] + [lam * (1.0 / (1.0 - alpha)) * prob[w] for w in lp.W]
+        lp.cvar_parts = (cvar_var, {w: excess[w] for w in lp.W}, alpha)
+    else:
+        extra_cols, extra = [], []
+    n = len(lp.col_names)
+    cost = np.bincount(cols[keep], weights=coefs[keep] * term_weight[keep], minlength=n)
+    if extra_cols:
+        np.add.at(cost, np.asarray(extra_cols, dtype=np.int64), np.asarray(extra, dtype=float))
     lp.cost = cost
-    lp.offset = objective.const
+    lp.offset = offset
 
 
 # ==== arrays, solve and results ======================================================================
@@ -880,11 +913,11 @@ def arrays(lp: DirectLP) -> dict:
 
 @dataclass
 class DirectSolution:
-    """What results need from a solve: column values, row duals, row activities."""
+    """What results need from a solve: column values (by DirectLP column) and row duals."""
 
     x: np.ndarray
     row_dual: np.ndarray
-    activity: np.ndarray
+    activity: np.ndarray  # row bodies at x (without the constants moved to the bounds)
 
 
 def direct_highs_model(lp: DirectLP):
@@ -939,6 +972,10 @@ def _make_highs_class():
             self.compile_seconds = time.perf_counter() - t0
             self.run_seconds = 0.0
 
+        def activity(self) -> np.ndarray:
+            """Each row's body at the current values (HiGHS' row activities)."""
+            return np.asarray(self.highs.getSolution().row_value, dtype=float).copy()
+
         @property
         def _solver_con_to_pyomo_con_map(self):  # explanations rebuild the model in Pyomo
             return None
@@ -954,10 +991,6 @@ def _make_highs_class():
                 raise ModelError("HiGHS returned no duals; shadow prices are not available.")
             return np.asarray(sol.row_dual, dtype=float).copy()
 
-        def activity(self) -> np.ndarray:
-            A = self.A
-            return np.bincount(A["row"], weights=A["value"] * self.x[self.order][A["index"]], minlength=A["m"])
-
     return _DirectHighs
 
 
@@ -972,52 +1005,33 @@ def DirectHighs(lp: DirectLP):
 
 
 def solve_direct(data: ModelData, log_file=None):
-    """Build and solve ``data`` on the direct backend: (DirectLP, SolveResult, build seconds)."""
-    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+    """Build and solve ``data`` on the direct backend.
 
-    from model.numerics import diagnose
-    from model.solve import SolveResult, fixed_lp_duals, highs_options
+    Returns (DirectLP, SolveResult, DirectSolution, build seconds). ``SolveResult.duals`` is left
+    empty: the duals are the array ``DirectSolution.row_dual``, by row of the DirectLP.
+    """
+    from pyomo.contrib.solver.common.results import TerminationCondition
+
+    from model.solve import finish, highs_options
 
     t0 = time.perf_counter()
     lp = build_direct(data)
     build_s = time.perf_counter() - t0
-    settings = lp.data.settings
     t0 = time.perf_counter()
     hm = DirectHighs(lp)
-    hm.set_options(highs_options(settings, log_file))
+    hm.set_options(highs_options(lp.data.settings, log_file))
     tc = hm.run()
     seconds = time.perf_counter() - t0
-    is_mip = bool(len(hm.integer_cols))
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
-              TerminationCondition.infeasibleOrUnbounded, TerminationCondition.unbounded):
+              TerminationCondition.infeasibleOrUnbounded):
         # explained in the user's terms from the Pyomo model's IIS (rare: worth a second build)
         from model.build import build
         from model.solve import solve
 
         solve(build(data), log_file=log_file)
-        raise ModelError("HiGHS found the model infeasible or unbounded.")  # pragma: no cover
-    sstatus = hm.solution_status()
-    if sstatus not in (SolutionStatus.optimal, SolutionStatus.feasible):
-        raise ModelError(f"HiGHS found no solution ({tc.name}) within the time limit of "
-                         f"{settings['time_limit']:g} s; raise time_limit in the settings sheet.")
-    t1 = time.perf_counter()
-    hm.load_vars()
-    load_s = time.perf_counter() - t1
-    objective = hm.objective_value()
-    bound = hm.objective_bound()
-    gap = None
-    if is_mip and bound is not None and objective:
-        gap = abs(objective - bound) / max(1e-9, abs(objective))
-    status = "optimal" if sstatus == SolutionStatus.optimal else "feasible (limit reached)"
-    out = SolveResult(status=status, termination=tc.name, objective=objective, bound=bound, mip_gap=gap,
-                      is_mip=is_mip, solve_seconds=seconds, n_rows=len(lp.row_names),
-                      n_cols=len(lp.col_names), n_integer=len(hm.integer_cols),
-                      handoff_seconds=hm.compile_seconds, highs_seconds=hm.run_seconds,
-                      load_seconds=load_s, n_nonzeros=hm.n_nonzeros)
-    out.warnings = diagnose(hm.highs)
-    t2 = time.perf_counter()
-    duals = fixed_lp_duals(hm) if is_mip else hm.duals()
-    out.dual_seconds = time.perf_counter() - t2
-    out.duals = {}
-    sol = DirectSolution(x=hm.x, row_dual=duals, activity=hm.activity())
-    return lp, out, sol, build_s
+        raise ModelError("HiGHS found the model infeasible, but the reference model solves: "
+                         "please report this case.")
+    out = finish(hm, tc, lp.data.settings, bool(len(hm.integer_cols)), seconds,
+                 (len(lp.row_names), len(lp.col_names), len(hm.integer_cols)))
+    row_dual, out.duals = out.duals, {}
+    return lp, out, DirectSolution(x=hm.x, row_dual=row_dual, activity=hm.activity()), build_s

@@ -11,8 +11,8 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
-from model.direct import FIXED, DirectLP, DirectSolution, Lin, _country_supply_by_origin
-from model.results import TOL, Results, _clean, _per_weight
+from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays
+from model.results import TOL, Results, _clean, _per_weight, cost_tables
 
 
 class _Values:
@@ -57,11 +57,12 @@ def extract_direct(lp: DirectLP, sol, solution: DirectSolution) -> Results:
     res.tables["capacity"] = _capacity(lp, val)
     res.tables["stock"] = _stock(lp, val)
     res.tables["unmet"] = _unmet(lp, val)
-    res.tables["compliance"] = _compliance(lp, val)
-    res.tables["costs"], res.tables["cost_summary"] = _costs(lp, val)
+    res.tables["compliance"] = _compliance(lp, val, solution.activity)
+    costs = _cost_values(lp, val)
+    res.tables["costs"], res.tables["cost_summary"] = cost_tables(lp, costs)
     res.tables["shadow_prices"] = _shadow_prices(lp, solution.row_dual)
     res.tables["marginal_cost"] = _marginal_cost(lp, solution.row_dual)
-    res.tables["scenario_costs"] = _scenario_costs(lp, val)
+    res.tables["scenario_costs"] = _scenario_costs(lp, val, costs)
     res.tables["contracts"] = _contracts(lp, val)
     return res
 
@@ -83,68 +84,80 @@ def _contracts(lp, val) -> pd.DataFrame:
                                        "volume_tpa", "scenario", "delivered_t"])
 
 
-def _scenario_costs(lp, val) -> pd.DataFrame:
+def _scenario_costs(lp, val, costs: dict) -> pd.DataFrame:
+    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
     data = lp.data
-    first = val.lin(lp.first_stage_cost)
-    scen = {w: val.lin(lp.scenario_cost[w]) for w in lp.W}
+    first = 0.0
+    scen = {w: 0.0 for w in lp.W}
+    for (_, _, t, w), value in costs.items():
+        if w is None:
+            first += lp.discount(t) * value
+        else:
+            scen[w] += lp.discount(t) * value
     rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=scen[w],
                  total_eur=first + scen[w]) for w in lp.W]
     expected = first + sum(data.probability[w] * scen[w] for w in lp.W)
     rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
                      total_eur=expected))
     if lp.cvar:
-        cvar = val.lin(lp.cvar_expr)
+        cvar_var, excess, alpha = lp.cvar_parts
+        cvar = first + val.col(cvar_var) + (1.0 / (1.0 - alpha)) * sum(
+            data.probability[w] * val.col(excess[w]) for w in lp.W)
         rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None, first_stage_eur=first,
                          recourse_eur=cvar - first, total_eur=cvar))
     return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
 
 
-def _frame(keys, cols_of_key, values, scenario_pos, names, const_cols: dict) -> pd.DataFrame:
-    """A sourcing block: one row per key, columns picked from the key tuple."""
-    if not keys:
-        return pd.DataFrame(columns=names)
-    parts = list(zip(*keys))
-    out = {n: parts[p] for n, p in cols_of_key.items()}
-    out.update(const_cols)
-    out["value_t"] = values
-    return pd.DataFrame(out)[names]
+def _block(keys, positions: dict, values, const_cols: dict) -> dict:
+    """Columns of one sourcing block: from the key tuples (by position), constants, and values."""
+    n = len(keys)
+    parts = list(zip(*keys)) if n else []
+    out = {name: (list(parts[p]) if n else []) for name, p in positions.items()}
+    for name, v in const_cols.items():
+        out[name] = [v] * n
+    out["value_t"] = np.asarray(values, dtype=float)
+    return out
+
+
+def _sorted_order(df: pd.DataFrame, by: list) -> np.ndarray:
+    """The stable order of ``df.sort_values(by, kind='stable')``, computed on integer codes."""
+    codes = [pd.factorize(df[c], sort=True)[0] for c in by]
+    return np.lexsort(codes[::-1])
 
 
 def _sourcing(lp, val) -> pd.DataFrame:
     data = lp.data
     names = ["scenario", "material", "stage", "country", "year", "flow", "value_t"]
-    blocks = []
+    mcty = {"scenario": 3, "material": 0, "country": 1, "year": 2}
+    mty = {"scenario": 2, "material": 0, "year": 1}
     imp_ref, imp_conc = lp.cols.get("imp_ref", {}), lp.cols.get("imp_conc", {})
-    # (m, c, t, w) keys
-    blocks.append(_frame(list(imp_ref), {"scenario": 3, "material": 0, "country": 1, "year": 2},
-                         val.cols(imp_ref), 3, names, {"stage": "processing", "flow": "refined import"}))
-    blocks.append(_frame(list(imp_conc), {"scenario": 3, "material": 0, "country": 1, "year": 2},
-                         val.cols(imp_conc), 3, names,
-                         {"stage": "extraction", "flow": "ore import for EU refining"}))
     contracts = data.table("contracts")
-    rows = []
-    for (k, t, w), (j, a) in lp.contract_take.items():
-        rec = contracts[k]
-        rows.append((w, rec["material"], rec["stage"], rec["country"], t, f"contract {k}", a * val.col(j)))
-    blocks.append(pd.DataFrame(rows, columns=names))
-    mining = lp.EU_MINING
-    blocks.append(_frame(mining, {"scenario": 2, "material": 0, "year": 1},
-                         [val.col(lp.eu_mining[i]) for i in mining], 2, names,
-                         {"stage": "extraction", "country": R.DOMESTIC, "flow": "EU mining"}))
-    proc = lp.EU_PROCESSING
-    blocks.append(_frame(proc, {"scenario": 2, "material": 0, "year": 1},
-                         [val.lin(lp.eu_processing[i][0]) for i in proc], 2, names,
-                         {"stage": "processing", "country": R.DOMESTIC, "flow": "EU processing output"}))
-    rec_ = lp.EU_RECYCLING
-    blocks.append(_frame(rec_, {"scenario": 2, "material": 0, "year": 1},
-                         val.cols({i: lp.eu_recycling[i] for i in rec_}), 2, names,
-                         {"stage": "recycling", "country": R.DOMESTIC, "flow": "EU recycling output"}))
-    df = pd.concat([b for b in blocks if len(b)], ignore_index=True) if any(len(b) for b in blocks) else \
-        pd.DataFrame(columns=names)
-    df = df[names]
-    df["year"] = df["year"].astype(int)
+    take = list(lp.contract_take.items())
+    contract_keys = [(contracts[k]["material"], contracts[k]["stage"], contracts[k]["country"], t, w,
+                      f"contract {k}") for (k, t, w), _ in take]
+    blocks = [
+        _block(list(imp_ref), mcty, val.cols(imp_ref), {"stage": "processing", "flow": "refined import"}),
+        _block(list(imp_conc), mcty, val.cols(imp_conc),
+               {"stage": "extraction", "flow": "ore import for EU refining"}),
+        _block(contract_keys, {"material": 0, "stage": 1, "country": 2, "year": 3, "scenario": 4, "flow": 5},
+               [a * val.col(j) for _, (j, a) in take], {}),
+        _block(lp.EU_MINING, mty, [val.col(lp.eu_mining[i]) for i in lp.EU_MINING],
+               {"stage": "extraction", "country": R.DOMESTIC, "flow": "EU mining"}),
+        _block(lp.EU_PROCESSING, mty, [val.lin(lp.eu_processing[i][0]) for i in lp.EU_PROCESSING],
+               {"stage": "processing", "country": R.DOMESTIC, "flow": "EU processing output"}),
+        _block(lp.EU_RECYCLING, mty, val.cols({i: lp.eu_recycling[i] for i in lp.EU_RECYCLING}),
+               {"stage": "recycling", "country": R.DOMESTIC, "flow": "EU recycling output"}),
+    ]
+    columns = {}
+    for name in names:
+        if name == "value_t":
+            columns[name] = np.concatenate([b[name] for b in blocks])
+        else:
+            columns[name] = [v for b in blocks for v in b[name]]
+    df = pd.DataFrame(columns, columns=names)
+    df["year"] = df["year"].astype(np.int64)
     df["value_t"] = _clean_array(df["value_t"].to_numpy(dtype=float))
-    return df.sort_values(["scenario", "material", "stage", "country", "year"], kind="stable").reset_index(drop=True)
+    return df.take(_sorted_order(df, ["scenario", "material", "stage", "country", "year"])).reset_index(drop=True)
 
 
 def _capacity(lp, val) -> pd.DataFrame:
@@ -200,10 +213,25 @@ def _eu_flow_value(lp, val, bench, mm, t, w) -> float:
     return 0.0 if j is None else val.col(j)
 
 
-def _compliance(lp, val) -> pd.DataFrame:
+def _single_country_supply(lp, activity: np.ndarray, val) -> dict:
+    """(m, k, c, t, w) -> what country c supplies at stage k: the body of its
+    benchmark_single_country row (plus the shortfall of a soft row); rows the block leaves out
+    (no supply possible) are 0."""
+    act = activity.tolist()
+    short = lp.shortfall_col
+    out = {}
+    for (component, index, _, _, _, _, row) in lp.benchmark_rows:
+        if component == "benchmark_single_country":
+            j = short.get((component, index))
+            out[index] = act[row] + (val.col(j) if j is not None else 0.0)
+    return out
+
+
+def _compliance(lp, val, activity: np.ndarray) -> pd.DataFrame:
     data = lp.data
     effective = BM.resolve(data)
-    cache = lp.supply_cache
+    supplied = _single_country_supply(lp, activity, val)
+    capacity = {}
     rows = []
     for (bench, mm, k), rec in sorted(effective.items()):
         for t in data.years:
@@ -214,79 +242,84 @@ def _compliance(lp, val) -> pd.DataFrame:
             for w in lp.W:
                 if bench in BM.SHARE_BENCHMARKS:
                     basis = BM.basis_of(data, rec, mm)
-                    cap_share = _eu_capacity_value(lp, val, bench, mm, t) / d
+                    if (bench, mm, t) not in capacity:
+                        capacity[(bench, mm, t)] = _eu_capacity_value(lp, val, bench, mm, t)
+                    cap_share = capacity[(bench, mm, t)] / d
                     flow_share = _eu_flow_value(lp, val, bench, mm, t, w) / d
                     achieved = cap_share if basis == "capacity" else flow_share
-                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis=basis,
-                                     target_share=target, achieved_share=_clean(achieved),
-                                     capacity_share=_clean(cap_share), flow_share=_clean(flow_share),
-                                     met=bool(achieved >= target - TOL),
-                                     shortfall_t=_clean(max(0.0, (target - achieved) * d)),
-                                     largest_country="", enforcement=rec["enforcement"]))
+                    rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
+                                 _clean(flow_share), bool(achieved >= target - TOL),
+                                 _clean(max(0.0, (target - achieved) * d)), "", rec["enforcement"]))
                 else:
-                    got = cache.get((mm, t, w))
-                    if got is None:
-                        got = cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
-                    by_c = got[0] if k == "processing" else got[1]
-                    shares = {}
-                    for c in lp.third.get((k, mm), []):
-                        e = by_c.get(c)
-                        shares[c] = (val.pairs(*e) if e is not None else 0.0) / d
+                    shares = {c: supplied.get((mm, k, c, t, w), 0.0) / d for c in lp.third.get((k, mm), [])}
                     top = max(shares, key=lambda c: (shares[c], c)) if shares else ""
                     achieved = shares.get(top, 0.0)
-                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis="flow",
-                                     target_share=target, achieved_share=_clean(achieved),
-                                     capacity_share=None, flow_share=_clean(achieved),
-                                     met=bool(achieved <= target + TOL),
-                                     shortfall_t=_clean(max(0.0, (achieved - target) * d)),
-                                     largest_country=top, enforcement=rec["enforcement"]))
+                    rows.append((w, mm, t, bench, k, "flow", target, _clean(achieved), None, _clean(achieved),
+                                 bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
+                                 top, rec["enforcement"]))
     cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
             "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _costs(lp, val):
-    rows = []
-    for (component, mm, t, w), e in lp.cost_terms.items():
-        value = val.lin(e)
-        rows.append(dict(scenario=w or "first stage", material=mm, year=t, component=component,
-                         cost_eur=_clean(value), discounted_eur=_clean(value * lp.discount(t)),
-                         weight=lp.weight(t, w)))
-    df = pd.DataFrame(rows, columns=["scenario", "material", "year", "component", "cost_eur",
-                                     "discounted_eur", "weight"])
-    df = df.sort_values(["scenario", "material", "year", "component"], kind="stable").reset_index(drop=True)
-    df["objective_eur"] = df["cost_eur"] * df["weight"]
-    summary = (df.groupby(["material", "component"], as_index=False)["objective_eur"].sum()
-               .rename(columns={"objective_eur": "present_value_eur"}))
-    df = df.drop(columns=["weight", "objective_eur"])
-    return df, summary
+def _cost_values(lp, val) -> dict:
+    """(component, material, year, scenario) -> the cost's value at the solution."""
+    if not lp.cost_terms:
+        return {}
+    keys, owner, cols, coefs, const = cost_arrays(lp)
+    x = np.append(val.x, 0.0)  # index -1 (a variable fixed at zero) reads 0
+    totals = np.bincount(owner, weights=coefs * x[cols], minlength=len(keys)) + const
+    return dict(zip(keys, totals.tolist()))
+
+
+def _constraint_names(components, indexes) -> list[str]:
+    """'component[i1,i2,...]' for each row (as Pyomo names them), with str() of each index part cached."""
+    text = {}
+
+    def part(v):
+        s = text.get(v)
+        if s is None:
+            s = text[v] = str(v)
+        return s
+
+    return [f"{c}[{','.join([part(v) for v in i])}]" for c, i in zip(components, indexes)]
 
 
 def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
-    duals = np.asarray(row_dual, dtype=float).tolist()
-    rows = []
-    weight = {}
-    for (component, index, r, basis, country, scenario) in lp.benchmark_rows:
-        dual = duals[lp.rows[component][index]]
-        w = scenario or None
-        key = (r["year"], w)
-        if key not in weight:
-            weight[key] = lp.weight(r["year"], w)
-        per_t = _per_weight(dual, weight[key])
-        if component == "benchmark_single_country":
-            per_t = -per_t
-        per_t = _clean(per_t)
-        rows.append((f"{component}[{','.join(map(str, index))}]", r["benchmark"], basis, r["material"],
-                     r["stage"], country, r["year"], scenario, r["level"], r["demand"], per_t,
-                     _clean(per_t * r["demand"] / 100.0), abs(per_t) > 1e-6, r["enforcement"]))
     cols = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
             "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
-    return pd.DataFrame(rows, columns=cols)
+    if not lp.benchmark_rows:
+        return pd.DataFrame(columns=cols)
+    component, index, info, basis, country, scenario, row = zip(*lp.benchmark_rows)
+    year = [r["year"] for r in info]
+    demand = np.array([r["demand"] for r in info], dtype=float)
+    cache = {}
+    weight = np.empty(len(year))
+    for n, key in enumerate(zip(year, scenario)):
+        wt = cache.get(key)
+        if wt is None:
+            wt = cache[key] = lp.weight(key[0], key[1] or None)
+        weight[n] = wt
+    dual = np.asarray(row_dual, dtype=float)[np.asarray(row, dtype=np.int64)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    per_t = np.where(np.asarray(component) == "benchmark_single_country", -per_t, per_t)
+    per_t = _clean_array(per_t)
+    with np.errstate(invalid="ignore"):
+        binding = np.abs(per_t) > 1e-6
+    return pd.DataFrame({
+        "constraint": _constraint_names(component, index),
+        "benchmark": [r["benchmark"] for r in info], "basis": list(basis),
+        "material": [r["material"] for r in info], "stage": [r["stage"] for r in info],
+        "country": list(country), "year": year, "scenario": list(scenario),
+        "level": [r["level"] for r in info], "demand_t": demand, "eur_per_t": per_t,
+        "eur_per_pp": _clean_array(per_t * demand / 100.0), "binding": binding,
+        "enforcement": [r["enforcement"] for r in info]}, columns=cols)
 
 
 def _marginal_cost(lp, row_dual: np.ndarray) -> pd.DataFrame:
     duals = np.asarray(row_dual, dtype=float).tolist()
-    index = lp.rows.get("balance", {})
+    index = lp.balance_row
     rows = [(w, mm, t, _clean(_per_weight(duals[index[(mm, t, w)]], lp.weight(t, w))))
             for (mm, t, w) in lp.BALANCE]
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "eur_per_t"])

@@ -71,14 +71,17 @@ def solve_data(data: ModelData, log_file=None, backend: str = "direct") -> Run:
     timings = {}
     t0 = time.perf_counter()
     if backend == "direct":
-        from model.direct import solve_direct
+        from model.direct import no_cyclic_gc, solve_direct
         from model.direct_results import extract_direct
 
-        lp, sol, values, timings["build_s"] = solve_direct(data, log_file=log_file)
-        timings["solve_s"] = sol.solve_seconds
-        timings["duals_s"] = sol.dual_seconds
-        t1 = time.perf_counter()
-        results = extract_direct(lp, sol, values)
+        with no_cyclic_gc():
+            lp, sol, values, timings["build_s"] = solve_direct(data, log_file=log_file)
+            timings["solve_s"] = sol.solve_seconds
+            timings["duals_s"] = sol.dual_seconds
+            t1 = time.perf_counter()
+            results = extract_direct(lp, sol, values)
+            timings["extract_s"] = time.perf_counter() - t1
+            del lp, values  # freeing the arrays and index maps (part of no phase)
     else:
         b = build(data)
         timings["build_s"] = time.perf_counter() - t0
@@ -87,7 +90,7 @@ def solve_data(data: ModelData, log_file=None, backend: str = "direct") -> Run:
         timings["duals_s"] = sol.dual_seconds
         t1 = time.perf_counter()
         results = extract(b, sol)
-    timings["extract_s"] = time.perf_counter() - t1
+        timings["extract_s"] = time.perf_counter() - t1
     if wants_stochastic_reports(data):
         from model.stochastic import value_of_information
 

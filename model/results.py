@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -25,6 +26,11 @@ def _v(x) -> float:
 
 def _clean(x: float) -> float:
     return 0.0 if abs(x) < 1e-9 else x
+
+
+def _clean_values(v: np.ndarray) -> np.ndarray:
+    """``_clean`` of every element of an array."""
+    return np.where(np.abs(v) < 1e-9, 0.0, v)
 
 
 @dataclass
@@ -190,14 +196,25 @@ def _compliance(b) -> pd.DataFrame:
 
 
 def _costs(b):
-    rows = []
-    for (component, mm, t, w), exprs in b.cost_terms.items():
-        value = sum(_v(e) for e in exprs)
-        rows.append(dict(scenario=w or "first stage", material=mm, year=t, component=component,
-                         cost_eur=_clean(value), discounted_eur=_clean(value * b.discount(t)),
-                         weight=b.weight(t, w)))
-    df = pd.DataFrame(rows, columns=["scenario", "material", "year", "component", "cost_eur",
-                                     "discounted_eur", "weight"])
+    return cost_tables(b, {key: sum(_v(e) for e in exprs) for key, exprs in b.cost_terms.items()})
+
+
+def cost_tables(b, values: dict):
+    """The costs table and its summary from {(component, material, year, scenario): value};
+    ``b`` gives the discount factors and weights (a Builder or a DirectLP)."""
+    cols = ["scenario", "material", "year", "component", "cost_eur", "discounted_eur", "weight"]
+    if values:
+        component, mm, year, scen = (list(x) for x in zip(*values))
+        value = np.fromiter(values.values(), dtype=float, count=len(values))
+        factor = {t: b.discount(t) for t in set(year)}
+        weights = {key: b.weight(*key) for key in set(zip(year, scen))}
+        discount = np.array([factor[t] for t in year])
+        df = pd.DataFrame({"scenario": [w or "first stage" for w in scen], "material": mm, "year": year,
+                           "component": component, "cost_eur": _clean_values(value),
+                           "discounted_eur": _clean_values(value * discount),
+                           "weight": [weights[key] for key in zip(year, scen)]}, columns=cols)
+    else:
+        df = pd.DataFrame(columns=cols)
     df = df.sort_values(["scenario", "material", "year", "component"], kind="stable").reset_index(drop=True)
     # expected present value by material and component (what the objective adds up)
     df["objective_eur"] = df["cost_eur"] * df["weight"]

@@ -438,6 +438,13 @@ def solve(builder, log_file=None) -> SolveResult:
         raise ModelError(explain(builder, hm))
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
         raise ModelError(_explain_mip(builder, hm))
+    return finish(hm, tc, settings, is_mip, seconds, (n_rows, n_cols, n_int))
+
+
+def finish(hm: HighsModel, tc, settings: dict, is_mip: bool, seconds: float, counts) -> SolveResult:
+    """After ``hm.run()`` (infeasibility already explained): check the status, load the values,
+    and compute the duals (for a MIP, from the LP with the integers fixed). Shared by the Pyomo
+    and the direct backend (model/direct.py)."""
     if tc in (TerminationCondition.unbounded, TerminationCondition.infeasibleOrUnbounded):
         raise ModelError("The model is unbounded or infeasible: check for a negative cost or a "
                          "missing bound.")
@@ -454,6 +461,7 @@ def solve(builder, log_file=None) -> SolveResult:
     if is_mip and bound is not None and objective:
         gap = abs(objective - bound) / max(1e-9, abs(objective))
     status = "optimal" if sstatus == SolutionStatus.optimal else "feasible (limit reached)"
+    n_rows, n_cols, n_int = counts
     out = SolveResult(status=status, termination=tc.name, objective=objective, bound=bound,
                       mip_gap=gap, is_mip=is_mip, solve_seconds=seconds, n_rows=n_rows,
                       n_cols=n_cols, n_integer=n_int, handoff_seconds=hm.compile_seconds,
@@ -462,7 +470,7 @@ def solve(builder, log_file=None) -> SolveResult:
 
     out.warnings = diagnose(hm.highs)
     t2 = time.perf_counter()
-    out.duals = _duals(builder, hm, is_mip)
+    out.duals = fixed_lp_duals(hm) if len(hm.integer_cols) else hm.duals()
     out.dual_seconds = time.perf_counter() - t2
     return out
 
@@ -510,10 +518,3 @@ def fixed_lp_duals(hm: HighsModel, restore: bool = True) -> dict:
         if restore:
             hm.set_col_bounds(cols, hm.col_lower[cols], hm.col_upper[cols])
             hm.set_integrality(cols, integer=True)
-
-
-def _duals(builder, hm: HighsModel, is_mip) -> dict:
-    """Duals of every constraint; for a MIP, from the LP with integers fixed at their values."""
-    if not len(hm.integer_cols):
-        return hm.duals()
-    return fixed_lp_duals(hm)

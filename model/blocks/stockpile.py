@@ -130,7 +130,16 @@ def lost_supply(b, stock) -> dict:
     """(m, t, w) -> the refined-equivalent supply scenario w removes from material m in year t:
     the lost share of every disrupted offer (an unlimited offer counts as the year's demand) and of
     every contract in force with a disrupted country. A stock can be released up to this."""
-    data, m = b.data, b.m
+    m = b.m
+    parts = lost_supply_parts(b.data, stock, list(m.CONTRACTS), set(m.CONTRACT_TAKE))
+    return {key: const + sum(f * m.contract_volume[kid] for kid, f in terms)
+            for key, (const, terms) in parts.items()}
+
+
+def lost_supply_parts(data, stock, contracts, in_force) -> dict:
+    """(m, t, w) -> (tonnes lost from offers, capped at the year's demand; [(contract, factor)]):
+    the supply removed is the constant plus factor x contract_volume of each contract listed.
+    ``contracts``: the contracts in the model; ``in_force``: their (contract, year, scenario)."""
     supply = data.table("supply")
     const, terms = {}, {}
     for w, events in data.disruption.items():
@@ -142,10 +151,10 @@ def lost_supply(b, stock) -> dict:
             if rec is not None:
                 qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand(mm, t)
                 const[(mm, t, w)] = const.get((mm, t, w), 0.0) + share * y * qty
-            for kid in m.CONTRACTS:
+            for kid in contracts:
                 crec = data.table("contracts")[kid]
-                if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in m.CONTRACT_TAKE:
-                    terms.setdefault((mm, t, w), []).append(share * y * m.contract_volume[kid])
+                if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in in_force:
+                    terms.setdefault((mm, t, w), []).append((kid, share * y))
             terms.setdefault((mm, t, w), [])
-    return {key: min(const.get(key, 0.0), data.demand(key[0], key[1])) + sum(v)
+    return {key: (min(const.get(key, 0.0), data.demand(key[0], key[1])), v)
             for key, v in terms.items() if const.get(key, 0.0) > 0 or v}
