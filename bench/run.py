@@ -62,35 +62,52 @@ def _maxrss_bytes() -> int:
 
 
 # ---- one instance, in a subprocess --------------------------------------------------------------
-def run_one(path: str, write: bool = True) -> dict:
-    """All phases of one workbook (what model.pipeline.run_case does, timed phase by phase)."""
+def run_one(path: str, write: bool = True, backend: str = "direct") -> dict:
+    """All phases of one workbook (what model.pipeline.run_case does, timed phase by phase).
+
+    ``backend``: ``direct`` (model/direct.py, the default of ``run``) or ``pyomo`` (the reference
+    Pyomo blocks). *build* is creating the model (arrays or Pyomo components), *hand-off* turning
+    it into HiGHS' arrays and passing them (``passModel``).
+    """
     base_rss = _maxrss_bytes()
     t_start = time.perf_counter()
-    from model.build import build
     from model.io.write import write_results
     from model.pipeline import wants_purchasing_reports, wants_stochastic_reports
-    from model.results import extract
-    from model.solve import solve
     from model.validate import load
 
     imports_s = time.perf_counter() - t_start
-    out = {"path": Path(path).name, "imports_s": imports_s}
+    out = {"path": Path(path).name, "imports_s": imports_s, "backend": backend}
     t = time.perf_counter()
     data = load(path)
     out["read_s"] = time.perf_counter() - t
     out.update(materials=len(data.materials), countries=len(data.countries) - 1, years=len(data.years),
                scenarios=len(data.scenarios))
-    t = time.perf_counter()
-    b = build(data)
-    out["build_s"] = time.perf_counter() - t
-    sol = solve(b)
+    if backend == "direct":
+        from model.direct import build_direct, no_cyclic_gc, solve_direct  # noqa: F401
+        from model.direct_results import extract_direct
+
+        with no_cyclic_gc():  # as model.pipeline.solve_data runs it
+            lp, sol, values, out["build_s"] = solve_direct(data)
+            t = time.perf_counter()
+            results = extract_direct(lp, sol, values)
+            out["extract_s"] = time.perf_counter() - t
+            del lp, values
+    else:
+        from model.build import build
+        from model.results import extract
+        from model.solve import solve
+
+        t = time.perf_counter()
+        b = build(data)
+        out["build_s"] = time.perf_counter() - t
+        sol = solve(b)
+        t = time.perf_counter()
+        results = extract(b, sol)
+        out["extract_s"] = time.perf_counter() - t
     out["handoff_s"] = sol.handoff_seconds
     out["highs_s"] = sol.highs_seconds
     out["load_duals_s"] = sol.load_seconds + sol.dual_seconds
     out.update(rows=sol.n_rows, cols=sol.n_cols, nnz=sol.n_nonzeros, mip=sol.is_mip, objective=sol.objective)
-    t = time.perf_counter()
-    results = extract(b, sol)
-    out["extract_s"] = time.perf_counter() - t
     t = time.perf_counter()
     if wants_stochastic_reports(data):
         from model.stochastic import value_of_information
@@ -120,9 +137,24 @@ def run_handoff(path: str, which: str) -> dict:
     from model.validate import load
 
     data = load(path)
+    opts = {"random_seed": 0}
+    if which == "from_data":  # no Pyomo model: arrays from the data (build included in the total)
+        from model.direct import DirectHighs, build_direct, no_cyclic_gc
+
+        with no_cyclic_gc():
+            t0 = time.perf_counter()
+            lp = build_direct(data)
+            hm = DirectHighs(lp)
+            hm.set_options(opts)
+            hm.run()
+            run_s, obj = hm.highs.getRunTime(), hm.objective_value()
+            hm.load_vars()
+            duals = hm.duals()
+            total = time.perf_counter() - t0
+        return {"path": which, "total_s": total, "highs_s": run_s, "outside_s": total - run_s,
+                "objective": obj, "n_duals": len(duals), "peak_rss_bytes": _maxrss_bytes()}
     b = build(data)
     m = b.m
-    opts = {"random_seed": 0}
     t0 = time.perf_counter()
     if which == "direct":
         from model.solve import HighsModel
@@ -202,6 +234,15 @@ def run_warm(path: str, levels=(0.3, 0.4, 0.35), benchmark="processing") -> dict
         t = time.perf_counter()
         sol = solve(build(d))
         cold.append({"level": lv, "seconds": time.perf_counter() - t, "objective": sol.objective})
+    from model.direct import no_cyclic_gc, solve_direct
+
+    cold_direct = []
+    for lv in levels:
+        d = with_benchmark_level(data, benchmark, lv)
+        t = time.perf_counter()
+        with no_cyclic_gc():
+            sol = solve_direct(d)[1]
+        cold_direct.append({"level": lv, "seconds": time.perf_counter() - t, "objective": sol.objective})
     t = time.perf_counter()
     sweep = WarmSweep(data, benchmark=benchmark)
     first = time.perf_counter() - t
@@ -215,7 +256,8 @@ def run_warm(path: str, levels=(0.3, 0.4, 0.35), benchmark="processing") -> dict
         t = time.perf_counter()
         sol = sweep.solve_price(mult)
         price.append({"multiplier": mult, "seconds": time.perf_counter() - t, "objective": sol.objective})
-    return {"path": Path(path).name, "cold": cold, "warm": warm, "price": price, "first_s": first,
+    return {"path": Path(path).name, "cold": cold, "cold_direct": cold_direct, "warm": warm, "price": price,
+            "first_s": first,
             "max_rel_diff": max(abs(w["objective"] - c["objective"]) / abs(c["objective"])
                                 for w, c in zip(warm, cold))}
 
@@ -272,6 +314,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--no-write", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--backend", default="direct", help=argparse.SUPPRESS)
     ap.add_argument("--handoff", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--warm", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="small instances only")
@@ -281,7 +324,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     a = ap.parse_args(argv)
     if a.one:
-        print(json.dumps(run_one(a.one, write=not a.no_write)))
+        print(json.dumps(run_one(a.one, write=not a.no_write, backend=a.backend)))
         return 0
     if a.handoff:
         print(json.dumps(run_handoff(*a.handoff)))
@@ -292,7 +335,7 @@ def main(argv=None) -> int:
 
     from bench.generate import write_instance
 
-    report = {"machine": machine(), "instances": [], "handoff": [], "warm": [], "mpisppy": None,
+    report = {"machine": machine(), "instances": [], "reference": [], "handoff": [], "warm": [], "mpisppy": None,
               "started": time.strftime("%Y-%m-%d %H:%M")}
     print(f"machine: {report['machine']}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="crm-bench-"))
@@ -319,7 +362,14 @@ def main(argv=None) -> int:
     largest = max((r for r in ok if r["name"] != "EU"), key=lambda r: r["nnz"])
     big_path = str(dict(cases)[largest["name"]])
     have_scipy = subprocess.run([sys.executable, "-c", "import scipy.sparse"], capture_output=True).returncode == 0
-    for which in ("direct", "contrib_highs", "appsi_highs", "standard_form"):
+    # the reference Pyomo backend on the same workbooks, for the side-by-side comparison
+    for name, path in cases:
+        if name in ("EU", "S3", largest["name"]) or (a.quick and name == "Q3"):
+            r = _subprocess(["--one", str(path), "--backend", "pyomo"])
+            r["name"] = name
+            report["reference"].append(r)
+            print(json.dumps(r), flush=True)
+    for which in ("from_data", "direct", "contrib_highs", "appsi_highs", "standard_form"):
         if which == "standard_form" and not have_scipy:
             report["handoff"].append({"path": which, "error": ["scipy not installed"]})
             continue

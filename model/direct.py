@@ -375,35 +375,45 @@ def _sourcing(lp: DirectLP) -> None:
     disruption = data.disruption
     none = {}
     flows = lp.contract_flows
-    add_cost_term = lp.add_cost_term
     limits = []  # supply_limit rows, added after the tiers (the Pyomo model's component order)
-    for stage, cols, by in (("processing", imp_ref, lp.refined_by), ("extraction", imp_conc, lp.ore_by)):
-        for key, j in cols.items():
-            mm, c, t, w = key
+    # the columns of one offer (m, c, stage, t) are consecutive, one per scenario (in W's order)
+    events = [(w, disruption.get(w, none)) for w in W]
+    costs = lp.cost_terms
+    for stage, offers, cols, by in (("processing", ref, imp_ref, lp.refined_by),
+                                    ("extraction", conc, imp_conc, lp.ore_by)):
+        for (mm, c, t) in offers:
             rec = supply[(mm, c, stage, t)]
-            lost, mult = disruption.get(w, none).get((mm, c, stage, t), (0.0, 1.0))
-            by_c = by.get((mm, t, w))
-            if by_c is None:
-                by_c = by[(mm, t, w)] = {}
-            terms = by_c.get(c)
-            if terms is None:
-                by_c[c] = [(j, 1.0)]
-            else:
-                terms.append((j, 1.0))
-            if (mm, c, stage) in tiered:
-                volume[(mm, c, stage, t, w)] = j
-            else:
-                add_cost_term("purchases", mm, t, w, j, rec["price"] * mult)
-            cap = rec["available"]
-            if cap >= R.UNLIMITED and lost < 1:
-                continue
-            bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
-            contract = flows.get((stage, mm, c, t, w))
-            if contract:
-                limits.append(((mm, c, stage, t, w), [j] + [x for x, _ in contract],
-                               [1.0] + [a for _, a in contract], bound))
-            else:
-                limits.append(((mm, c, stage, t, w), [j], [1.0], bound))
+            price, cap = rec["price"], rec["available"]
+            is_tiered = (mm, c, stage) in tiered
+            j = cols[(mm, c, t, W[0])]
+            for w, ev in events:
+                lost, mult = ev.get((mm, c, stage, t), (0.0, 1.0)) if ev else (0.0, 1.0)
+                by_c = by.get((mm, t, w))
+                if by_c is None:
+                    by_c = by[(mm, t, w)] = {}
+                terms = by_c.get(c)
+                if terms is None:
+                    by_c[c] = [(j, 1.0)]
+                else:
+                    terms.append((j, 1.0))
+                if is_tiered:
+                    volume[(mm, c, stage, t, w)] = j
+                else:
+                    acc = costs.get(("purchases", mm, t, w))
+                    if acc is None:
+                        costs[("purchases", mm, t, w)] = Lin([j], [price * mult])
+                    else:
+                        acc.cols.append(j)
+                        acc.coefs.append(price * mult)
+                if cap < R.UNLIMITED or lost >= 1:
+                    bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
+                    contract = flows.get((stage, mm, c, t, w))
+                    if contract:
+                        limits.append(((mm, c, stage, t, w), [j] + [x for x, _ in contract],
+                                       [1.0] + [a for _, a in contract], bound))
+                    else:
+                        limits.append(((mm, c, stage, t, w), [j], [1.0], bound))
+                j += 1
     _tiers(lp, volume)
     lp.add_rows("supply_limit", [r[0] for r in limits], [r[1] for r in limits], [r[2] for r in limits], -INF,
                 [r[3] for r in limits])
@@ -488,16 +498,34 @@ def _eu_supply(lp: DirectLP) -> None:
         f = feed(mm, t, w)
         y = data.material(mm)["processing_yield"]
         lp.eu_processing[(mm, t, w)] = (f.scaled(y), True) if f is not None else (Lin(), False)
-    for (mm, t, w) in mining:
-        lp.le("mining_capacity", (mm, t, w), _drop_fixed(col_term(mined[(mm, t, w)])),
-              lp.cap_avail(mm, "extraction", t))
+    # capacity rows: flow - cap_avail <= existing capacity; the cap_avail terms of a (m, k, t),
+    # negated, are shared by the rows of every scenario
+    neg_cap = {}
+
+    def capacity_rows(name, items):
+        keys, cols, coefs, upper = [], [], [], []
+        for key, stage, flow_cols, flow_coefs in items:
+            ck = (key[0], stage, key[1])
+            got = neg_cap.get(ck)
+            if got is None:
+                cap = lp.cap_avail(*ck)
+                got = neg_cap[ck] = (cap.cols, [-a for a in cap.coefs], cap.const)
+            keys.append(key)
+            cols.append(flow_cols + got[0])
+            coefs.append(flow_coefs + got[1])
+            upper.append(got[2])
+        lp.add_rows(name, keys, cols, coefs, -INF, upper)
+
+    capacity_rows("mining_capacity", [(i, "extraction", [] if mined[i] == FIXED else [mined[i]],
+                                       [] if mined[i] == FIXED else [1.0]) for i in mining])
+    items = []
     for i in lp.EU_PROCESSING:
         e, has_feed = lp.eu_processing[i]
         if has_feed:
-            lp.le("processing_capacity", i, _drop_fixed(e), lp.cap_avail(i[0], "processing", i[1]))
-    for (mm, t, w) in recyc:
-        lp.le("recycling_capacity", (mm, t, w), col_term(eu_recycling[(mm, t, w)]),
-              lp.cap_avail(mm, "recycling", t))
+            e = _drop_fixed(e)
+            items.append((i, "processing", e.cols, e.coefs))
+    capacity_rows("processing_capacity", items)
+    capacity_rows("recycling_capacity", [(i, "recycling", [eu_recycling[i]], [1.0]) for i in recyc])
     demand = data.table("demand")
 
     def feedstock(mm, t):
@@ -506,8 +534,8 @@ def _eu_supply(lp: DirectLP) -> None:
             return 0.0
         return data.material(mm)["recycling_yield"] * d["collection_rate"] * d["eol_arising"]
 
-    for (mm, t, w) in recyc:
-        lp.le("recycling_feedstock", (mm, t, w), col_term(eu_recycling[(mm, t, w)]), feedstock(mm, t))
+    lp.add_rows("recycling_feedstock", recyc, [[eu_recycling[i]] for i in recyc], [[1.0]] * len(recyc), -INF,
+                [feedstock(mm, t) for (mm, t, w) in recyc])
     for i in lp.EU_PROCESSING:
         lp.supply_terms.setdefault(i, Lin()).add(_drop_fixed(lp.eu_processing[i][0]))
     for i in recyc:
@@ -726,6 +754,13 @@ def _eu_flow(lp, bench, mm, t, w) -> Lin | None:
     return None if j is None else col_term(j)
 
 
+class _Rows:
+    """Rows of one component collected for ``DirectLP.add_rows``, with what results need of each."""
+
+    def __init__(self):
+        self.keys, self.cols, self.coefs, self.upper, self.meta = [], [], [], [], []
+
+
 def _benchmarks(lp: DirectLP) -> None:
     """model/blocks/benchmarks.py add_benchmarks: the CRMA share benchmarks and the 65 % cap.
 
@@ -741,6 +776,11 @@ def _benchmarks(lp: DirectLP) -> None:
     # number)]; number: the block's lhs is a plain number there (no variable can enter the row)
     groups: dict[str, list] = {}
     W = lp.W
+    # hard single-country rows (the usual case) go straight into row lists, without the generic
+    # pass for soft rows; a row with no possible supply is 0 <= rhs, always met, and left out
+    all_hard = all(rec["enforcement"] == "hard" for (bench, _, _), rec in effective.items()
+                   if bench == "single_country")
+    fast = _Rows()
     for (bench, mm, k), rec in effective.items():
         demand = {t: data.demand(mm, t) for t in lp.T}
         for t in lp.T:
@@ -766,9 +806,24 @@ def _benchmarks(lp: DirectLP) -> None:
                             rows.append(((mm, t, w), flow.cols, flow.coefs, flow.const, ">=", rhs, info, "flow",
                                          "", w, False))
             else:
-                rows = groups.setdefault("benchmark_single_country", [])
                 stage_pos = 0 if k == "processing" else 1
                 countries = lp.third.get((k, mm), [])
+                if all_hard:  # fast path: every row is kept as it is, or left out (no supply)
+                    groups.setdefault("benchmark_single_country", fast)
+                    for c in countries:
+                        for w in W:
+                            got = cache.get((mm, t, w))
+                            if got is None:
+                                got = cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
+                            e = got[stage_pos].get(c)
+                            if e is not None and e[0]:
+                                fast.keys.append((mm, k, c, t, w))
+                                fast.cols.append(e[0])
+                                fast.coefs.append(e[1])
+                                fast.upper.append(rhs)
+                                fast.meta.append((info, c, w))
+                    continue
+                rows = groups.setdefault("benchmark_single_country", [])
                 for c in countries:
                     for w in W:
                         got = cache.get((mm, t, w))
@@ -783,6 +838,11 @@ def _benchmarks(lp: DirectLP) -> None:
     out = lp.benchmark_rows
     lp.shortfall_col = {}  # (component, index) -> column of the row's shortfall (soft rows)
     for name, rows in groups.items():
+        if rows is fast:
+            first = lp.add_rows(name, fast.keys, fast.cols, fast.coefs, -INF, fast.upper)
+            out.extend([(name, i, info, "flow", c, w, first + n)
+                        for n, (i, (info, c, w)) in enumerate(zip(fast.keys, fast.meta))])
+            continue
         soft = [r[0] for r in rows if r[6]["enforcement"] == "soft"]
         short = lp.add_cols(f"shortfall_{name[len('benchmark_'):]}", soft) if soft else {}
         keys, all_cols, all_coefs, lower, upper = [], [], [], [], []
