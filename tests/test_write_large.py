@@ -1,0 +1,157 @@
+"""The results workbook on large results: a table longer than an Excel sheet is split over sheets
+and read back whole, and the fast paths of model.io.write (table bodies and chart data written as
+XML, the pivot helper of the charts) give what openpyxl and pandas give. The row limit is made
+small (MAX_ROWS) so that no million rows are written."""
+from __future__ import annotations
+
+import itertools
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from model.io import write as W
+from model.pipeline import solve_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+DISRUPTED = ROOT / "inputs" / "example_disruptions.xlsx"
+ROWS = 100  # rows of data a sheet holds in the split tests
+
+
+@pytest.fixture(scope="module")
+def results():
+    return solve_workbook(DISRUPTED).results
+
+
+def test_long_table_goes_on_in_numbered_sheets_and_reads_back_whole(results, tmp_path, monkeypatch):
+    whole = W.write_results(tmp_path / "whole.xlsx", results, {"case": "whole"})
+    monkeypatch.setattr(W, "MAX_ROWS", ROWS + 2)  # a note row and a header row above the data
+    monkeypatch.setattr(W, "_CHUNK", 7)  # the XML bodies in many chunks
+    book = W.write_results(tmp_path / "split.xlsx", results, {"case": "split"})
+    assert len(results["sourcing"]) > 4 * ROWS  # the test splits tables over several sheets
+
+    wb = openpyxl.load_workbook(book)
+    names = wb.sheetnames
+    for name, df in results.tables.items():
+        n = max(1, -(-len(df) // ROWS))
+        sheets = [W.part_name(name, k) for k in range(1, n + 1)]
+        i = names.index(name)
+        assert names[i:i + n] == sheets and W.part_name(name, n + 1) not in names
+        for k, sheet in enumerate(sheets, start=1):
+            ws = wb[sheet]
+            rows = df.iloc[(k - 1) * ROWS:k * ROWS]
+            assert ws.max_row == 2 + len(rows) <= W.MAX_ROWS
+            assert [c.value for c in ws[2]][:len(df.columns)] == list(df.columns)
+            assert ws.freeze_panes == "A3"
+            note = ws["A1"].value
+            assert note.startswith(W.SHEET_NOTES.get(name, "")[:40])
+            if n > 1:
+                first = (k - 1) * ROWS + 1
+                assert f"Part {k} of {n}: rows {first:,} to {first + len(rows) - 1:,} of {len(df):,}" in note
+                last = openpyxl.utils.get_column_letter(len(df.columns))
+                assert ws.auto_filter.ref == f"A2:{last}{2 + len(rows)}"
+            if len(rows):  # the part holds the next rows of the table
+                assert [c.value for c in ws[3]][:len(df.columns)][:4] == \
+                    [W.safe(v) for v in rows.iloc[0]][:4]
+    # the compliance sheets keep their red/green rules, the summary lists the parts
+    assert all(wb[s].conditional_formatting for s in names if s.startswith("compliance"))
+    listed = [c.value for c in wb["summary"]["A"]]
+    assert "sourcing (2)" in listed and "sourcing (5)" in listed
+
+    # read back: the same tables as from the workbook without the limit, and the results
+    split_tables, split_info = W.read_results(book)
+    whole_tables, whole_info = W.read_results(whole)
+    assert list(split_tables) == list(whole_tables) == W.table_names(results)
+    for name, df in results.tables.items():
+        pd.testing.assert_frame_equal(split_tables[name], whole_tables[name])
+        back = split_tables[name]
+        assert list(back.columns) == list(df.columns) and len(back) == len(df)
+        for col in df.columns:
+            if pd.api.types.is_float_dtype(df[col]):
+                assert np.array_equal(df[col].to_numpy(float), back[col].to_numpy(float), equal_nan=True)
+            elif df[col].dtype == object and len(df) and df[col].map(type).eq(str).all():
+                assert back[col].tolist() == [v or None for v in df[col]]  # '' is a blank cell
+    assert split_info["case"] == "split" and whole_info["case"] == "whole"
+
+
+def test_write_frame_refuses_a_body_longer_than_a_sheet(monkeypatch):
+    monkeypatch.setattr(W, "MAX_ROWS", 10)
+    ws = openpyxl.Workbook().active
+    W.write_frame(ws, pd.DataFrame({"x": range(8)}), note="fits: rows 3 to 10", bodies=[])
+    with pytest.raises(ValueError, match="more than an Excel sheet holds"):
+        W.write_frame(ws, pd.DataFrame({"x": range(9)}), note="one row too many", bodies=[])
+
+
+def test_xml_bodies_read_back_as_openpyxl_cells(tmp_path):
+    n = 400
+    rng = np.random.default_rng(7)
+    texts = np.array(["EU", " lead", "trail ", "a & b", "<x>", "=1+1", "-5", "@home", "naïve", "two\nlines",
+                      "", None, np.nan], dtype=object)
+    mixed = np.array([1, 2.5, True, "x", None, np.nan, np.int64(3), np.float64(-0.0), np.inf], dtype=object)
+    df = pd.DataFrame({
+        "country": rng.choice(texts, n),
+        "year": rng.integers(2025, 2050, n),
+        "value_t": rng.choice([0.0, -0.0, 1.5, 1e16, 123456.125, -7.25, np.nan, np.inf], n),
+        "level": rng.choice([0.25, 0.5, 1.0], n).astype(np.float32),
+        "met": rng.random(n) < 0.5,
+        "modules": rng.choice(mixed, n),
+        "key": [f"row {i}" for i in range(n)],
+    })
+    wb = openpyxl.Workbook()
+    fast, slow = wb.active, wb.create_sheet("slow")
+    bodies = []
+    W.write_frame(fast, df, note="XML", bodies=bodies)
+    W.write_frame(slow, df, note="openpyxl")
+    assert len(bodies) == 1
+    W._save(wb, tmp_path / "t.xlsx", bodies)
+
+    back = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    a, b = back[fast.title], back["slow"]
+    assert a.max_row == b.max_row == n + 2
+    for ra, rb in zip(a.iter_rows(min_row=3), b.iter_rows(min_row=3)):
+        for ca, cb in zip(ra, rb):
+            va, vb = (None if v == "" else v for v in (ca.value, cb.value))
+            if type(vb) in (int, float):  # numbers as repr (XML) or %.16g (openpyxl): 1.0 or 1
+                assert type(va) in (int, float) and va == pytest.approx(vb, rel=1e-15, abs=0.0)
+            else:
+                assert va == vb and type(va) is type(vb)
+            if va is not None:
+                assert ca.number_format == cb.number_format
+                assert ca.alignment.horizontal == cb.alignment.horizontal
+
+
+def _parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        out = {n: z.read(n) for n in z.namelist()}
+    out["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified).*?</dcterms:\1>", b"",
+                                      out["docProps/core.xml"])
+    return out
+
+
+def test_chart_data_written_as_xml_is_what_openpyxl_writes(results, tmp_path, monkeypatch):
+    xml = _parts(W.write_results(tmp_path / "xml.xlsx", results, {"case": "x"}))
+    monkeypatch.setattr(W._DataSheet, "plain", lambda self: False)  # openpyxl cells instead
+    cells = _parts(W.write_results(tmp_path / "cells.xlsx", results, {"case": "x"}))
+    assert list(xml) == list(cells)
+    sheet = next(n for n in xml if n.startswith("xl/worksheets/") and b"present value by material" in xml[n])
+    assert xml[sheet].count(b"<c ") > 100
+    for name in xml:  # every part the same, the style table and the chart data sheet included
+        assert xml[name] == cells[name], name
+
+
+def test_pivot_is_pivot_table():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        m = int(rng.integers(0, 30))
+        df = pd.DataFrame({"year": rng.choice([2040, 2025, 2030, 2028], m),
+                           "origin": rng.choice(["JP", "CN", "EU processing", "stock release"], m),
+                           "value_t": np.where(rng.random(m) < 0.3, np.nan, rng.normal(size=m))})
+        for agg, fill, sort in itertools.product(["sum", "first"], [None, 0.0], [True, False]):
+            expected = df.pivot_table(index="year", columns="origin", values="value_t", aggfunc=agg,
+                                      fill_value=fill, sort=sort)
+            got = W._pivot(df, "year", "origin", "value_t", agg, fill_value=fill, sort=sort)
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
