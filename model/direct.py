@@ -714,6 +714,14 @@ def _country_supply_by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, d
     return proc, ext
 
 
+def _by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, dict]:
+    """_country_supply_by_origin, computed once per (material, year, scenario)."""
+    got = lp.supply_cache.get((mm, t, w))
+    if got is None:
+        got = lp.supply_cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
+    return got
+
+
 def _third_countries(lp: DirectLP) -> dict:
     """model/blocks/benchmarks.py third_countries: (stage, material) -> sorted third countries."""
     refiners, miners = {}, {}
@@ -771,7 +779,7 @@ def _benchmarks(lp: DirectLP) -> None:
     data = lp.data
     effective = BM.resolve(data)
     lp.third = _third_countries(lp)
-    lp.supply_cache = cache = {}
+    lp.supply_cache = {}
     # component name -> [(index, cols, coefs, constant, sense, rhs, info, basis, country, scenario,
     # number)]; number: the block's lhs is a plain number there (no variable can enter the row)
     groups: dict[str, list] = {}
@@ -812,10 +820,7 @@ def _benchmarks(lp: DirectLP) -> None:
                     groups.setdefault("benchmark_single_country", fast)
                     for c in countries:
                         for w in W:
-                            got = cache.get((mm, t, w))
-                            if got is None:
-                                got = cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
-                            e = got[stage_pos].get(c)
+                            e = _by_origin(lp, mm, t, w)[stage_pos].get(c)
                             if e is not None and e[0]:
                                 fast.keys.append((mm, k, c, t, w))
                                 fast.cols.append(e[0])
@@ -826,10 +831,7 @@ def _benchmarks(lp: DirectLP) -> None:
                 rows = groups.setdefault("benchmark_single_country", [])
                 for c in countries:
                     for w in W:
-                        got = cache.get((mm, t, w))
-                        if got is None:
-                            got = cache[(mm, t, w)] = _country_supply_by_origin(lp, mm, t, w)
-                        e = got[stage_pos].get(c)
+                        e = _by_origin(lp, mm, t, w)[stage_pos].get(c)
                         if e is None:
                             rows.append(((mm, k, c, t, w), [], [], 0.0, "<=", rhs, info, "flow", c, w, True))
                         else:
@@ -867,15 +869,6 @@ def _benchmarks(lp: DirectLP) -> None:
             lower.append(rhs - const if sense == ">=" else -INF)
             upper.append(INF if sense == ">=" else rhs - const)
         lp.add_rows(name, keys, all_cols, all_coefs, lower, upper)
-
-
-def _country_supply(lp, stage, mm, c, t, w) -> Lin:
-    key = (mm, t, w)
-    got = lp.supply_cache.get(key)
-    if got is None:
-        got = lp.supply_cache[key] = _country_supply_by_origin(lp, mm, t, w)
-    e = (got[0] if stage == "processing" else got[1]).get(c)
-    return Lin(e[0], e[1]) if e is not None else Lin()
 
 
 def cost_arrays(lp: DirectLP):

@@ -12,7 +12,7 @@ import pandas as pd
 from model import registry as R
 from model.blocks import benchmarks as BM
 from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays
-from model.results import TOL, Results, _clean, _per_weight, cost_tables
+from model.results import Results, _clean, _per_weight, compliance_table, cost_tables
 
 
 class _Values:
@@ -228,38 +228,17 @@ def _single_country_supply(lp, activity: np.ndarray, val) -> dict:
 
 
 def _compliance(lp, val, activity: np.ndarray) -> pd.DataFrame:
-    data = lp.data
-    effective = BM.resolve(data)
     supplied = _single_country_supply(lp, activity, val)
     capacity = {}
-    rows = []
-    for (bench, mm, k), rec in sorted(effective.items()):
-        for t in data.years:
-            target = BM.level(rec, t)
-            d = data.demand(mm, t)
-            if target is None or d <= 0:
-                continue
-            for w in lp.W:
-                if bench in BM.SHARE_BENCHMARKS:
-                    basis = BM.basis_of(data, rec, mm)
-                    if (bench, mm, t) not in capacity:
-                        capacity[(bench, mm, t)] = _eu_capacity_value(lp, val, bench, mm, t)
-                    cap_share = capacity[(bench, mm, t)] / d
-                    flow_share = _eu_flow_value(lp, val, bench, mm, t, w) / d
-                    achieved = cap_share if basis == "capacity" else flow_share
-                    rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
-                                 _clean(flow_share), bool(achieved >= target - TOL),
-                                 _clean(max(0.0, (target - achieved) * d)), "", rec["enforcement"]))
-                else:
-                    shares = {c: supplied.get((mm, k, c, t, w), 0.0) / d for c in lp.third.get((k, mm), [])}
-                    top = max(shares, key=lambda c: (shares[c], c)) if shares else ""
-                    achieved = shares.get(top, 0.0)
-                    rows.append((w, mm, t, bench, k, "flow", target, _clean(achieved), None, _clean(achieved),
-                                 bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
-                                 top, rec["enforcement"]))
-    cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
-            "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
-    return pd.DataFrame(rows, columns=cols)
+
+    def cap(bench, mm, t):
+        if (bench, mm, t) not in capacity:
+            capacity[(bench, mm, t)] = _eu_capacity_value(lp, val, bench, mm, t)
+        return capacity[(bench, mm, t)]
+
+    return compliance_table(
+        lp.data, lp.W, capacity=cap, flow=lambda bench, mm, t, w: _eu_flow_value(lp, val, bench, mm, t, w),
+        supply=lambda k, mm, t, w: {c: supplied.get((mm, k, c, t, w), 0.0) for c in lp.third.get((k, mm), [])})
 
 
 def _cost_values(lp, val) -> dict:

@@ -158,7 +158,18 @@ def _unmet(b) -> pd.DataFrame:
 
 def _compliance(b) -> pd.DataFrame:
     """Achieved shares against every benchmark in force, with the largest third-country share."""
-    data = b.data
+    return compliance_table(
+        b.data, b.W,
+        capacity=lambda bench, mm, t: _v(BM.eu_capacity(b, bench, mm, t)),
+        flow=lambda bench, mm, t, w: _v(BM.eu_flow(b, bench, mm, t, w)),
+        supply=lambda k, mm, t, w: {c: _v(BM.country_supply(b, k, mm, c, t, w))
+                                    for c in BM.third_countries(b, k, mm)})
+
+
+def compliance_table(data, scenarios, capacity, flow, supply) -> pd.DataFrame:
+    """The compliance table from the quantities the benchmarks measure (either backend):
+    ``capacity(bench, m, t)``, ``flow(bench, m, t, w)`` (EU, refined equivalent) and
+    ``supply(stage, m, t, w)`` -> {third country: what it supplies}."""
     effective = BM.resolve(data)
     rows = []
     for (bench, mm, k), rec in sorted(effective.items()):
@@ -167,29 +178,22 @@ def _compliance(b) -> pd.DataFrame:
             d = data.demand(mm, t)
             if target is None or d <= 0:
                 continue
-            for w in b.W:
+            for w in scenarios:
                 if bench in BM.SHARE_BENCHMARKS:
                     basis = BM.basis_of(data, rec, mm)
-                    cap_share = _v(BM.eu_capacity(b, bench, mm, t)) / d
-                    flow_share = _v(BM.eu_flow(b, bench, mm, t, w)) / d
+                    cap_share = capacity(bench, mm, t) / d
+                    flow_share = flow(bench, mm, t, w) / d
                     achieved = cap_share if basis == "capacity" else flow_share
-                    met = achieved >= target - TOL
-                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis=basis,
-                                     target_share=target, achieved_share=_clean(achieved),
-                                     capacity_share=_clean(cap_share), flow_share=_clean(flow_share),
-                                     met=bool(met), shortfall_t=_clean(max(0.0, (target - achieved) * d)),
-                                     largest_country="", enforcement=rec["enforcement"]))
+                    rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
+                                 _clean(flow_share), bool(achieved >= target - TOL),
+                                 _clean(max(0.0, (target - achieved) * d)), "", rec["enforcement"]))
                 else:
-                    shares = {c: _v(BM.country_supply(b, k, mm, c, t, w)) / d
-                              for c in BM.third_countries(b, k, mm)}
+                    shares = {c: v / d for c, v in supply(k, mm, t, w).items()}
                     top = max(shares, key=lambda c: (shares[c], c)) if shares else ""
                     achieved = shares.get(top, 0.0)
-                    rows.append(dict(scenario=w, material=mm, year=t, benchmark=bench, stage=k, basis="flow",
-                                     target_share=target, achieved_share=_clean(achieved),
-                                     capacity_share=None, flow_share=_clean(achieved),
-                                     met=bool(achieved <= target + TOL),
-                                     shortfall_t=_clean(max(0.0, (achieved - target) * d)),
-                                     largest_country=top, enforcement=rec["enforcement"]))
+                    rows.append((w, mm, t, bench, k, "flow", target, _clean(achieved), None, _clean(achieved),
+                                 bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
+                                 top, rec["enforcement"]))
     cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
             "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
     return pd.DataFrame(rows, columns=cols)
