@@ -252,16 +252,22 @@ def _cost_values(lp, val) -> dict:
 
 
 def _constraint_names(components, indexes) -> list[str]:
-    """'component[i1,i2,...]' for each row (as Pyomo names them), with str() of each index part cached."""
-    text = {}
-
-    def part(v):
-        s = text.get(v)
-        if s is None:
-            s = text[v] = str(v)
-        return s
-
-    return [f"{c}[{','.join([part(v) for v in i])}]" for c, i in zip(components, indexes)]
+    """'component[i1,i2,...]' for each row, as Pyomo names them (index parts are text or years)."""
+    out = []
+    for c, i in zip(components, indexes):
+        n = len(i)
+        if n == 5:
+            a, b, d, e, f = i
+            out.append(f"{c}[{a},{b},{d},{e},{f}]")
+        elif n == 3:
+            a, b, d = i
+            out.append(f"{c}[{a},{b},{d}]")
+        elif n == 2:
+            a, b = i
+            out.append(f"{c}[{a},{b}]")
+        else:
+            out.append(f"{c}[{','.join(map(str, i))}]")
+    return out
 
 
 def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
@@ -270,15 +276,25 @@ def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
     if not lp.benchmark_rows:
         return pd.DataFrame(columns=cols)
     component, index, info, basis, country, scenario, row = zip(*lp.benchmark_rows)
-    year = [r["year"] for r in info]
-    demand = np.array([r["demand"] for r in info], dtype=float)
-    cache = {}
-    weight = np.empty(len(year))
-    for n, key in enumerate(zip(year, scenario)):
-        wt = cache.get(key)
-        if wt is None:
-            wt = cache[key] = lp.weight(key[0], key[1] or None)
-        weight[n] = wt
+    # the rows of one (benchmark, material, stage, year) share their info: gather by code
+    codes, infos = {}, []
+    for r in info:
+        if id(r) not in codes:
+            codes[id(r)] = len(infos)
+            infos.append(r)
+    code = np.fromiter((codes[id(r)] for r in info), dtype=np.int64, count=len(info))
+
+    def column(name, dtype=object):
+        return np.array([r[name] for r in infos], dtype=dtype)[code]
+
+    year = column("year", np.int64)
+    demand = column("demand", float)
+    w_codes = {w: n for n, w in enumerate(lp.W)}
+    scen = np.fromiter((w_codes.get(w, -1) for w in scenario), dtype=np.int64, count=len(scenario))
+    years = sorted(set(year.tolist()))
+    # weight of (year, scenario); scenario "" (capacity rows, first stage) is the last column
+    table = np.array([[lp.weight(t, w) for w in lp.W] + [lp.weight(t, None)] for t in years])
+    weight = table[np.searchsorted(years, year), np.where(scen < 0, len(lp.W), scen)]
     dual = np.asarray(row_dual, dtype=float)[np.asarray(row, dtype=np.int64)]
     with np.errstate(divide="ignore", invalid="ignore"):
         per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
@@ -288,12 +304,12 @@ def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
         binding = np.abs(per_t) > 1e-6
     return pd.DataFrame({
         "constraint": _constraint_names(component, index),
-        "benchmark": [r["benchmark"] for r in info], "basis": list(basis),
-        "material": [r["material"] for r in info], "stage": [r["stage"] for r in info],
+        "benchmark": column("benchmark"), "basis": list(basis),
+        "material": column("material"), "stage": column("stage"),
         "country": list(country), "year": year, "scenario": list(scenario),
-        "level": [r["level"] for r in info], "demand_t": demand, "eur_per_t": per_t,
+        "level": column("level", float), "demand_t": demand, "eur_per_t": per_t,
         "eur_per_pp": _clean_array(per_t * demand / 100.0), "binding": binding,
-        "enforcement": [r["enforcement"] for r in info]}, columns=cols)
+        "enforcement": column("enforcement")}, columns=cols)
 
 
 def _marginal_cost(lp, row_dual: np.ndarray) -> pd.DataFrame:

@@ -189,8 +189,8 @@ def compliance_table(data, scenarios, capacity, flow, supply) -> pd.DataFrame:
                                  _clean(max(0.0, (target - achieved) * d)), "", rec["enforcement"]))
                 else:
                     shares = {c: v / d for c, v in supply(k, mm, t, w).items()}
-                    top = max(shares, key=lambda c: (shares[c], c)) if shares else ""
-                    achieved = shares.get(top, 0.0)
+                    # the largest share; of equal shares, the last country in name order
+                    achieved, top = max(zip(shares.values(), shares.keys())) if shares else (0.0, "")
                     rows.append((w, mm, t, bench, k, "flow", target, _clean(achieved), None, _clean(achieved),
                                  bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
                                  top, rec["enforcement"]))
