@@ -83,7 +83,7 @@ def run_one(path: str, write: bool = True, backend: str = "direct") -> dict:
     out.update(materials=len(data.materials), countries=len(data.countries) - 1, years=len(data.years),
                scenarios=len(data.scenarios))
     if backend == "direct":
-        from model.direct import build_direct, no_cyclic_gc, solve_direct  # noqa: F401
+        from model.direct import no_cyclic_gc, solve_direct
         from model.direct_results import extract_direct
 
         with no_cyclic_gc():  # as model.pipeline.solve_data runs it

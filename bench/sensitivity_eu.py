@@ -187,7 +187,7 @@ def main() -> None:
         rows.append((label, obj, net, net / base_net - 1, [shadow(run, *s[1:]) for s in SHADOWS],
                      bench_cost))
     head = ("| variant | total cost, bn EUR | net of penalties, bn EUR | change (net) | "
-            f"cost of the benchmarks, bn EUR | "
+            "cost of the benchmarks, bn EUR | "
             + " | ".join(f"{s[0]} {YEAR}, EUR/t" for s in SHADOWS) + " |")
     print(head)
     print("|" + "---|" * (5 + len(SHADOWS)))

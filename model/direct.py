@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, islice
 
 import numpy as np
-import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
@@ -36,6 +35,7 @@ from model.blocks.sourcing import upstream_shares
 from model.blocks.stockpile import coverage_years, lost_supply_parts
 from model.data import NOMINAL, ModelData
 from model.errors import ModelError
+from model.solve import HighsModel, TerminationCondition, finish, highs_options
 
 INF = float("inf")
 FIXED = -1  # the column of a variable fixed at zero (eu_mining without EU processing): no column
@@ -71,13 +71,6 @@ class Lin:
     @property
     def empty(self) -> bool:
         return not self.cols
-
-    def value(self, x: np.ndarray) -> float:
-        v = self.const
-        for j, a in zip(self.cols, self.coefs):
-            if j != FIXED:
-                v += a * x[j]
-        return v
 
 
 def col_term(j: int, coef: float = 1.0) -> Lin:
@@ -187,17 +180,6 @@ class DirectLP:
         for v in coefs:
             ext_v(v)
         self.a_start.extend(islice(accumulate(map(len, cols), initial=self.a_start[-1]), 1, None))
-        return i
-
-    def add_row_terms(self, component: str, key, cols, coefs, lower: float, upper: float) -> int:
-        """One row ``lower <= sum(coefs x cols) <= upper`` (no constant; the fast path of add_row)."""
-        i = len(self.row_names)
-        self.row_names.append((component, key))
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
-        self.a_index.extend(cols)
-        self.a_value.extend(coefs)
-        self.a_start.append(len(self.a_index))
         return i
 
     def __post_init__(self):
@@ -955,7 +937,7 @@ def arrays(lp: DirectLP) -> dict:
     by_key = np.argsort(key, kind="stable")
     key, val, row, idx = key[by_key], val[by_key], row[by_key], idx[by_key]
     if len(key) and (np.diff(key) == 0).any():
-        uniq, first = np.unique(key, return_index=True)
+        _, first = np.unique(key, return_index=True)
         val = np.add.reduceat(val, first)
         row, idx = row[first], idx[first]
     nz = val != 0.0
@@ -973,88 +955,52 @@ class DirectSolution:
     activity: np.ndarray  # row bodies at x (without the constants moved to the bounds)
 
 
-def direct_highs_model(lp: DirectLP):
-    """A ``model.solve.HighsModel``-like object over the direct arrays (see ``DirectHighs``)."""
-    return DirectHighs(lp)
+class DirectHighs(HighsModel):
+    """``HighsModel`` (model/solve.py) built from a DirectLP instead of a Pyomo model.
 
+    Shares the solve layer's methods (run, status, in-place changes, MIP duals); values are kept
+    as an array (``x``, by DirectLP column) instead of being loaded into Pyomo variables.
+    """
 
-def _make_highs_class():
-    from model.solve import HighsModel
+    def __init__(self, lp: DirectLP):  # replaces HighsModel's compile of a Pyomo model
+        t0 = time.perf_counter()
+        A = arrays(lp)
+        self.lp = lp
+        order = self.order = A["order"]  # HiGHS column k is DirectLP column order[k]
+        self.rows = lp.row_names
+        self.cols = [lp.col_names[j] for j in order.tolist()]
+        self.cost = np.asarray(lp.cost, dtype=float)[order]
+        self.offset = float(lp.offset)
+        self.col_lower = np.asarray(lp.col_lower, dtype=float)[order]
+        self.col_upper = np.asarray(lp.col_upper, dtype=float)[order]
+        self.integrality = np.asarray(lp.col_integer, dtype=np.int32)[order]
+        self.integer_cols = np.flatnonzero(self.integrality).astype(np.int32)
+        self.row_lower = np.asarray(lp.row_lower, dtype=float)
+        self.row_upper = np.asarray(lp.row_upper, dtype=float)
+        self.n_nonzeros = int(len(A["value"]))
+        self.sign = 1.0
+        self.x = np.zeros(A["n"])
+        self._pass(A["start"][:-1].astype(np.int32), A["index"], A["value"])
+        self.compile_seconds = time.perf_counter() - t0
 
-    class _DirectHighs(HighsModel):
-        """``HighsModel`` (model/solve.py) built from a DirectLP instead of a Pyomo model.
+    def activity(self) -> np.ndarray:
+        """Each row's body at the current values (HiGHS' row activities)."""
+        return np.asarray(self.highs.getSolution().row_value, dtype=float).copy()
 
-        Shares the solve layer's methods (run, status, in-place changes, MIP duals); values are
-        kept as arrays (``x``) instead of being loaded into Pyomo variables.
-        """
+    @property
+    def _solver_con_to_pyomo_con_map(self):  # explanations rebuild the model in Pyomo
+        return None
 
-        def __init__(self, lp: DirectLP):  # noqa: D401 - replaces HighsModel's Pyomo compile
-            import highspy
-            from pyomo.common.tee import capture_output
+    def load_vars(self) -> None:
+        """Column values in the DirectLP's column order (``x[j]`` for column j of ``lp``)."""
+        self.x = np.empty(len(self.order))
+        self.x[self.order] = self.col_values()
 
-            t0 = time.perf_counter()
-            A = arrays(lp)
-            self.lp = lp
-            self.A = A
-            n, m = A["n"], A["m"]
-            order = self.order = A["order"]  # HiGHS column k is DirectLP column order[k]
-            self.rows = lp.row_names
-            self.cols = [lp.col_names[j] for j in order.tolist()]
-            self.cost = np.asarray(lp.cost, dtype=float)[order]
-            self.offset = float(lp.offset)
-            self.col_lower = np.asarray(lp.col_lower, dtype=float)[order]
-            self.col_upper = np.asarray(lp.col_upper, dtype=float)[order]
-            self.integrality = np.asarray(lp.col_integer, dtype=np.int32)[order]
-            self.integer_cols = np.flatnonzero(self.integrality).astype(np.int32)
-            self.row_lower = np.asarray(lp.row_lower, dtype=float)
-            self.row_upper = np.asarray(lp.row_upper, dtype=float)
-            self.n_nonzeros = int(len(A["value"]))
-            self.sign = 1.0
-            self.x = np.zeros(n)
-            with capture_output(capture_fd=True):
-                h = highspy.Highs()
-            h.setOptionValue("log_to_console", False)
-            status = h.passModel(n, m, self.n_nonzeros, int(highspy.MatrixFormat.kRowwise),
-                                 int(highspy.ObjSense.kMinimize), self.offset, self.cost,
-                                 self.col_lower, self.col_upper, self.row_lower, self.row_upper,
-                                 A["start"][:-1].astype(np.int32), A["index"], A["value"],
-                                 self.integrality)
-            if status == highspy.HighsStatus.kError:
-                raise ModelError("HiGHS rejected the model (see the HiGHS log).")
-            self.highs = h
-            self.compile_seconds = time.perf_counter() - t0
-            self.run_seconds = 0.0
-
-        def activity(self) -> np.ndarray:
-            """Each row's body at the current values (HiGHS' row activities)."""
-            return np.asarray(self.highs.getSolution().row_value, dtype=float).copy()
-
-        @property
-        def _solver_con_to_pyomo_con_map(self):  # explanations rebuild the model in Pyomo
-            return None
-
-        def load_vars(self) -> None:
-            """Column values in the DirectLP's column order (``x[j]`` for column j of ``lp``)."""
-            self.x = np.empty(len(self.order))
-            self.x[self.order] = self.col_values()
-
-        def duals(self) -> np.ndarray:
-            sol = self.highs.getSolution()
-            if not sol.dual_valid:
-                raise ModelError("HiGHS returned no duals; shadow prices are not available.")
-            return np.asarray(sol.row_dual, dtype=float).copy()
-
-    return _DirectHighs
-
-
-_CLASS = None
-
-
-def DirectHighs(lp: DirectLP):
-    global _CLASS
-    if _CLASS is None:
-        _CLASS = _make_highs_class()
-    return _CLASS(lp)
+    def duals(self) -> np.ndarray:
+        sol = self.highs.getSolution()
+        if not sol.dual_valid:
+            raise ModelError("HiGHS returned no duals; shadow prices are not available.")
+        return np.asarray(sol.row_dual, dtype=float).copy()
 
 
 def solve_direct(data: ModelData, log_file=None):
@@ -1063,10 +1009,6 @@ def solve_direct(data: ModelData, log_file=None):
     Returns (DirectLP, SolveResult, DirectSolution, build seconds). ``SolveResult.duals`` is left
     empty: the duals are the array ``DirectSolution.row_dual``, by row of the DirectLP.
     """
-    from pyomo.contrib.solver.common.results import TerminationCondition
-
-    from model.solve import finish, highs_options
-
     t0 = time.perf_counter()
     lp = build_direct(data)
     build_s = time.perf_counter() - t0

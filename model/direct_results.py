@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from model import registry as R
-from model.blocks import benchmarks as BM
 from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays
 from model.results import Results, _clean, _per_weight, compliance_table, cost_tables
 
@@ -32,10 +31,6 @@ class _Values:
             if j != FIXED:
                 v += a * xl[j]
         return v
-
-    def pairs(self, cols, coefs) -> float:
-        xl = self.xl
-        return sum(a * xl[j] for j, a in zip(cols, coefs) if j != FIXED)
 
     def cols(self, index: dict) -> np.ndarray:
         """Values of a whole variable family, in its key order."""

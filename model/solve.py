@@ -280,16 +280,22 @@ class HighsModel:
         self.n_nonzeros = int(len(a_value))
         sense = highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize
         self.sign = -1.0 if obj.sense == pyo.maximize else 1.0
+        self._pass(a_start, a_index, a_value, sense)
+        self.compile_seconds = time.perf_counter() - t0
+
+    def _pass(self, a_start, a_index, a_value, sense=highspy.ObjSense.kMinimize) -> None:
+        """A new ``highspy.Highs`` with this model (row-wise matrix, the bounds, costs and
+        integrality set on ``self``) passed in one ``passModel`` call."""
         with capture_output(capture_fd=True):  # highspy prints a banner when created
             h = highspy.Highs()
         h.setOptionValue("log_to_console", False)
-        status = h.passModel(n, m, len(a_value), int(highspy.MatrixFormat.kRowwise), int(sense),
-                             self.offset, cost, col_lower, col_upper, self.row_lower, self.row_upper,
-                             a_start, a_index, a_value, integrality)
+        status = h.passModel(len(self.col_lower), len(self.row_lower), len(a_value),
+                             int(highspy.MatrixFormat.kRowwise), int(sense), self.offset, self.cost,
+                             self.col_lower, self.col_upper, self.row_lower, self.row_upper,
+                             a_start, a_index, a_value, self.integrality)
         if status == highspy.HighsStatus.kError:
             raise ModelError("HiGHS rejected the model (see the HiGHS log).")
         self.highs = h
-        self.compile_seconds = time.perf_counter() - t0
         self.run_seconds = 0.0
 
     # names model/explain.py reads (as on pyomo.contrib.solver's persistent HiGHS interface)
