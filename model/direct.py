@@ -20,6 +20,7 @@ explained from the IIS by ``model/explain.py``), warm sweeps (``model/warm.py``)
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,6 +78,28 @@ def col_term(j: int, coef: float = 1.0) -> Lin:
     return Lin([j], [coef])
 
 
+def row_le(lhs: Lin, rhs):
+    """(body, lower, upper) of ``lhs <= rhs`` as Pyomo orients it: rhs a number -> body lhs; else
+    body lhs - rhs <= 0."""
+    if isinstance(rhs, Lin):
+        if rhs.empty:
+            return lhs, -INF, rhs.const
+        return Lin(list(lhs.cols), list(lhs.coefs), lhs.const).add(rhs, -1.0), -INF, 0.0
+    return lhs, -INF, rhs
+
+
+def row_ge(lhs: Lin, rhs):
+    """(body, lower, upper) of ``lhs >= rhs``: Pyomo writes it as ``rhs <= lhs``; rhs a number ->
+    body lhs, lower bound."""
+    if isinstance(rhs, Lin):
+        if rhs.empty:
+            return lhs, rhs.const, INF
+        if lhs.empty:
+            return rhs, -INF, lhs.const
+        return Lin(list(rhs.cols), list(rhs.coefs), rhs.const).add(lhs, -1.0), -INF, 0.0
+    return lhs, rhs, INF
+
+
 @dataclass
 class DirectLP:
     """The LP of one ModelData as arrays, with the names of its rows and columns.
@@ -129,24 +152,12 @@ class DirectLP:
         return i
 
     def le(self, component, key, lhs: Lin, rhs) -> int:
-        """``lhs <= rhs`` as Pyomo orients it: rhs a number -> body lhs; else body lhs - rhs <= 0."""
-        if isinstance(rhs, Lin):
-            if rhs.empty:
-                return self.add_row(component, key, lhs, -INF, rhs.const)
-            return self.add_row(component, key, Lin(list(lhs.cols), list(lhs.coefs), lhs.const).add(rhs, -1.0),
-                                -INF, 0.0)
-        return self.add_row(component, key, lhs, -INF, rhs)
+        """``lhs <= rhs`` as a row (``row_le``)."""
+        return self.add_row(component, key, *row_le(lhs, rhs))
 
     def ge(self, component, key, lhs: Lin, rhs) -> int:
-        """``lhs >= rhs``: Pyomo writes it as ``rhs <= lhs``; rhs a number -> body lhs, lower bound."""
-        if isinstance(rhs, Lin):
-            if rhs.empty:
-                return self.add_row(component, key, lhs, rhs.const, INF)
-            if lhs.empty:
-                return self.add_row(component, key, rhs, -INF, lhs.const)
-            return self.add_row(component, key, Lin(list(rhs.cols), list(rhs.coefs), rhs.const).add(lhs, -1.0),
-                                -INF, 0.0)
-        return self.add_row(component, key, lhs, rhs, INF)
+        """``lhs >= rhs`` as a row (``row_ge``)."""
+        return self.add_row(component, key, *row_ge(lhs, rhs))
 
     def add_cost(self, component: str, material: str, year: int, scenario, expr: Lin) -> None:
         key = (component, material, year, scenario)
@@ -180,6 +191,38 @@ class DirectLP:
         for v in coefs:
             ext_v(v)
         self.a_start.extend(islice(accumulate(map(len, cols), initial=self.a_start[-1]), 1, None))
+        return i
+
+    def add_rows_repeated(self, component: str, keys: list, cols: list, coefs: list, n: int, lower,
+                          upper, shift: list | None = None) -> int:
+        """Rows of scenario-indexed columns, one per (template row, scenario), scenario fastest:
+        template row r (``cols[r]``, ``coefs[r]``, the first scenario's columns) in the scenario at
+        position s has columns ``cols[r] + s`` (the columns of a scenario-indexed variable are
+        consecutive by scenario, ``add_cols`` with the scenario last in the key) and the same
+        coefficients. ``keys`` and bounds are per row (or one number). ``shift`` (like ``cols``, 0 or
+        1): which columns move with the scenario (default: all; 0 for a first-stage column).
+        Returns the index of the first row."""
+        i = len(self.row_names)
+        m = len(keys)
+        lengths = np.fromiter(map(len, cols), dtype=np.int64, count=len(cols))
+        total = int(lengths.sum())
+        t_cols = np.fromiter(chain.from_iterable(cols), dtype=np.int64, count=total)
+        t_coefs = np.fromiter(chain.from_iterable(coefs), dtype=float, count=total)
+        row_len = np.repeat(lengths, n)  # the rows, template-major
+        row_end = np.cumsum(row_len)
+        # for each entry: its template entry, and the scenario position of its row
+        first_in_template = np.repeat(np.cumsum(lengths) - lengths, n)
+        pos = np.arange(int(row_end[-1]) if m else 0) - np.repeat(row_end - row_len - first_in_template, row_len)
+        step = np.repeat(np.tile(np.arange(n, dtype=np.int64), len(cols)), row_len)
+        col = t_cols[pos]
+        if shift is not None:
+            step = step * np.fromiter(chain.from_iterable(shift), dtype=np.int64, count=total)[pos]
+        self.a_index.extend(np.where(col >= 0, col + step, col).tolist())
+        self.a_value.extend(t_coefs[pos].tolist())
+        self.a_start.extend((row_end + self.a_start[-1]).tolist())
+        self.row_names.extend([(component, key) for key in keys])
+        self.row_lower.extend(lower if isinstance(lower, list) else [lower] * m)
+        self.row_upper.extend(upper if isinstance(upper, list) else [upper] * m)
         return i
 
     def __post_init__(self):
@@ -357,10 +400,14 @@ def _sourcing(lp: DirectLP) -> None:
     disruption = data.disruption
     none = {}
     flows = lp.contract_flows
-    limits = []  # supply_limit rows, added after the tiers (the Pyomo model's component order)
+    limits = _Rows()  # supply_limit rows, added after the tiers (the Pyomo model's component order)
     # the columns of one offer (m, c, stage, t) are consecutive, one per scenario (in W's order)
     events = [(w, disruption.get(w, none)) for w in W]
+    disrupted = {key for _, ev in events for key in ev}
+    contracted = {key[:4] for key in flows}
     costs = lp.cost_terms
+    n = len(W)
+    per_mt = {}  # (by, m, t) -> (by_c of each scenario, purchases cost of each scenario or None)
     for stage, offers, cols, by in (("processing", ref, imp_ref, lp.refined_by),
                                     ("extraction", conc, imp_conc, lp.ore_by)):
         for (mm, c, t) in offers:
@@ -368,6 +415,24 @@ def _sourcing(lp: DirectLP) -> None:
             price, cap = rec["price"], rec["available"]
             is_tiered = (mm, c, stage) in tiered
             j = cols[(mm, c, t, W[0])]
+            if not is_tiered and (mm, c, stage, t) not in disrupted and (stage, mm, c, t) not in contracted:
+                # the usual offer: the same in every scenario, in that scenario's column
+                got = per_mt.get((stage, mm, t))
+                if got is None:
+                    got = per_mt[(stage, mm, t)] = [[by.setdefault((mm, t, w), {}) for w in W], None]
+                if got[1] is None:
+                    got[1] = [costs.setdefault(("purchases", mm, t, w), Lin()) for w in W]
+                for s, (by_c, acc) in enumerate(zip(got[0], got[1])):
+                    terms = by_c.get(c)
+                    if terms is None:
+                        by_c[c] = [(j + s, 1.0)]
+                    else:
+                        terms.append((j + s, 1.0))
+                    acc.cols.append(j + s)
+                    acc.coefs.append(price)
+                if cap < R.UNLIMITED:
+                    limits.repeat([(mm, c, stage, t, w) for w in W], [[j]], [[1.0]], -INF, cap * (1.0 - 0.0), n)
+                continue
             for w, ev in events:
                 lost, mult = ev.get((mm, c, stage, t), (0.0, 1.0)) if ev else (0.0, 1.0)
                 by_c = by.get((mm, t, w))
@@ -390,15 +455,18 @@ def _sourcing(lp: DirectLP) -> None:
                 if cap < R.UNLIMITED or lost >= 1:
                     bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
                     contract = flows.get((stage, mm, c, t, w))
+                    limits.keys.append((mm, c, stage, t, w))
+                    limits.lower.append(-INF)
+                    limits.upper.append(bound)
                     if contract:
-                        limits.append(((mm, c, stage, t, w), [j] + [x for x, _ in contract],
-                                       [1.0] + [a for _, a in contract], bound))
+                        limits.cols.append([j] + [x for x, _ in contract])
+                        limits.coefs.append([1.0] + [a for _, a in contract])
                     else:
-                        limits.append(((mm, c, stage, t, w), [j], [1.0], bound))
+                        limits.cols.append([j])
+                        limits.coefs.append([1.0])
                 j += 1
     _tiers(lp, volume)
-    lp.add_rows("supply_limit", [r[0] for r in limits], [r[1] for r in limits], [r[2] for r in limits], -INF,
-                [r[3] for r in limits])
+    limits.add_to(lp, "supply_limit")
     lp.supply_terms = {}
     for key, by_c in lp.refined_by.items():
         acc = lp.supply_terms[key] = Lin()
@@ -481,33 +549,64 @@ def _eu_supply(lp: DirectLP) -> None:
         y = data.material(mm)["processing_yield"]
         lp.eu_processing[(mm, t, w)] = (f.scaled(y), True) if f is not None else (Lin(), False)
     # capacity rows: flow - cap_avail <= existing capacity; the cap_avail terms of a (m, k, t),
-    # negated, are shared by the rows of every scenario
+    # negated, are shared by the rows of every scenario (first-stage columns). Where the flow is
+    # the first scenario's in each scenario's columns (no contract at (m, t)), its rows repeat.
     neg_cap = {}
+    contracted = {(mm, t) for (_, mm, _, t, _) in lp.contract_flows}
+    n = len(W)
 
-    def capacity_rows(name, items):
-        keys, cols, coefs, upper = [], [], [], []
-        for key, stage, flow_cols, flow_coefs in items:
-            ck = (key[0], stage, key[1])
+    def capacity_rows(name, stage, groups):
+        rows = _Rows()
+        for mm, t, flows, repeat in groups:  # flows: [(key, cols, coefs)] per scenario, or one to repeat
+            ck = (mm, stage, t)
             got = neg_cap.get(ck)
             if got is None:
                 cap = lp.cap_avail(*ck)
                 got = neg_cap[ck] = (cap.cols, [-a for a in cap.coefs], cap.const)
-            keys.append(key)
-            cols.append(flow_cols + got[0])
-            coefs.append(flow_coefs + got[1])
-            upper.append(got[2])
-        lp.add_rows(name, keys, cols, coefs, -INF, upper)
+            if repeat:
+                _, fc, fa = flows[0]
+                rows.repeat([(mm, t, w) for w in W], [fc + got[0]], [fa + got[1]], -INF, got[2], n,
+                            shift=[[1] * len(fc) + [0] * len(got[0])])
+                continue
+            for key, fc, fa in flows:
+                rows.keys.append(key)
+                rows.cols.append(fc + got[0])
+                rows.coefs.append(fa + got[1])
+                rows.lower.append(-INF)
+                rows.upper.append(got[2])
+        rows.add_to(lp, name)
 
-    capacity_rows("mining_capacity", [(i, "extraction", [] if mined[i] == FIXED else [mined[i]],
-                                       [] if mined[i] == FIXED else [1.0]) for i in mining])
-    items = []
-    for i in lp.EU_PROCESSING:
-        e, has_feed = lp.eu_processing[i]
-        if has_feed:
-            e = _drop_fixed(e)
-            items.append((i, "processing", e.cols, e.coefs))
-    capacity_rows("processing_capacity", items)
-    capacity_rows("recycling_capacity", [(i, "recycling", [eu_recycling[i]], [1.0]) for i in recyc])
+    def flows_of(mm, t, one, per_w):
+        """[(key, cols, coefs)]: the first scenario's alone when the rows can repeat, else each."""
+        if one:
+            return [per_w(mm, t, W[0])]
+        return [per_w(mm, t, w) for w in W]
+
+    def mined_flow(mm, t, w):
+        j = mined[(mm, t, w)]
+        return ((mm, t, w), [], []) if j == FIXED else ((mm, t, w), [j], [1.0])
+
+    def processed_flow(mm, t, w):
+        e, has_feed = lp.eu_processing[(mm, t, w)]
+        if not has_feed:
+            return None
+        e = _drop_fixed(e)
+        return (mm, t, w), e.cols, e.coefs
+
+    capacity_rows("mining_capacity", "extraction",
+                  [(mm, t, flows_of(mm, t, True, mined_flow), True) for mm in mats if (mm, "extraction") in keys
+                   for t in T])
+    groups = []
+    for mm in proc:
+        for t in T:
+            repeat = (mm, t) not in contracted
+            got = [f for f in flows_of(mm, t, repeat, processed_flow) if f is not None]
+            if got:
+                groups.append((mm, t, got, repeat))
+    capacity_rows("processing_capacity", "processing", groups)
+    capacity_rows("recycling_capacity", "recycling",
+                  [(mm, t, [((mm, t, W[0]), [eu_recycling[(mm, t, W[0])]], [1.0])], True)
+                   for mm in mats if (mm, "recycling") in keys for t in T])
     demand = data.table("demand")
 
     def feedstock(mm, t):
@@ -523,12 +622,22 @@ def _eu_supply(lp: DirectLP) -> None:
     for i in recyc:
         lp.supply_terms.setdefault(i, Lin()).term(eu_recycling[i], 1.0)
     lp.eu_recycling = eu_recycling
+    costs = lp.cost_terms
     for stage, idx in (("extraction", mining), ("processing", lp.EU_PROCESSING), ("recycling", recyc)):
         for (mm, t, w) in idx:
             rec = tech.get((mm, stage))
-            if rec and rec["variable_om"]:
-                lp.add_cost("variable_om", mm, t, w,
-                            _drop_fixed(_flow(lp, stage, mm, t, w)).scaled(rec["variable_om"]))
+            if not (rec and rec["variable_om"]):
+                continue
+            # variable_om x the stage's flow (lp.add_cost of _flow(...).scaled(vom), term by term)
+            vom = rec["variable_om"]
+            e = _drop_fixed(_flow(lp, stage, mm, t, w))
+            acc = costs.get(("variable_om", mm, t, w))
+            if acc is None:
+                costs[("variable_om", mm, t, w)] = Lin(list(e.cols), [vom * a for a in e.coefs], vom * e.const)
+            else:
+                acc.cols.extend(e.cols)
+                acc.coefs.extend([vom * a for a in e.coefs])
+                acc.const += vom * e.const
 
 
 def _drop_fixed(e: Lin) -> Lin:
@@ -585,27 +694,36 @@ def _stockpile(lp: DirectLP) -> None:
         e.term(draw[(mm, t, w)] if t == last else disposal[(mm, t, w)], 1.0)
         return e
 
-    for (mm, t, w) in lp.STOCK_TW:
-        body = col_term(inventory[(mm, t, w)])
-        # inventory == before + stock_in - out - draw; Pyomo's body: left minus right
-        if t == first:
-            before = Lin(const=stock[mm]["initial_stock"])
-        else:
-            before = col_term(inventory[(mm, t - 1, w)])
-        rhs = Lin(list(before.cols), list(before.coefs), before.const).term(stock_in[(mm, t, w)], 1.0)
-        rhs.add(leave(mm, t, w), -1.0)
-        lp.add_row("stock_balance", (mm, t, w), body.add(rhs, -1.0), 0.0, 0.0)
-    for (mm, t, w) in lp.STOCK_TW:
-        before = Lin(const=stock[mm]["initial_stock"]) if t == first else col_term(inventory[(mm, t - 1, w)])
-        lp.le("stock_release_limit", (mm, t, w), leave(mm, t, w), before if not before.empty else before.const)
-    for (mm, t, w) in lp.STOCK_TW:
-        lhs = col_term(inventory[(mm, t, w)])
-        j = out.get((mm, t, w))
-        if t < last and j is not None:
-            lhs.term(j, 1.0)
-        lp.ge("stock_floor", (mm, t, w), lhs, col_term(target[(mm, t)]))
-    for (mm, t, w) in lp.STOCK_TW:
-        lp.le("stock_ceiling", (mm, t, w), col_term(inventory[(mm, t, w)]), col_term(target[(mm, t)]))
+    # the four rows of every (m, t, w); where no scenario releases (no stock_out at (m, t)), every
+    # column is scenario-indexed except stock_target: the first scenario's rows, repeated
+    released = {(mm, t) for (mm, t, _) in out}
+    balance, limit, floor, ceiling = _Rows(), _Rows(), _Rows(), _Rows()
+    n = len(W)
+    for mm in mats:
+        init = stock[mm]["initial_stock"]
+        for t in T:
+            if (mm, t) in released:
+                for w in W:
+                    _stock_rows(lp, mm, t, w, leave, balance, limit, floor, ceiling)
+                continue
+            keys = [(mm, t, w) for w in W]
+            w0 = W[0]
+            inv, put = inventory[(mm, t, w0)], stock_in[(mm, t, w0)]
+            go = draw[(mm, t, w0)] if t == last else disposal[(mm, t, w0)]
+            if t == first:  # inventory - stock_in + leave == initial; leave <= initial
+                k = 0.0 + -1.0 * init  # the body's constant, as Lin.add leaves it
+                balance.repeat(keys, [[inv, put, go]], [[1.0, -1.0, 1.0]], 0.0 - k, 0.0 - k, n)
+                limit.repeat(keys, [[go]], [[1.0]], -INF, init - 0.0, n)
+            else:  # inventory - before - stock_in + leave == 0; leave - before <= 0
+                before = inventory[(mm, t - 1, w0)]
+                balance.repeat(keys, [[inv, before, put, go]], [[1.0, -1.0, -1.0, 1.0]], 0.0, 0.0, n)
+                limit.repeat(keys, [[go, before]], [[1.0, -1.0]], -INF, 0.0, n)
+            target_col = target[(mm, t)]  # first stage: the same column in every scenario
+            floor.repeat(keys, [[target_col, inv]], [[1.0, -1.0]], -INF, 0.0, n, shift=[[0, 1]])
+            ceiling.repeat(keys, [[inv, target_col]], [[1.0, -1.0]], -INF, 0.0, n, shift=[[1, 0]])
+    for name, rows in (("stock_balance", balance), ("stock_release_limit", limit), ("stock_floor", floor),
+                       ("stock_ceiling", ceiling)):
+        rows.add_to(lp, name)
     nominal = NOMINAL if NOMINAL in W else W[0]
     for mm, rec in stock.items():
         for t in coverage_years(data, rec):
@@ -639,6 +757,28 @@ def _stockpile(lp: DirectLP) -> None:
         h = stock[mm]["holding_cost"]
         if h:
             lp.add_cost("holding", mm, t, None, col_term(target[(mm, t)], h))
+
+
+def _stock_rows(lp, mm, t, w, leave, balance, limit, floor, ceiling) -> None:
+    """The four stock rows of one (m, t, w), term by term as the block writes them."""
+    stock, inventory, stock_in, target = lp.stock, lp.inventory, lp.stock_in, lp.stock_target
+    first, last = lp.T[0], lp.T[-1]
+    body = col_term(inventory[(mm, t, w)])
+    # inventory == before + stock_in - out - draw; Pyomo's body: left minus right
+    if t == first:
+        before = Lin(const=stock[mm]["initial_stock"])
+    else:
+        before = col_term(inventory[(mm, t - 1, w)])
+    rhs = Lin(list(before.cols), list(before.coefs), before.const).term(stock_in[(mm, t, w)], 1.0)
+    rhs.add(leave(mm, t, w), -1.0)
+    balance.add((mm, t, w), body.add(rhs, -1.0), 0.0, 0.0)
+    limit.add((mm, t, w), *row_le(leave(mm, t, w), before if not before.empty else before.const))
+    lhs = col_term(inventory[(mm, t, w)])
+    j = lp.stock_out.get((mm, t, w))
+    if t < last and j is not None:
+        lhs.term(j, 1.0)
+    floor.add((mm, t, w), *row_ge(lhs, col_term(target[(mm, t)])))
+    ceiling.add((mm, t, w), *row_le(col_term(inventory[(mm, t, w)]), col_term(target[(mm, t)])))
 
 
 def _lost_supply(lp: DirectLP, stock: dict) -> dict:
@@ -745,10 +885,59 @@ def _eu_flow(lp, bench, mm, t, w) -> Lin | None:
 
 
 class _Rows:
-    """Rows of one component collected for ``DirectLP.add_rows``, with what results need of each."""
+    """Rows of one component collected in order (added to the LP together by ``add_to``), with
+    what results need of each (``meta``): row by row into the open lists (``add``, or appending
+    to them directly), or one scenario's rows repeated over every scenario (``repeat``)."""
 
     def __init__(self):
-        self.keys, self.cols, self.coefs, self.upper, self.meta = [], [], [], [], []
+        self.segments = []
+        self._open()
+
+    def _open(self):
+        self.keys, self.cols, self.coefs, self.lower, self.upper, self.meta = [], [], [], [], [], []
+        self.segments.append((None, self.keys, self.cols, self.coefs, self.lower, self.upper, self.meta, None))
+
+    def add(self, key, body: Lin, lower: float, upper: float) -> None:
+        """One row ``lower <= body <= upper`` (the body's constant moves to the bounds)."""
+        k = body.const
+        self.keys.append(key)
+        self.cols.append(body.cols)
+        self.coefs.append(body.coefs)
+        self.lower.append(lower - k)
+        self.upper.append(upper - k)
+
+    def repeat(self, keys, cols, coefs, lower, upper, n_scenarios, meta=(), shift=None):
+        """Rows ``template x scenario``, scenario fastest (``DirectLP.add_rows_repeated``);
+        ``keys`` (and ``meta``) per row, bounds per row or one number; ``shift`` per template
+        entry (default 1: a scenario-indexed column). Consecutive repeats are merged into one."""
+        m = len(keys)
+        lower = lower if isinstance(lower, list) else [lower] * m
+        upper = upper if isinstance(upper, list) else [upper] * m
+        shift = shift if shift is not None else [[1] * len(c) for c in cols]
+        meta = list(meta)
+        if not self.keys and len(self.segments) > 1 and self.segments[-2][0] == n_scenarios:
+            for part, more in zip(self.segments[-2][1:], (keys, cols, coefs, lower, upper, meta, shift)):
+                part.extend(more)
+            return
+        segment = (n_scenarios, list(keys), list(cols), list(coefs), lower, upper, meta, shift)
+        if self.keys:  # after the rows added one by one so far
+            self.segments.append(segment)
+            self._open()
+        else:  # before the (empty) open lists
+            self.segments.insert(len(self.segments) - 1, segment)
+
+    def add_to(self, lp, name) -> list:
+        """Add the rows to ``lp``; returns [(key, meta, row index)] of the rows with meta."""
+        out = []
+        for n_scenarios, keys, cols, coefs, lower, upper, meta, shift in self.segments:
+            if not keys:
+                continue
+            if n_scenarios:
+                first = lp.add_rows_repeated(name, keys, cols, coefs, n_scenarios, lower, upper, shift)
+            else:
+                first = lp.add_rows(name, keys, cols, coefs, lower, upper)
+            out.extend(zip(keys, meta, range(first, first + len(keys))))
+        return out
 
 
 def _benchmarks(lp: DirectLP) -> None:
@@ -770,6 +959,7 @@ def _benchmarks(lp: DirectLP) -> None:
     # pass for soft rows; a row with no possible supply is 0 <= rhs, always met, and left out
     all_hard = all(rec["enforcement"] == "hard" for (bench, _, _), rec in effective.items()
                    if bench == "single_country")
+    contracted = {(mm, t) for (_, mm, _, t, _) in lp.contract_flows}
     fast = _Rows()
     for (bench, mm, k), rec in effective.items():
         demand = {t: data.demand(mm, t) for t in lp.T}
@@ -800,6 +990,15 @@ def _benchmarks(lp: DirectLP) -> None:
                 countries = lp.third.get((k, mm), [])
                 if all_hard:  # fast path: every row is kept as it is, or left out (no supply)
                     groups.setdefault("benchmark_single_country", fast)
+                    if (mm, t) not in contracted:
+                        # without contracts, every scenario's flows are the first scenario's, in
+                        # that scenario's columns: imp_ref and imp_conc are consecutive by scenario
+                        by_c = _by_origin(lp, mm, t, W[0])[stage_pos]
+                        have = [c for c in countries if (e := by_c.get(c)) is not None and e[0]]
+                        fast.repeat([(mm, k, c, t, w) for c in have for w in W], [by_c[c][0] for c in have],
+                                    [by_c[c][1] for c in have], -INF, rhs, len(W),
+                                    [(info, c, w) for c in have for w in W])
+                        continue
                     for c in countries:
                         for w in W:
                             e = _by_origin(lp, mm, t, w)[stage_pos].get(c)
@@ -807,6 +1006,7 @@ def _benchmarks(lp: DirectLP) -> None:
                                 fast.keys.append((mm, k, c, t, w))
                                 fast.cols.append(e[0])
                                 fast.coefs.append(e[1])
+                                fast.lower.append(-INF)
                                 fast.upper.append(rhs)
                                 fast.meta.append((info, c, w))
                     continue
@@ -823,9 +1023,7 @@ def _benchmarks(lp: DirectLP) -> None:
     lp.shortfall_col = {}  # (component, index) -> column of the row's shortfall (soft rows)
     for name, rows in groups.items():
         if rows is fast:
-            first = lp.add_rows(name, fast.keys, fast.cols, fast.coefs, -INF, fast.upper)
-            out.extend([(name, i, info, "flow", c, w, first + n)
-                        for n, (i, (info, c, w)) in enumerate(zip(fast.keys, fast.meta))])
+            out.extend([(name, i, info, "flow", c, w, r) for i, (info, c, w), r in fast.add_to(lp, name)])
             continue
         soft = [r[0] for r in rows if r[6]["enforcement"] == "soft"]
         short = lp.add_cols(f"shortfall_{name[len('benchmark_'):]}", soft) if soft else {}
@@ -953,6 +1151,7 @@ class DirectSolution:
     x: np.ndarray
     row_dual: np.ndarray
     activity: np.ndarray  # row bodies at x (without the constants moved to the bounds)
+    plan: dict | None = None  # model/direct_results.plan_tables(lp), prepared while HiGHS ran
 
 
 class DirectHighs(HighsModel):
@@ -1003,11 +1202,15 @@ class DirectHighs(HighsModel):
         return np.asarray(sol.row_dual, dtype=float).copy()
 
 
-def solve_direct(data: ModelData, log_file=None):
+def solve_direct(data: ModelData, log_file=None, prepare_tables: bool = True):
     """Build and solve ``data`` on the direct backend.
 
     Returns (DirectLP, SolveResult, DirectSolution, build seconds). ``SolveResult.duals`` is left
     empty: the duals are the array ``DirectSolution.row_dual``, by row of the DirectLP.
+
+    ``prepare_tables``: while HiGHS runs (it releases Python's lock), a second thread prepares
+    the parts of the result tables that do not depend on the solution
+    (``model/direct_results.plan_tables``); it only reads the LP, which nothing changes meanwhile.
     """
     t0 = time.perf_counter()
     lp = build_direct(data)
@@ -1015,6 +1218,7 @@ def solve_direct(data: ModelData, log_file=None):
     t0 = time.perf_counter()
     hm = DirectHighs(lp)
     hm.set_options(highs_options(lp.data.settings, log_file))
+    planner = _Background(lp) if prepare_tables else None
     tc = hm.run()
     seconds = time.perf_counter() - t0
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
@@ -1029,4 +1233,34 @@ def solve_direct(data: ModelData, log_file=None):
     out = finish(hm, tc, lp.data.settings, bool(len(hm.integer_cols)), seconds,
                  (len(lp.row_names), len(lp.col_names), len(hm.integer_cols)))
     row_dual, out.duals = out.duals, {}
-    return lp, out, DirectSolution(x=hm.x, row_dual=row_dual, activity=hm.activity()), build_s
+    solution = DirectSolution(x=hm.x, row_dual=row_dual, activity=hm.activity())
+    if planner is not None:
+        t1 = time.perf_counter()
+        solution.plan = planner.result()
+        out.plan_wait_seconds = time.perf_counter() - t1
+    return lp, out, solution, build_s
+
+
+class _Background:
+    """``model.direct_results.plan_tables(lp)`` in a daemon thread; ``result()`` waits for it and
+    re-raises what it raised."""
+
+    def __init__(self, lp: DirectLP):
+        from model.direct_results import plan_tables
+
+        self._out, self._error = None, None
+
+        def work():
+            try:
+                self._out = plan_tables(lp)
+            except BaseException as exc:  # handed to the caller by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="plan_tables", daemon=True)
+        self._thread.start()
+
+    def result(self) -> dict:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out

@@ -3,15 +3,26 @@
 Mirrors ``model/results.py`` table by table (the same columns, rows, order and numbers;
 ``tests/test_direct.py`` compares every table of both backends), reading values from the array of
 column values instead of evaluating Pyomo expressions.
+
+Extraction is in two steps. ``plan_tables`` prepares everything that does not depend on the
+solution: the key columns of every table, their sort orders, constraint names, weights, and each
+reported quantity as a row of a sparse matrix over the columns (``LinBatch``). It reads only the
+built LP, so ``model/direct.py`` runs it in a second thread while HiGHS solves (HiGHS releases
+Python's lock while it runs). ``extract_direct`` then fills the plan with the solution: gathers,
+sparse products and a few small loops.
 """
 from __future__ import annotations
+
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
 from model import registry as R
+from model.blocks import benchmarks as BM
 from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays
-from model.results import Results, _clean, _per_weight, compliance_table, cost_tables
+from model.results import (Results, _clean, _clean_values, compliance_frame, compliance_plan, cost_frames,
+                           cost_plan)
 
 
 class _Values:
@@ -32,32 +43,66 @@ class _Values:
                 v += a * xl[j]
         return v
 
-    def cols(self, index: dict) -> np.ndarray:
-        """Values of a whole variable family, in its key order."""
-        if not index:
+
+class LinBatch:
+    """Many linear expressions of the columns as one sparse matrix: ``values(x)`` evaluates them all.
+
+    Each expression's constant is its first term (against a column of ones), so that the sum runs
+    in the order of ``Lin`` evaluation term by term: the values are the same to the last bit. A
+    ``None`` expression is the number 0.
+    """
+
+    def __init__(self, lins: list):
+        n = self.n = len(lins)
+        lengths = np.fromiter((1 if e is None else 1 + len(e.cols) for e in lins), dtype=np.int64, count=n)
+        total = int(lengths.sum())
+        self.owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        self.cols = np.fromiter(chain.from_iterable((ONE,) if e is None else chain((ONE,), e.cols) for e in lins),
+                                dtype=np.int64, count=total)
+        self.coefs = np.fromiter(chain.from_iterable((0.0,) if e is None else chain((e.const,), e.coefs)
+                                                     for e in lins), dtype=float, count=total)
+
+    def values(self, xe: np.ndarray) -> np.ndarray:
+        """At ``xe = extended(x)``."""
+        if not self.n:
             return np.zeros(0)
-        return self.x[np.fromiter(index.values(), dtype=np.int64, count=len(index))]
+        return np.bincount(self.owner, weights=self.coefs * xe[self.cols], minlength=self.n)
 
 
-def _clean_array(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=float).copy()
-    v[np.abs(v) < 1e-9] = 0.0
-    return v
+ONE = -2  # in an extended value vector: the entry 1.0 (constants); FIXED (-1) reads 0.0
+
+
+def extended(x: np.ndarray) -> np.ndarray:
+    """Column values with 1.0 and 0.0 appended: index ONE (-2) reads 1, FIXED (-1) reads 0."""
+    return np.concatenate((np.asarray(x, dtype=float), [1.0, 0.0]))
+
+
+def _index_array(cols) -> np.ndarray:
+    return np.fromiter(cols, dtype=np.int64)
+
+
+def plan_tables(lp: DirectLP) -> dict:
+    """Everything of the result tables that does not depend on the solution (see the module)."""
+    return dict(sourcing=_plan_sourcing(lp), compliance=_plan_compliance(lp), costs=_plan_costs(lp),
+                shadow_prices=_plan_shadow_prices(lp), marginal_cost=_plan_marginal_cost(lp))
 
 
 def extract_direct(lp: DirectLP, sol, solution: DirectSolution) -> Results:
+    """The result tables; ``solution.plan`` is ``plan_tables(lp)`` when the solve prepared it."""
+    plan = solution.plan if solution.plan is not None else plan_tables(lp)
     val = _Values(solution.x)
+    xe = extended(solution.x)
     res = Results(objective=sol.objective)
-    res.tables["sourcing"] = _sourcing(lp, val)
+    res.tables["sourcing"] = _sourcing(plan["sourcing"], xe)
     res.tables["capacity"] = _capacity(lp, val)
     res.tables["stock"] = _stock(lp, val)
     res.tables["unmet"] = _unmet(lp, val)
-    res.tables["compliance"] = _compliance(lp, val, solution.activity)
-    costs = _cost_values(lp, val)
-    res.tables["costs"], res.tables["cost_summary"] = cost_tables(lp, costs)
-    res.tables["shadow_prices"] = _shadow_prices(lp, solution.row_dual)
-    res.tables["marginal_cost"] = _marginal_cost(lp, solution.row_dual)
-    res.tables["scenario_costs"] = _scenario_costs(lp, val, costs)
+    res.tables["compliance"] = _compliance(plan["compliance"], xe, solution.activity)
+    costs = _cost_values(plan["costs"], val)
+    res.tables["costs"], res.tables["cost_summary"] = cost_frames(plan["costs"]["tables"], costs)
+    res.tables["shadow_prices"] = _shadow_prices(plan["shadow_prices"], solution.row_dual)
+    res.tables["marginal_cost"] = _marginal_cost(plan["marginal_cost"], solution.row_dual)
+    res.tables["scenario_costs"] = _scenario_costs(lp, val, dict(zip(plan["costs"]["keys"], costs.tolist())))
     res.tables["contracts"] = _contracts(lp, val)
     return res
 
@@ -103,24 +148,8 @@ def _scenario_costs(lp, val, costs: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
 
 
-def _block(keys, positions: dict, values, const_cols: dict) -> dict:
-    """Columns of one sourcing block: from the key tuples (by position), constants, and values."""
-    n = len(keys)
-    parts = list(zip(*keys)) if n else []
-    out = {name: (list(parts[p]) if n else []) for name, p in positions.items()}
-    for name, v in const_cols.items():
-        out[name] = [v] * n
-    out["value_t"] = np.asarray(values, dtype=float)
-    return out
-
-
-def _sorted_order(df: pd.DataFrame, by: list) -> np.ndarray:
-    """The stable order of ``df.sort_values(by, kind='stable')``, computed on integer codes."""
-    codes = [pd.factorize(df[c], sort=True)[0] for c in by]
-    return np.lexsort(codes[::-1])
-
-
-def _sourcing(lp, val) -> pd.DataFrame:
+def _plan_sourcing(lp) -> dict:
+    """The sourcing table's rows in their order, and where each row's value comes from."""
     data = lp.data
     names = ["scenario", "material", "stage", "country", "year", "flow", "value_t"]
     mcty = {"scenario": 3, "material": 0, "country": 1, "year": 2}
@@ -131,28 +160,48 @@ def _sourcing(lp, val) -> pd.DataFrame:
     contract_keys = [(contracts[k]["material"], contracts[k]["stage"], contracts[k]["country"], t, w,
                       f"contract {k}") for (k, t, w), _ in take]
     blocks = [
-        _block(list(imp_ref), mcty, val.cols(imp_ref), {"stage": "processing", "flow": "refined import"}),
-        _block(list(imp_conc), mcty, val.cols(imp_conc),
-               {"stage": "extraction", "flow": "ore import for EU refining"}),
-        _block(contract_keys, {"material": 0, "stage": 1, "country": 2, "year": 3, "scenario": 4, "flow": 5},
-               [a * val.col(j) for _, (j, a) in take], {}),
-        _block(lp.EU_MINING, mty, [val.col(lp.eu_mining[i]) for i in lp.EU_MINING],
-               {"stage": "extraction", "country": R.DOMESTIC, "flow": "EU mining"}),
-        _block(lp.EU_PROCESSING, mty, [val.lin(lp.eu_processing[i][0]) for i in lp.EU_PROCESSING],
-               {"stage": "processing", "country": R.DOMESTIC, "flow": "EU processing output"}),
-        _block(lp.EU_RECYCLING, mty, val.cols({i: lp.eu_recycling[i] for i in lp.EU_RECYCLING}),
-               {"stage": "recycling", "country": R.DOMESTIC, "flow": "EU recycling output"}),
+        _block(list(imp_ref), mcty, {"stage": "processing", "flow": "refined import"}),
+        _block(list(imp_conc), mcty, {"stage": "extraction", "flow": "ore import for EU refining"}),
+        _block(contract_keys, {"material": 0, "stage": 1, "country": 2, "year": 3, "scenario": 4, "flow": 5}, {}),
+        _block(lp.EU_MINING, mty, {"stage": "extraction", "country": R.DOMESTIC, "flow": "EU mining"}),
+        _block(lp.EU_PROCESSING, mty, {"stage": "processing", "country": R.DOMESTIC, "flow": "EU processing output"}),
+        _block(lp.EU_RECYCLING, mty, {"stage": "recycling", "country": R.DOMESTIC, "flow": "EU recycling output"}),
     ]
-    columns = {}
-    for name in names:
-        if name == "value_t":
-            columns[name] = np.concatenate([b[name] for b in blocks])
-        else:
-            columns[name] = [v for b in blocks for v in b[name]]
+    # the value of each row, block by block: a column, or an expression (LinBatch)
+    sources = [_index_array(imp_ref.values()), _index_array(imp_conc.values()),
+               LinBatch([Lin([j], [a]) for _, (j, a) in take]),
+               _index_array(lp.eu_mining[i] for i in lp.EU_MINING),
+               LinBatch([lp.eu_processing[i][0] for i in lp.EU_PROCESSING]),
+               _index_array(lp.eu_recycling[i] for i in lp.EU_RECYCLING)]
+    columns = {name: [v for b in blocks for v in b[name]] for name in names[:-1]}
+    columns["value_t"] = np.zeros(sum(len(b["year"]) for b in blocks))
     df = pd.DataFrame(columns, columns=names)
     df["year"] = df["year"].astype(np.int64)
-    df["value_t"] = _clean_array(df["value_t"].to_numpy(dtype=float))
-    return df.take(_sorted_order(df, ["scenario", "material", "stage", "country", "year"])).reset_index(drop=True)
+    order = _sorted_order(df, ["scenario", "material", "stage", "country", "year"])
+    return dict(frame=df.take(order).reset_index(drop=True), order=order, sources=sources)
+
+
+def _block(keys, positions: dict, const_cols: dict) -> dict:
+    """Key columns of one sourcing block: from the key tuples (by position), and constants."""
+    n = len(keys)
+    parts = list(zip(*keys)) if n else []
+    out = {name: (list(parts[p]) if n else []) for name, p in positions.items()}
+    for name, v in const_cols.items():
+        out[name] = [v] * n
+    return out
+
+
+def _sorted_order(df: pd.DataFrame, by: list) -> np.ndarray:
+    """The stable order of ``df.sort_values(by, kind='stable')``, computed on integer codes."""
+    codes = [pd.factorize(df[c], sort=True)[0] for c in by]
+    return np.lexsort(codes[::-1])
+
+
+def _sourcing(plan, xe) -> pd.DataFrame:
+    value = np.concatenate([src.values(xe) if isinstance(src, LinBatch) else xe[src] for src in plan["sources"]])
+    df = plan["frame"]
+    df["value_t"] = _clean_values(value[plan["order"]])
+    return df
 
 
 def _capacity(lp, val) -> pd.DataFrame:
@@ -192,58 +241,110 @@ def _unmet(lp, val) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "demand_t", "unmet_t"])
 
 
-def _eu_capacity_value(lp, val, bench, mm, t) -> float:
-    v = val.lin(lp.cap_avail(mm, bench, t))
-    return lp.data.material(mm)["processing_yield"] * v if bench == "extraction" else v
+def _plan_compliance(lp) -> dict:
+    """The compliance table's rows (``results.compliance_plan``) and what each one measures: EU
+    capacity and flow (share benchmarks) as expressions, and for the 65 % cap, each third
+    country's benchmark_single_country row."""
+    data = lp.data
+    rows = compliance_plan(data, lp.W)
+    cap, cap_factor, flow, flow_factor = [], [], [], []
+    single = {}  # (material, stage, year, scenario) -> row of the table
+    for n, (w, mm, t, bench, k, _, _, _, _) in enumerate(rows):
+        if bench in BM.SHARE_BENCHMARKS:
+            y = data.material(mm)["processing_yield"] if bench == "extraction" else 1.0
+            cap.append(lp.cap_avail(mm, bench, t))
+            cap_factor.append(y)
+            flow.append(_eu_flow_lin(lp, bench, mm, t, w))
+            flow_factor.append(y)
+        else:
+            cap.append(None)
+            cap_factor.append(0.0)
+            flow.append(None)
+            flow_factor.append(0.0)
+            single[(mm, k, t, w)] = n
+    # every country's supply is its row's body (plus a soft row's shortfall); countries without a
+    # row (no supply possible) supply 0
+    rank = {key: {c: r for r, c in enumerate(countries)} for key, countries in lp.third.items()}
+    group, ranks, lp_rows, short = [], [], [], []
+    with_row = {}
+    for (component, index, _, _, c, _, row) in lp.benchmark_rows:
+        if component != "benchmark_single_country":
+            continue
+        mm, k, _, t, w = index
+        g = single[(mm, k, t, w)]
+        group.append(g)
+        ranks.append(rank[(k, mm)][c])
+        lp_rows.append(row)
+        short.append(lp.shortfall_col.get((component, index), FIXED))
+        with_row.setdefault(g, set()).add(c)
+    # the last country in name order without a row: it supplies 0 (-1: none)
+    zero_rank = {}
+    for (mm, k, t, w), g in single.items():
+        countries, have = lp.third.get((k, mm), []), with_row.get(g, ())
+        zero_rank[g] = next((r for r in range(len(countries) - 1, -1, -1) if countries[r] not in have), -1)
+    return dict(rows=rows, cap=LinBatch(cap), cap_factor=np.array(cap_factor), flow=LinBatch(flow),
+                flow_factor=np.array(flow_factor), single=single, zero_rank=zero_rank,
+                group=np.array(group, dtype=np.int64), rank=np.array(ranks, dtype=np.int64),
+                row=np.array(lp_rows, dtype=np.int64), short=np.array(short, dtype=np.int64),
+                demand=np.array([r[7] for r in rows], dtype=float), third=lp.third)
 
 
-def _eu_flow_value(lp, val, bench, mm, t, w) -> float:
+def _eu_flow_lin(lp, bench, mm, t, w) -> Lin | None:
+    """EU output at a stage, before the yield of extraction (None: the number 0)."""
     if bench == "extraction":
         j = lp.eu_mining.get((mm, t, w))
-        return 0.0 if j is None else lp.data.material(mm)["processing_yield"] * val.col(j)
+        return None if j is None else Lin([j], [1.0])
     if bench == "processing":
         e = lp.eu_processing.get((mm, t, w))
-        return 0.0 if e is None else val.lin(e[0])
+        return None if e is None else e[0]
     j = lp.eu_recycling.get((mm, t, w))
-    return 0.0 if j is None else val.col(j)
+    return None if j is None else Lin([j], [1.0])
 
 
-def _single_country_supply(lp, activity: np.ndarray, val) -> dict:
-    """(m, k, c, t, w) -> what country c supplies at stage k: the body of its
-    benchmark_single_country row (plus the shortfall of a soft row); rows the block leaves out
-    (no supply possible) are 0."""
-    act = activity.tolist()
-    short = lp.shortfall_col
-    out = {}
-    for (component, index, _, _, _, _, row) in lp.benchmark_rows:
-        if component == "benchmark_single_country":
-            j = short.get((component, index))
-            out[index] = act[row] + (val.col(j) if j is not None else 0.0)
+def _compliance(plan, xe, activity: np.ndarray) -> pd.DataFrame:
+    cap = (plan["cap"].values(xe) * plan["cap_factor"]).tolist()
+    flow = (plan["flow"].values(xe) * plan["flow_factor"]).tolist()
+    largest = _largest_suppliers(plan, xe, activity)
+    return compliance_frame(plan["rows"], cap, flow, largest)
+
+
+def _largest_suppliers(plan, xe, activity) -> list:
+    """Row by row of the compliance table: (share, country) of the largest third-country supplier
+    (the 65 % cap; of equal shares, the last country in name order, as results.compliance_table
+    takes it), None on share-benchmark rows."""
+    out = [None] * len(plan["rows"])
+    group = plan["group"]
+    best = {}
+    if len(group):
+        value = np.asarray(activity, dtype=float)[plan["row"]] + xe[plan["short"]]
+        share = value / plan["demand"][group]
+        order = np.lexsort((plan["rank"], share, group))
+        last = order[np.r_[group[order][1:] != group[order][:-1], True]]
+        best = dict(zip(group[last].tolist(), zip(share[last].tolist(), plan["rank"][last].tolist())))
+    third, zero_rank = plan["third"], plan["zero_rank"]
+    for (mm, k, t, w), g in plan["single"].items():
+        countries = third.get((k, mm), [])
+        z = zero_rank[g]
+        got = best.get(g)
+        if got is None or (z >= 0 and (got[0] < 0.0 or (got[0] == 0.0 and z > got[1]))):
+            out[g] = (0.0, countries[z]) if z >= 0 else (0.0, "")
+        else:
+            out[g] = (got[0], countries[got[1]])
     return out
 
 
-def _compliance(lp, val, activity: np.ndarray) -> pd.DataFrame:
-    supplied = _single_country_supply(lp, activity, val)
-    capacity = {}
-
-    def cap(bench, mm, t):
-        if (bench, mm, t) not in capacity:
-            capacity[(bench, mm, t)] = _eu_capacity_value(lp, val, bench, mm, t)
-        return capacity[(bench, mm, t)]
-
-    return compliance_table(
-        lp.data, lp.W, capacity=cap, flow=lambda bench, mm, t, w: _eu_flow_value(lp, val, bench, mm, t, w),
-        supply=lambda k, mm, t, w: {c: supplied.get((mm, k, c, t, w), 0.0) for c in lp.third.get((k, mm), [])})
+def _plan_costs(lp) -> dict:
+    keys, owner, cols, coefs, const = cost_arrays(lp) if lp.cost_terms else ([], None, None, None, None)
+    return dict(keys=keys, owner=owner, cols=cols, coefs=coefs, const=const, tables=cost_plan(lp, keys))
 
 
-def _cost_values(lp, val) -> dict:
-    """(component, material, year, scenario) -> the cost's value at the solution."""
-    if not lp.cost_terms:
-        return {}
-    keys, owner, cols, coefs, const = cost_arrays(lp)
+def _cost_values(plan, val) -> np.ndarray:
+    """The value of each cost (component, material, year, scenario) at the solution, in key order."""
+    if not plan["keys"]:
+        return np.zeros(0)
     x = np.append(val.x, 0.0)  # index -1 (a variable fixed at zero) reads 0
-    totals = np.bincount(owner, weights=coefs * x[cols], minlength=len(keys)) + const
-    return dict(zip(keys, totals.tolist()))
+    return np.bincount(plan["owner"], weights=plan["coefs"] * x[plan["cols"]], minlength=len(plan["keys"])) + \
+        plan["const"]
 
 
 def _constraint_names(components, indexes) -> list[str]:
@@ -265,11 +366,14 @@ def _constraint_names(components, indexes) -> list[str]:
     return out
 
 
-def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
-    cols = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
-            "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
+SHADOW_COLUMNS = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
+                  "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
+
+
+def _plan_shadow_prices(lp) -> dict:
+    """The shadow-price table without its prices, and each benchmark row's LP row, weight and sign."""
     if not lp.benchmark_rows:
-        return pd.DataFrame(columns=cols)
+        return dict(frame=None)
     component, index, info, basis, country, scenario, row = zip(*lp.benchmark_rows)
     # the rows of one (benchmark, material, stage, year) share their info: gather by code
     codes, infos = {}, []
@@ -290,26 +394,50 @@ def _shadow_prices(lp, row_dual: np.ndarray) -> pd.DataFrame:
     # weight of (year, scenario); scenario "" (capacity rows, first stage) is the last column
     table = np.array([[lp.weight(t, w) for w in lp.W] + [lp.weight(t, None)] for t in years])
     weight = table[np.searchsorted(years, year), np.where(scen < 0, len(lp.W), scen)]
-    dual = np.asarray(row_dual, dtype=float)[np.asarray(row, dtype=np.int64)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
-    per_t = np.where(np.asarray(component) == "benchmark_single_country", -per_t, per_t)
-    per_t = _clean_array(per_t)
-    with np.errstate(invalid="ignore"):
-        binding = np.abs(per_t) > 1e-6
-    return pd.DataFrame({
+    sign = np.where(np.asarray(component) == "benchmark_single_country", -1.0, 1.0)
+    n = len(row)
+    frame = pd.DataFrame({
         "constraint": _constraint_names(component, index),
         "benchmark": column("benchmark"), "basis": list(basis),
         "material": column("material"), "stage": column("stage"),
         "country": list(country), "year": year, "scenario": list(scenario),
-        "level": column("level", float), "demand_t": demand, "eur_per_t": per_t,
-        "eur_per_pp": _clean_array(per_t * demand / 100.0), "binding": binding,
-        "enforcement": column("enforcement")}, columns=cols)
+        "level": column("level", float), "demand_t": demand, "eur_per_t": np.zeros(n),
+        "eur_per_pp": np.zeros(n), "binding": np.zeros(n, dtype=bool),
+        "enforcement": column("enforcement")}, columns=SHADOW_COLUMNS)
+    return dict(frame=frame, row=np.asarray(row, dtype=np.int64), weight=weight, sign=sign, demand=demand)
 
 
-def _marginal_cost(lp, row_dual: np.ndarray) -> pd.DataFrame:
-    duals = np.asarray(row_dual, dtype=float).tolist()
+def _shadow_prices(plan, row_dual: np.ndarray) -> pd.DataFrame:
+    if plan["frame"] is None:
+        return pd.DataFrame(columns=SHADOW_COLUMNS)
+    weight = plan["weight"]
+    dual = np.asarray(row_dual, dtype=float)[plan["row"]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    per_t = _clean_values(np.where(plan["sign"] < 0, -per_t, per_t))
+    df = plan["frame"]
+    df["eur_per_t"] = per_t
+    df["eur_per_pp"] = _clean_values(per_t * plan["demand"] / 100.0)
+    with np.errstate(invalid="ignore"):
+        df["binding"] = np.abs(per_t) > 1e-6
+    return df
+
+
+def _plan_marginal_cost(lp) -> dict:
     index = lp.balance_row
-    rows = [(w, mm, t, _clean(_per_weight(duals[index[(mm, t, w)]], lp.weight(t, w))))
-            for (mm, t, w) in lp.BALANCE]
-    return pd.DataFrame(rows, columns=["scenario", "material", "year", "eur_per_t"])
+    keys = lp.BALANCE
+    frame = pd.DataFrame([(w, mm, t, 0.0) for (mm, t, w) in keys],
+                         columns=["scenario", "material", "year", "eur_per_t"])
+    return dict(frame=frame, row=np.fromiter((index[i] for i in keys), dtype=np.int64, count=len(keys)),
+                weight=np.array([lp.weight(t, w) for (mm, t, w) in keys], dtype=float))
+
+
+def _marginal_cost(plan, row_dual: np.ndarray) -> pd.DataFrame:
+    """The dual of each balance row per unit of its weight (results._per_weight: NaN at weight 0)."""
+    weight = plan["weight"]
+    dual = np.asarray(row_dual, dtype=float)[plan["row"]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    df = plan["frame"]
+    df["eur_per_t"] = _clean_values(per_t)
+    return df

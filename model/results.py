@@ -170,30 +170,55 @@ def compliance_table(data, scenarios, capacity, flow, supply) -> pd.DataFrame:
     """The compliance table from the quantities the benchmarks measure (either backend):
     ``capacity(bench, m, t)``, ``flow(bench, m, t, w)`` (EU, refined equivalent) and
     ``supply(stage, m, t, w)`` -> {third country: what it supplies}."""
+    plan = compliance_plan(data, scenarios)
+    cap, flw, largest = [], [], []
+    for (w, mm, t, bench, k, _, _, d, _) in plan:
+        if bench in BM.SHARE_BENCHMARKS:
+            cap.append(capacity(bench, mm, t))
+            flw.append(flow(bench, mm, t, w))
+            largest.append(None)
+        else:
+            shares = {c: v / d for c, v in supply(k, mm, t, w).items()}
+            # the largest share; of equal shares, the last country in name order
+            largest.append(max(zip(shares.values(), shares.keys())) if shares else (0.0, ""))
+            cap.append(None)
+            flw.append(None)
+    return compliance_frame(plan, cap, flw, largest)
+
+
+def compliance_plan(data, scenarios) -> list[tuple]:
+    """The rows of the compliance table before any value, in its order: (scenario, material,
+    year, benchmark, stage, basis, target, demand, enforcement) for every benchmark in force."""
     effective = BM.resolve(data)
     rows = []
     for (bench, mm, k), rec in sorted(effective.items()):
+        basis = BM.basis_of(data, rec, mm) if bench in BM.SHARE_BENCHMARKS else "flow"
         for t in data.years:
             target = BM.level(rec, t)
             d = data.demand(mm, t)
             if target is None or d <= 0:
                 continue
-            for w in scenarios:
-                if bench in BM.SHARE_BENCHMARKS:
-                    basis = BM.basis_of(data, rec, mm)
-                    cap_share = capacity(bench, mm, t) / d
-                    flow_share = flow(bench, mm, t, w) / d
-                    achieved = cap_share if basis == "capacity" else flow_share
-                    rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
-                                 _clean(flow_share), bool(achieved >= target - TOL),
-                                 _clean(max(0.0, (target - achieved) * d)), "", rec["enforcement"]))
-                else:
-                    shares = {c: v / d for c, v in supply(k, mm, t, w).items()}
-                    # the largest share; of equal shares, the last country in name order
-                    achieved, top = max(zip(shares.values(), shares.keys())) if shares else (0.0, "")
-                    rows.append((w, mm, t, bench, k, "flow", target, _clean(achieved), None, _clean(achieved),
-                                 bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
-                                 top, rec["enforcement"]))
+            rows.extend([(w, mm, t, bench, k, basis, target, d, rec["enforcement"]) for w in scenarios])
+    return rows
+
+
+def compliance_frame(plan: list, capacity, flow, largest) -> pd.DataFrame:
+    """The compliance table from its plan and, row by row, the EU capacity and flow (share
+    benchmarks) or the (share, country) of the largest third-country supplier (the 65 % cap)."""
+    rows = []
+    for (w, mm, t, bench, k, basis, target, d, enforcement), cap, fl, top in zip(plan, capacity, flow, largest):
+        if bench in BM.SHARE_BENCHMARKS:
+            cap_share = cap / d
+            flow_share = fl / d
+            achieved = cap_share if basis == "capacity" else flow_share
+            rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
+                         _clean(flow_share), bool(achieved >= target - TOL),
+                         _clean(max(0.0, (target - achieved) * d)), "", enforcement))
+        else:
+            achieved, country = top
+            rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), None, _clean(achieved),
+                         bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
+                         country, enforcement))
     cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
             "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
     return pd.DataFrame(rows, columns=cols)
@@ -206,26 +231,39 @@ def _costs(b):
 def cost_tables(b, values: dict):
     """The costs table and its summary from {(component, material, year, scenario): value};
     ``b`` gives the discount factors and weights (a Builder or a DirectLP)."""
-    cols = ["scenario", "material", "year", "component", "cost_eur", "discounted_eur", "weight"]
-    if values:
-        component, mm, year, scen = (list(x) for x in zip(*values))
-        value = np.fromiter(values.values(), dtype=float, count=len(values))
-        factor = {t: b.discount(t) for t in set(year)}
-        weights = {key: b.weight(*key) for key in set(zip(year, scen))}
-        discount = np.array([factor[t] for t in year])
-        df = pd.DataFrame({"scenario": [w or "first stage" for w in scen], "material": mm, "year": year,
-                           "component": component, "cost_eur": _clean_values(value),
-                           "discounted_eur": _clean_values(value * discount),
-                           "weight": [weights[key] for key in zip(year, scen)]}, columns=cols)
-    else:
-        df = pd.DataFrame(columns=cols)
-    df = df.sort_values(["scenario", "material", "year", "component"], kind="stable").reset_index(drop=True)
+    return cost_frames(cost_plan(b, list(values)), np.fromiter(values.values(), dtype=float, count=len(values)))
+
+
+def cost_plan(b, keys: list) -> dict:
+    """What the cost tables need before any value: for the (component, material, year, scenario)
+    keys, the table's key columns in its order, and each key's discount factor and weight."""
+    cols = ["scenario", "material", "year", "component"]
+    if not keys:
+        return dict(frame=pd.DataFrame(columns=cols), order=np.zeros(0, dtype=np.int64), discount=np.zeros(0),
+                    weight=np.zeros(0))
+    component, mm, year, scen = (list(x) for x in zip(*keys))
+    factor = {t: b.discount(t) for t in set(year)}
+    weights = {key: b.weight(*key) for key in set(zip(year, scen))}
+    df = pd.DataFrame({"scenario": [w or "first stage" for w in scen], "material": mm, "year": year,
+                       "component": component}, columns=cols)
+    order = df.sort_values(cols, kind="stable").index.to_numpy()
+    return dict(frame=df.take(order).reset_index(drop=True), order=order,
+                discount=np.array([factor[t] for t in year]),
+                weight=np.array([weights[key] for key in zip(year, scen)], dtype=float))
+
+
+def cost_frames(plan: dict, value: np.ndarray):
+    """The costs table and its summary from the plan and the value of each key (in its order)."""
+    df = plan["frame"].copy()
+    order = plan["order"]
+    value = np.asarray(value, dtype=float)
+    df["cost_eur"] = _clean_values(value)[order] if len(order) else []
+    df["discounted_eur"] = _clean_values(value * plan["discount"])[order] if len(order) else []
     # expected present value by material and component (what the objective adds up)
-    df["objective_eur"] = df["cost_eur"] * df["weight"]
+    df["objective_eur"] = df["cost_eur"] * plan["weight"][order]
     summary = (df.groupby(["material", "component"], as_index=False)["objective_eur"].sum()
                .rename(columns={"objective_eur": "present_value_eur"}))
-    df = df.drop(columns=["weight", "objective_eur"])
-    return df, summary
+    return df.drop(columns=["objective_eur"]), summary
 
 
 def _shadow_prices(b, duals: dict) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from pyomo.core.expr.numeric_expr import (
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 
 from model.errors import ModelError
+from model.numerics import scaling_warnings, solution_warnings
 
 try:  # highspy is a dependency of the project; imported lazily only for a clearer message
     import highspy
@@ -74,6 +75,9 @@ class SolveResult:
     highs_seconds: float = 0.0
     load_seconds: float = 0.0
     n_nonzeros: int = 0
+    # direct backend: waiting, after the solve, for the result tables' preparation that ran
+    # beside HiGHS (model/direct.py solve_direct)
+    plan_wait_seconds: float = 0.0
 
 
 # ---- compiling Pyomo expressions into sparse rows ------------------------------------------------
@@ -297,6 +301,8 @@ class HighsModel:
             raise ModelError("HiGHS rejected the model (see the HiGHS log).")
         self.highs = h
         self.run_seconds = 0.0
+        # read here from the arrays passed, not copied back out of HiGHS after the solve
+        self.model_warnings = scaling_warnings(a_value, self.cost, self.row_lower, self.row_upper)
 
     # names model/explain.py reads (as on pyomo.contrib.solver's persistent HiGHS interface)
     @property
@@ -472,9 +478,7 @@ def finish(hm: HighsModel, tc, settings: dict, is_mip: bool, seconds: float, cou
                       mip_gap=gap, is_mip=is_mip, solve_seconds=seconds, n_rows=n_rows,
                       n_cols=n_cols, n_integer=n_int, handoff_seconds=hm.compile_seconds,
                       highs_seconds=hm.run_seconds, load_seconds=load_s, n_nonzeros=hm.n_nonzeros)
-    from model.numerics import diagnose
-
-    out.warnings = diagnose(hm.highs)
+    out.warnings = hm.model_warnings + solution_warnings(hm.highs)
     t2 = time.perf_counter()
     out.duals = fixed_lp_duals(hm) if len(hm.integer_cols) else hm.duals()
     out.dual_seconds = time.perf_counter() - t2
