@@ -1238,6 +1238,7 @@ def solve_direct(data: ModelData, log_file=None, prepare_tables: bool = True):
         t1 = time.perf_counter()
         solution.plan = planner.result()
         out.plan_wait_seconds = time.perf_counter() - t1
+        out.plan_seconds = planner.seconds
     return lp, out, solution, build_s
 
 
@@ -1250,11 +1251,15 @@ class _Background:
 
         self._out, self._error = None, None
 
+        self.seconds = 0.0
+
         def work():
+            t0 = time.perf_counter()
             try:
                 self._out = plan_tables(lp)
             except BaseException as exc:  # handed to the caller by result()
                 self._error = exc
+            self.seconds = time.perf_counter() - t0
 
         self._thread = threading.Thread(target=work, name="plan_tables", daemon=True)
         self._thread.start()

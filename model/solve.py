@@ -78,6 +78,7 @@ class SolveResult:
     # direct backend: waiting, after the solve, for the result tables' preparation that ran
     # beside HiGHS (model/direct.py solve_direct)
     plan_wait_seconds: float = 0.0
+    plan_seconds: float = 0.0  # the preparation's own time, in its thread
 
 
 # ---- compiling Pyomo expressions into sparse rows ------------------------------------------------
