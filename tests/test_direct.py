@@ -153,3 +153,82 @@ def test_backend_in_manifest_and_cli_choice(tmp_path):
     assert_same_results(direct, ref)
     with pytest.raises(ValueError, match="unknown backend"):
         solve_data(direct.data, backend="cplex")
+
+
+# ---- the pieces of the fast path, worked by hand -------------------------------------------------
+def _tiny_lp(n_scenarios=3):
+    """A DirectLP with a scenario-indexed variable x[k, w] (columns 0..n-1) and a first-stage y (n)."""
+    from types import SimpleNamespace
+
+    from model.direct import DirectLP
+
+    lp = DirectLP(SimpleNamespace(scenarios=[f"w{s}" for s in range(n_scenarios)], years=[2030]))
+    lp.add_cols("x", [("k", w) for w in lp.W])
+    lp.add_cols("y", ["first"])
+    return lp
+
+
+def test_rows_repeated_over_scenarios_by_hand():
+    """Two template rows, [x] and [x - 2 y], over 3 scenarios: x moves with the scenario, y stays."""
+    lp = _tiny_lp()
+    first = lp.add_rows_repeated("r", [(r, w) for r in "ab" for w in lp.W], [[0], [0, 3]], [[1.0], [1.0, -2.0]], 3,
+                                 -INF_, 5.0, shift=[[1], [1, 0]])
+    assert first == 0
+    assert lp.row_names == [("r", (r, w)) for r in "ab" for w in lp.W]
+    assert lp.a_start == [0, 1, 2, 3, 5, 7, 9]
+    assert lp.a_index == [0, 1, 2, 0, 3, 1, 3, 2, 3]
+    assert lp.a_value == [1.0, 1.0, 1.0, 1.0, -2.0, 1.0, -2.0, 1.0, -2.0]
+    assert lp.row_lower == [-INF_] * 6 and lp.row_upper == [5.0] * 6
+
+
+def test_rows_collector_keeps_order_and_merges_repeats():
+    from model.direct import Lin, _Rows
+
+    lp = _tiny_lp(2)
+    rows = _Rows()
+    rows.add("one", Lin([3], [1.0], 1.0), 0.0, 4.0)  # y + 1 in [0, 4] -> y in [-1, 3]
+    rows.repeat([("p", "w0"), ("p", "w1")], [[0]], [[2.0]], -INF_, 1.0, 2)
+    rows.repeat([("q", "w0"), ("q", "w1")], [[0, 3]], [[1.0, 1.0]], 0.0, INF_, 2, shift=[[1, 0]])
+    rows.add("last", Lin([1], [1.0]), 0.0, 0.0)
+    assert sum(1 for seg in rows.segments if seg[0]) == 1  # the two repeats are one segment
+    rows.add_to(lp, "c")
+    assert [key for _, key in lp.row_names] == ["one", ("p", "w0"), ("p", "w1"), ("q", "w0"), ("q", "w1"), "last"]
+    assert lp.row_lower == [-1.0, -INF_, -INF_, 0.0, 0.0, 0.0]
+    assert lp.row_upper == [3.0, 1.0, 1.0, INF_, INF_, 0.0]
+    assert lp.a_index == [3, 0, 1, 0, 3, 1, 3, 1]
+
+
+def test_lin_batch_is_term_by_term_evaluation():
+    """LinBatch gives what a term-by-term evaluation gives, to the last bit; FIXED reads 0."""
+    from model.direct import FIXED, Lin
+    from model.direct_results import LinBatch, _Values, extended
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=50) * 1e3
+    lins = [Lin(list(rng.integers(0, 50, size=k)), list(rng.normal(size=k)), float(rng.normal()))
+            for k in rng.integers(0, 6, size=40)]
+    lins += [None, Lin([FIXED, 3], [2.0, 0.5], 1.0), Lin()]
+    got = LinBatch(lins).values(extended(x))
+    val = _Values(x)
+    want = [0.0 if e is None else val.lin(e) for e in lins]
+    assert got.tolist() == want
+
+
+def test_tables_prepared_beside_highs_equal_tables_prepared_after():
+    import pandas as pd
+
+    from model.direct import no_cyclic_gc, solve_direct
+    from model.direct_results import extract_direct
+
+    data = load(INPUTS / "example_disruptions.xlsx")
+    tables = []
+    for prepare in (True, False):
+        with no_cyclic_gc():
+            lp, sol, solution, _ = solve_direct(data, prepare_tables=prepare)
+            assert (solution.plan is not None) == prepare
+            tables.append(extract_direct(lp, sol, solution).tables)
+    for name in tables[0]:
+        pd.testing.assert_frame_equal(tables[0][name], tables[1][name], check_exact=True)
+
+
+INF_ = float("inf")
