@@ -376,6 +376,8 @@ def _contracts(lp: DirectLP) -> None:
                 lp.contract_take[(k, t, w)] = pair
                 lp.contract_flows.setdefault((st, mm, c, t, w), []).append(pair)
                 lp.add_cost_term("contract_purchases", mm, t, w, vol[k], rec["price"] * (1.0 - lost))
+    # (material, year) with a contract delivery in some scenario: their rows differ by scenario
+    lp.contracted = {(mm, t) for (_, mm, _, t, _) in lp.contract_flows}
 
 
 def _sourcing(lp: DirectLP) -> None:
@@ -431,7 +433,7 @@ def _sourcing(lp: DirectLP) -> None:
                     acc.cols.append(j + s)
                     acc.coefs.append(price)
                 if cap < R.UNLIMITED:
-                    limits.repeat([(mm, c, stage, t, w) for w in W], [[j]], [[1.0]], -INF, cap * (1.0 - 0.0), n)
+                    limits.repeat([(mm, c, stage, t, w) for w in W], [[j]], [[1.0]], -INF, cap, n)
                 continue
             for w, ev in events:
                 lost, mult = ev.get((mm, c, stage, t), (0.0, 1.0)) if ev else (0.0, 1.0)
@@ -552,7 +554,7 @@ def _eu_supply(lp: DirectLP) -> None:
     # negated, are shared by the rows of every scenario (first-stage columns). Where the flow is
     # the first scenario's in each scenario's columns (no contract at (m, t)), its rows repeat.
     neg_cap = {}
-    contracted = {(mm, t) for (_, mm, _, t, _) in lp.contract_flows}
+    contracted = lp.contracted
     n = len(W)
 
     def capacity_rows(name, stage, groups):
@@ -711,9 +713,8 @@ def _stockpile(lp: DirectLP) -> None:
             inv, put = inventory[(mm, t, w0)], stock_in[(mm, t, w0)]
             go = draw[(mm, t, w0)] if t == last else disposal[(mm, t, w0)]
             if t == first:  # inventory - stock_in + leave == initial; leave <= initial
-                k = 0.0 + -1.0 * init  # the body's constant, as Lin.add leaves it
-                balance.repeat(keys, [[inv, put, go]], [[1.0, -1.0, 1.0]], 0.0 - k, 0.0 - k, n)
-                limit.repeat(keys, [[go]], [[1.0]], -INF, init - 0.0, n)
+                balance.repeat(keys, [[inv, put, go]], [[1.0, -1.0, 1.0]], init, init, n)
+                limit.repeat(keys, [[go]], [[1.0]], -INF, init, n)
             else:  # inventory - before - stock_in + leave == 0; leave - before <= 0
                 before = inventory[(mm, t - 1, w0)]
                 balance.repeat(keys, [[inv, before, put, go]], [[1.0, -1.0, -1.0, 1.0]], 0.0, 0.0, n)
@@ -870,7 +871,7 @@ def _eu_capacity(lp, bench, mm, t) -> Lin:
     return cap
 
 
-def _eu_flow(lp, bench, mm, t, w) -> Lin | None:
+def eu_flow(lp, bench, mm, t, w) -> Lin | None:
     """EU output at a stage (refined equivalent); None where the block's eu_flow is the number 0."""
     if bench == "extraction":
         j = lp.eu_mining.get((mm, t, w))
@@ -959,7 +960,7 @@ def _benchmarks(lp: DirectLP) -> None:
     # pass for soft rows; a row with no possible supply is 0 <= rhs, always met, and left out
     all_hard = all(rec["enforcement"] == "hard" for (bench, _, _), rec in effective.items()
                    if bench == "single_country")
-    contracted = {(mm, t) for (_, mm, _, t, _) in lp.contract_flows}
+    contracted = lp.contracted
     fast = _Rows()
     for (bench, mm, k), rec in effective.items():
         demand = {t: data.demand(mm, t) for t in lp.T}
@@ -979,7 +980,7 @@ def _benchmarks(lp: DirectLP) -> None:
                 else:
                     rows = groups.setdefault(f"benchmark_{bench}_flow", [])
                     for w in W:
-                        flow = _eu_flow(lp, bench, mm, t, w)
+                        flow = eu_flow(lp, bench, mm, t, w)
                         if flow is None:
                             rows.append(((mm, t, w), [], [], 0.0, ">=", rhs, info, "flow", "", w, True))
                         else:

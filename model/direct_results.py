@@ -20,7 +20,7 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
-from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays
+from model.direct import FIXED, DirectLP, DirectSolution, Lin, cost_arrays, eu_flow
 from model.results import (Results, _clean, _clean_values, compliance_frame, compliance_plan, cost_frames,
                            cost_plan)
 
@@ -247,20 +247,18 @@ def _plan_compliance(lp) -> dict:
     country's benchmark_single_country row."""
     data = lp.data
     rows = compliance_plan(data, lp.W)
-    cap, cap_factor, flow, flow_factor = [], [], [], []
+    cap, cap_factor, flow = [], [], []
     single = {}  # (material, stage, year, scenario) -> row of the table
     for n, (w, mm, t, bench, k, _, _, _, _) in enumerate(rows):
         if bench in BM.SHARE_BENCHMARKS:
             y = data.material(mm)["processing_yield"] if bench == "extraction" else 1.0
             cap.append(lp.cap_avail(mm, bench, t))
             cap_factor.append(y)
-            flow.append(_eu_flow_lin(lp, bench, mm, t, w))
-            flow_factor.append(y)
+            flow.append(eu_flow(lp, bench, mm, t, w))
         else:
             cap.append(None)
             cap_factor.append(0.0)
             flow.append(None)
-            flow_factor.append(0.0)
             single[(mm, k, t, w)] = n
     # every country's supply is its row's body (plus a soft row's shortfall); countries without a
     # row (no supply possible) supply 0
@@ -283,27 +281,15 @@ def _plan_compliance(lp) -> dict:
         countries, have = lp.third.get((k, mm), []), with_row.get(g, ())
         zero_rank[g] = next((r for r in range(len(countries) - 1, -1, -1) if countries[r] not in have), -1)
     return dict(rows=rows, cap=LinBatch(cap), cap_factor=np.array(cap_factor), flow=LinBatch(flow),
-                flow_factor=np.array(flow_factor), single=single, zero_rank=zero_rank,
+                single=single, zero_rank=zero_rank,
                 group=np.array(group, dtype=np.int64), rank=np.array(ranks, dtype=np.int64),
                 row=np.array(lp_rows, dtype=np.int64), short=np.array(short, dtype=np.int64),
                 demand=np.array([r[7] for r in rows], dtype=float), third=lp.third)
 
 
-def _eu_flow_lin(lp, bench, mm, t, w) -> Lin | None:
-    """EU output at a stage, before the yield of extraction (None: the number 0)."""
-    if bench == "extraction":
-        j = lp.eu_mining.get((mm, t, w))
-        return None if j is None else Lin([j], [1.0])
-    if bench == "processing":
-        e = lp.eu_processing.get((mm, t, w))
-        return None if e is None else e[0]
-    j = lp.eu_recycling.get((mm, t, w))
-    return None if j is None else Lin([j], [1.0])
-
-
 def _compliance(plan, xe, activity: np.ndarray) -> pd.DataFrame:
     cap = (plan["cap"].values(xe) * plan["cap_factor"]).tolist()
-    flow = (plan["flow"].values(xe) * plan["flow_factor"]).tolist()
+    flow = plan["flow"].values(xe).tolist()
     largest = _largest_suppliers(plan, xe, activity)
     return compliance_frame(plan["rows"], cap, flow, largest)
 
@@ -412,8 +398,7 @@ def _shadow_prices(plan, row_dual: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(columns=SHADOW_COLUMNS)
     weight = plan["weight"]
     dual = np.asarray(row_dual, dtype=float)[plan["row"]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    per_t = _per_weight_values(dual, weight)
     per_t = _clean_values(np.where(plan["sign"] < 0, -per_t, per_t))
     df = plan["frame"]
     df["eur_per_t"] = per_t
@@ -421,6 +406,12 @@ def _shadow_prices(plan, row_dual: np.ndarray) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         df["binding"] = np.abs(per_t) > 1e-6
     return df
+
+
+def _per_weight_values(dual: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """results._per_weight of every element: the dual per unit of weight, NaN where the weight is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
 
 
 def _plan_marginal_cost(lp) -> dict:
@@ -436,8 +427,7 @@ def _marginal_cost(plan, row_dual: np.ndarray) -> pd.DataFrame:
     """The dual of each balance row per unit of its weight (results._per_weight: NaN at weight 0)."""
     weight = plan["weight"]
     dual = np.asarray(row_dual, dtype=float)[plan["row"]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    per_t = _per_weight_values(dual, weight)
     df = plan["frame"]
     df["eur_per_t"] = _clean_values(per_t)
     return df
