@@ -24,7 +24,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, islice
+from itertools import chain
 
 import numpy as np
 
@@ -118,9 +118,13 @@ class DirectLP:
     row_names: list = field(default_factory=list)
     row_lower: list = field(default_factory=list)
     row_upper: list = field(default_factory=list)
+    # the matrix, row-wise: finished blocks ``a_parts`` [(row lengths, columns, coefficients)] (numpy
+    # arrays for repeated rows, which stay arrays), then the rows added one by one since the last
+    # block (``a_len``, ``a_index``, ``a_value``); ``matrix()`` joins them
+    a_parts: list = field(default_factory=list)
+    a_len: list = field(default_factory=list)
     a_index: list = field(default_factory=list)
     a_value: list = field(default_factory=list)
-    a_start: list = field(default_factory=lambda: [0])
     # cost terms: (component, material, year, scenario or None) -> Lin (as model/build.py's cost_terms)
     cost_terms: dict = field(default_factory=dict)
     benchmark_rows: list = field(default_factory=list)
@@ -148,7 +152,7 @@ class DirectLP:
         self.row_upper.append(upper - k)
         self.a_index.extend(body.cols)
         self.a_value.extend(body.coefs)
-        self.a_start.append(len(self.a_index))
+        self.a_len.append(len(body.cols))
         return i
 
     def le(self, component, key, lhs: Lin, rhs) -> int:
@@ -190,7 +194,7 @@ class DirectLP:
             ext_i(c)
         for v in coefs:
             ext_v(v)
-        self.a_start.extend(islice(accumulate(map(len, cols), initial=self.a_start[-1]), 1, None))
+        self.a_len.extend(map(len, cols))
         return i
 
     def add_rows_repeated(self, component: str, keys: list, cols: list, coefs: list, n: int, lower,
@@ -217,13 +221,24 @@ class DirectLP:
         col = t_cols[pos]
         if shift is not None:
             step = step * np.fromiter(chain.from_iterable(shift), dtype=np.int64, count=total)[pos]
-        self.a_index.extend(np.where(col >= 0, col + step, col).tolist())
-        self.a_value.extend(t_coefs[pos].tolist())
-        self.a_start.extend((row_end + self.a_start[-1]).tolist())
+        if self.a_len:  # the rows added one by one before these, as a block of their own
+            self.a_parts.append((self.a_len, self.a_index, self.a_value))
+            self.a_len, self.a_index, self.a_value = [], [], []
+        self.a_parts.append((row_len, np.where(col >= 0, col + step, col), t_coefs[pos]))
         self.row_names.extend([(component, key) for key in keys])
         self.row_lower.extend(lower if isinstance(lower, list) else [lower] * m)
         self.row_upper.extend(upper if isinstance(upper, list) else [upper] * m)
         return i
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The row-wise matrix as arrays: (row starts, with the end; columns; coefficients)."""
+        parts = self.a_parts + [(self.a_len, self.a_index, self.a_value)]
+        lengths = np.concatenate([np.asarray(p[0], dtype=np.int64) for p in parts])
+        index = np.concatenate([np.asarray(p[1], dtype=np.int64) for p in parts])
+        value = np.concatenate([np.asarray(p[2], dtype=float) for p in parts])
+        start = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=start[1:])
+        return start, index, value
 
     def __post_init__(self):
         self.W = self.data.scenarios  # scenarios, as in model/build.py's Builder
@@ -469,13 +484,6 @@ def _sourcing(lp: DirectLP) -> None:
                 j += 1
     _tiers(lp, volume)
     limits.add_to(lp, "supply_limit")
-    lp.supply_terms = {}
-    for key, by_c in lp.refined_by.items():
-        acc = lp.supply_terms[key] = Lin()
-        for terms in by_c.values():
-            for j, a in terms:
-                acc.cols.append(j)
-                acc.coefs.append(a)
 
 
 def _tiers(lp: DirectLP, volume: dict) -> None:
@@ -545,16 +553,30 @@ def _eu_supply(lp: DirectLP) -> None:
         return e if e.cols else None
 
     lp.EU_PROCESSING = [(mm, t, w) for mm in proc for t in T for w in W]
-    lp.eu_processing = {}
-    for (mm, t, w) in lp.EU_PROCESSING:
-        f = feed(mm, t, w)
+    lp.eu_processing = processing = {}
+    contracted = lp.contracted
+    for mm in proc:
         y = data.material(mm)["processing_yield"]
-        lp.eu_processing[(mm, t, w)] = (f.scaled(y), True) if f is not None else (Lin(), False)
+        for t in T:
+            if (mm, t) in contracted:
+                for w in W:
+                    f = feed(mm, t, w)
+                    processing[(mm, t, w)] = (f.scaled(y), True) if f is not None else (Lin(), False)
+                continue
+            # without a contract, every scenario's feed is the first one's in its own columns
+            # (imp_conc and eu_mining are consecutive by scenario)
+            f = feed(mm, t, W[0])
+            if f is None:
+                for w in W:
+                    processing[(mm, t, w)] = (Lin(), False)
+                continue
+            cols, coefs = f.cols, [y * a for a in f.coefs]
+            for s, w in enumerate(W):
+                processing[(mm, t, w)] = (Lin([j + s for j in cols], list(coefs), y * f.const), True)
     # capacity rows: flow - cap_avail <= existing capacity; the cap_avail terms of a (m, k, t),
     # negated, are shared by the rows of every scenario (first-stage columns). Where the flow is
     # the first scenario's in each scenario's columns (no contract at (m, t)), its rows repeat.
     neg_cap = {}
-    contracted = lp.contracted
     n = len(W)
 
     def capacity_rows(name, stage, groups):
@@ -619,10 +641,6 @@ def _eu_supply(lp: DirectLP) -> None:
 
     lp.add_rows("recycling_feedstock", recyc, [[eu_recycling[i]] for i in recyc], [[1.0]] * len(recyc), -INF,
                 [feedstock(mm, t) for (mm, t, w) in recyc])
-    for i in lp.EU_PROCESSING:
-        lp.supply_terms.setdefault(i, Lin()).add(_drop_fixed(lp.eu_processing[i][0]))
-    for i in recyc:
-        lp.supply_terms.setdefault(i, Lin()).term(eu_recycling[i], 1.0)
     lp.eu_recycling = eu_recycling
     costs = lp.cost_terms
     for stage, idx in (("extraction", mining), ("processing", lp.EU_PROCESSING), ("recycling", recyc)):
@@ -746,14 +764,7 @@ def _stockpile(lp: DirectLP) -> None:
             if e.empty:
                 continue  # no imports to cover: the block skips the row
             lp.ge("stock_coverage", (mm, t, nominal), col_term(target[(mm, t)]), e)
-    for (mm, t, w) in lp.STOCK_TW:
-        acc = lp.supply_terms.setdefault((mm, t, w), Lin())
-        j = out.get((mm, t, w))
-        if j is not None:
-            acc.term(j, 1.0)
-        if t == last:
-            acc.term(draw[(mm, t, w)], 1.0)
-    lp.use_terms = {(mm, t, w): col_term(stock_in[(mm, t, w)]) for (mm, t, w) in lp.STOCK_TW}
+    lp.released = released
     for (mm, t) in lp.STOCK_T:
         h = stock[mm]["holding_cost"]
         if h:
@@ -791,27 +802,57 @@ def _lost_supply(lp: DirectLP, stock: dict) -> dict:
 
 
 def _balance(lp: DirectLP) -> None:
-    """model/blocks/balance.py: supply + unmet - uses == demand, and the cost of unmet demand."""
+    """model/blocks/balance.py: supply + unmet - uses == demand, and the cost of unmet demand.
+
+    Where no contract and no stock release makes a scenario's supply differ (every supply column
+    is then scenario-indexed), the first scenario's row is written once and repeated."""
     data = lp.data
-    idx = [(mm, t, w) for mm in data.materials for t in lp.T for w in lp.W]
+    W = lp.W
+    idx = [(mm, t, w) for mm in data.materials for t in lp.T for w in W]
     lp.BALANCE = idx
     unmet = lp.add_cols("unmet", idx)
     lp.unmet = unmet
     lp.balance_row = {i: r for r, i in enumerate(idx, len(lp.row_names))}
-    for i in idx:
-        mm, t, w = i
-        body = Lin()
-        s = lp.supply_terms.get(i)
-        if s is not None:
-            body.add(s)
-        body.term(unmet[i], 1.0)
-        u = lp.use_terms.get(i)
-        if u is not None:
-            body.add(u, -1.0)
-        d = data.demand(mm, t)
-        lp.add_row("balance", i, body, d, d)
+    differs = lp.contracted | lp.released
+    rows = _Rows()
+    n = len(W)
+    for mm in data.materials:
+        for t in lp.T:
+            d = data.demand(mm, t)
+            if (mm, t) in differs:
+                for w in W:
+                    rows.add((mm, t, w), _balance_body(lp, mm, t, w), d, d)
+                continue
+            body = _balance_body(lp, mm, t, W[0])
+            rows.repeat([(mm, t, w) for w in W], [body.cols], [body.coefs], d - body.const, d - body.const, n)
+    rows.add_to(lp, "balance")
     for i in idx:
         lp.add_cost_term("unmet_demand", i[0], i[1], i[2], unmet[i], data.material(i[0])["voll"])
+
+
+def _balance_body(lp: DirectLP, mm: str, t: int, w) -> Lin:
+    """supply + unmet - uses of one (m, t, w), term by term in the blocks' order: imports
+    (contract deliveries, then spot), EU processing and recycling, stock releases and drawdown."""
+    body = Lin()
+    for terms in lp.refined_by.get((mm, t, w), {}).values():
+        for j, a in terms:
+            body.term(j, a)
+    e = lp.eu_processing.get((mm, t, w))
+    if e is not None:
+        body.add(_drop_fixed(e[0]))
+    j = lp.eu_recycling.get((mm, t, w))
+    if j is not None:
+        body.term(j, 1.0)
+    if mm in lp.stock:
+        j = lp.stock_out.get((mm, t, w))
+        if j is not None:
+            body.term(j, 1.0)
+        if t == lp.T[-1]:
+            body.term(lp.stock_drawdown[(mm, t, w)], 1.0)
+    body.term(lp.unmet[(mm, t, w)], 1.0)
+    if mm in lp.stock:
+        body.term(lp.stock_in[(mm, t, w)], -1.0)
+    return body
 
 
 def _country_supply_by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, dict]:
@@ -1119,9 +1160,7 @@ def arrays(lp: DirectLP) -> dict:
     the same one. ``order[k]`` is the DirectLP column of HiGHS column k.
     """
     m, n = len(lp.row_names), len(lp.col_names)
-    starts = np.asarray(lp.a_start, dtype=np.int64)
-    idx = np.asarray(lp.a_index, dtype=np.int64)
-    val = np.asarray(lp.a_value, dtype=float)
+    starts, idx, val = lp.matrix()
     row = np.repeat(np.arange(m, dtype=np.int64), np.diff(starts))
     keep = idx != FIXED
     idx, val, row = idx[keep], val[keep], row[keep]

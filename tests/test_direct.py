@@ -175,9 +175,10 @@ def test_rows_repeated_over_scenarios_by_hand():
                                  -INF_, 5.0, shift=[[1], [1, 0]])
     assert first == 0
     assert lp.row_names == [("r", (r, w)) for r in "ab" for w in lp.W]
-    assert lp.a_start == [0, 1, 2, 3, 5, 7, 9]
-    assert lp.a_index == [0, 1, 2, 0, 3, 1, 3, 2, 3]
-    assert lp.a_value == [1.0, 1.0, 1.0, 1.0, -2.0, 1.0, -2.0, 1.0, -2.0]
+    start, index, value = lp.matrix()
+    assert start.tolist() == [0, 1, 2, 3, 5, 7, 9]
+    assert index.tolist() == [0, 1, 2, 0, 3, 1, 3, 2, 3]
+    assert value.tolist() == [1.0, 1.0, 1.0, 1.0, -2.0, 1.0, -2.0, 1.0, -2.0]
     assert lp.row_lower == [-INF_] * 6 and lp.row_upper == [5.0] * 6
 
 
@@ -195,7 +196,10 @@ def test_rows_collector_keeps_order_and_merges_repeats():
     assert [key for _, key in lp.row_names] == ["one", ("p", "w0"), ("p", "w1"), ("q", "w0"), ("q", "w1"), "last"]
     assert lp.row_lower == [-1.0, -INF_, -INF_, 0.0, 0.0, 0.0]
     assert lp.row_upper == [3.0, 1.0, 1.0, INF_, INF_, 0.0]
-    assert lp.a_index == [3, 0, 1, 0, 3, 1, 3, 1]
+    start, index, value = lp.matrix()
+    assert index.tolist() == [3, 0, 1, 0, 3, 1, 3, 1]
+    assert start.tolist() == [0, 1, 2, 3, 5, 7, 8]  # the rows added one by one, a block, one more row
+    assert value.tolist() == [1.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_lin_batch_is_term_by_term_evaluation():
