@@ -127,7 +127,9 @@ class DirectLP:
     a_value: list = field(default_factory=list)
     # cost terms: (component, material, year, scenario or None) -> Lin (as model/build.py's cost_terms)
     cost_terms: dict = field(default_factory=dict)
-    benchmark_rows: list = field(default_factory=list)
+    # the benchmark rows, in parts (see ``benchmark_rows``): a list of row tuples, or (component,
+    # [(index, (info, country, scenario), row)]) as the 65 % rows' collector returns them
+    benchmark_parts: list = field(default_factory=list)
     cvar: bool = False
 
     # ---- columns and rows ------------------------------------------------------------------------
@@ -240,8 +242,25 @@ class DirectLP:
         np.cumsum(lengths, out=start[1:])
         return start, index, value
 
+    @property
+    def benchmark_rows(self) -> list:
+        """One tuple (component, index, info, basis, country, scenario, row) per benchmark row, in
+        the block's order (made when first asked for: by the result tables, beside HiGHS)."""
+        rows = getattr(self, "_benchmark_rows", None)
+        if rows is None:
+            rows = []
+            for part in self.benchmark_parts:
+                if isinstance(part, list):
+                    rows.extend(part)
+                else:
+                    name, added = part
+                    rows.extend([(name, i, info, "flow", c, w, r) for i, (info, c, w), r in added])
+            self._benchmark_rows = rows
+        return rows
+
     def __post_init__(self):
         self.W = self.data.scenarios  # scenarios, as in model/build.py's Builder
+        self.position = {w: s for s, w in enumerate(self.W)}  # a scenario's place in W
         self.T = self.data.years
         self._discount = {}
 
@@ -418,48 +437,68 @@ def _sourcing(lp: DirectLP) -> None:
     none = {}
     flows = lp.contract_flows
     limits = _Rows()  # supply_limit rows, added after the tiers (the Pyomo model's component order)
-    # the columns of one offer (m, c, stage, t) are consecutive, one per scenario (in W's order)
+    # the columns of one offer (m, c, stage, t) are consecutive, one per scenario (in W's order).
+    # refined_by / ore_by hold the first scenario's flows alone where no contract makes the
+    # scenarios differ (the others are that one shifted, see _by_country)
     events = [(w, disruption.get(w, none)) for w in W]
     disrupted = {key for _, ev in events for key in ev}
     contracted = {key[:4] for key in flows}
+    every = lp.contracted  # (m, t) whose flows are written for every scenario
     costs = lp.cost_terms
     n = len(W)
-    per_mt = {}  # (by, m, t) -> (by_c of each scenario, purchases cost of each scenario or None)
+    w0 = W[0]
+    # (stage, m, t) -> (the purchases cost of each scenario, columns and prices of the usual offers
+    # in the first scenario not yet added to them): added together, before anything else is
+    usual = {}
+
+    def flush(got):
+        accs, js, prices = got
+        for s, acc in enumerate(accs):
+            acc.cols.extend([j + s for j in js] if s else js)
+            acc.coefs.extend(prices)
+        got[1], got[2] = [], []
+
     for stage, offers, cols, by in (("processing", ref, imp_ref, lp.refined_by),
                                     ("extraction", conc, imp_conc, lp.ore_by)):
         for (mm, c, t) in offers:
             rec = supply[(mm, c, stage, t)]
             price, cap = rec["price"], rec["available"]
             is_tiered = (mm, c, stage) in tiered
-            j = cols[(mm, c, t, W[0])]
+            j = cols[(mm, c, t, w0)]
+            got = usual.get((stage, mm, t))
             if not is_tiered and (mm, c, stage, t) not in disrupted and (stage, mm, c, t) not in contracted:
                 # the usual offer: the same in every scenario, in that scenario's column
-                got = per_mt.get((stage, mm, t))
                 if got is None:
-                    got = per_mt[(stage, mm, t)] = [[by.setdefault((mm, t, w), {}) for w in W], None]
-                if got[1] is None:
-                    got[1] = [costs.setdefault(("purchases", mm, t, w), Lin()) for w in W]
-                for s, (by_c, acc) in enumerate(zip(got[0], got[1])):
+                    got = usual[(stage, mm, t)] = [[costs.setdefault(("purchases", mm, t, w), Lin()) for w in W],
+                                                   [], []]
+                got[1].append(j)
+                got[2].append(price)
+                for s, w in (enumerate(W) if (mm, t) in every else ((0, w0),)):
+                    by_c = by.get((mm, t, w))
+                    if by_c is None:
+                        by_c = by[(mm, t, w)] = {}
                     terms = by_c.get(c)
                     if terms is None:
                         by_c[c] = [(j + s, 1.0)]
                     else:
                         terms.append((j + s, 1.0))
-                    acc.cols.append(j + s)
-                    acc.coefs.append(price)
                 if cap < R.UNLIMITED:
                     limits.repeat([(mm, c, stage, t, w) for w in W], [[j]], [[1.0]], -INF, cap, n)
                 continue
+            if got is not None and got[1]:
+                flush(got)  # the usual offers before this one come first in the purchases cost
+            one = (mm, t) not in every
             for w, ev in events:
                 lost, mult = ev.get((mm, c, stage, t), (0.0, 1.0)) if ev else (0.0, 1.0)
-                by_c = by.get((mm, t, w))
-                if by_c is None:
-                    by_c = by[(mm, t, w)] = {}
-                terms = by_c.get(c)
-                if terms is None:
-                    by_c[c] = [(j, 1.0)]
-                else:
-                    terms.append((j, 1.0))
+                if w is w0 or not one:
+                    by_c = by.get((mm, t, w))
+                    if by_c is None:
+                        by_c = by[(mm, t, w)] = {}
+                    terms = by_c.get(c)
+                    if terms is None:
+                        by_c[c] = [(j, 1.0)]
+                    else:
+                        terms.append((j, 1.0))
                 if is_tiered:
                     volume[(mm, c, stage, t, w)] = j
                 else:
@@ -482,8 +521,31 @@ def _sourcing(lp: DirectLP) -> None:
                         limits.cols.append([j])
                         limits.coefs.append([1.0])
                 j += 1
+        for got in usual.values():
+            if got[1]:
+                flush(got)
     _tiers(lp, volume)
     limits.add_to(lp, "supply_limit")
+
+
+def _by_country(lp: DirectLP, by: dict, mm: str, t: int, w) -> dict:
+    """``by[(m, t, w)]`` (``lp.refined_by`` or ``lp.ore_by``): {country: [(column, coefficient)]}.
+
+    Where no contract makes the scenarios differ at (m, t), only the first scenario's is written
+    by _sourcing: another scenario's flows are the same offers in its own columns, the first
+    scenario's shifted by the scenario's position (made here when first asked for, and kept)."""
+    got = by.get((mm, t, w))
+    if got is not None:
+        return got
+    W = lp.W
+    if w == W[0] or (mm, t) in lp.contracted:
+        return {}
+    first = by.get((mm, t, W[0]))
+    if first is None:
+        return {}
+    s = lp.position[w]
+    got = by[(mm, t, w)] = {c: [(j + s, a) for j, a in terms] for c, terms in first.items()}
+    return got
 
 
 def _tiers(lp: DirectLP, volume: dict) -> None:
@@ -544,7 +606,7 @@ def _eu_supply(lp: DirectLP) -> None:
 
     def feed(mm, t, w) -> Lin | None:
         e = Lin()
-        for terms in lp.ore_by.get((mm, t, w), {}).values():
+        for terms in _by_country(lp, lp.ore_by, mm, t, w).values():
             for j, a in terms:
                 e.term(j, a)
         j = mined.get((mm, t, w))
@@ -643,21 +705,26 @@ def _eu_supply(lp: DirectLP) -> None:
                 [feedstock(mm, t) for (mm, t, w) in recyc])
     lp.eu_recycling = eu_recycling
     costs = lp.cost_terms
+    vom_of = {(mm, k): rec["variable_om"] for (mm, k), rec in tech.items() if rec["variable_om"]}
     for stage, idx in (("extraction", mining), ("processing", lp.EU_PROCESSING), ("recycling", recyc)):
         for (mm, t, w) in idx:
-            rec = tech.get((mm, stage))
-            if not (rec and rec["variable_om"]):
+            vom = vom_of.get((mm, stage))
+            if not vom:
                 continue
-            # variable_om x the stage's flow (lp.add_cost of _flow(...).scaled(vom), term by term)
-            vom = rec["variable_om"]
-            e = _drop_fixed(_flow(lp, stage, mm, t, w))
+            # variable_om x the stage's flow (the block's eu_mining, eu_processing or eu_recycling)
+            if stage == "processing":
+                e = _drop_fixed(processing[(mm, t, w)][0])
+                cols, coefs, const = e.cols, [vom * a for a in e.coefs], vom * e.const
+            else:
+                j = mined[(mm, t, w)] if stage == "extraction" else eu_recycling[(mm, t, w)]
+                cols, coefs, const = ([], [], vom * 0.0) if j == FIXED else ([j], [vom * 1.0], vom * 0.0)
             acc = costs.get(("variable_om", mm, t, w))
             if acc is None:
-                costs[("variable_om", mm, t, w)] = Lin(list(e.cols), [vom * a for a in e.coefs], vom * e.const)
+                costs[("variable_om", mm, t, w)] = Lin(list(cols), coefs, const)
             else:
-                acc.cols.extend(e.cols)
-                acc.coefs.extend([vom * a for a in e.coefs])
-                acc.const += vom * e.const
+                acc.cols.extend(cols)
+                acc.coefs.extend(coefs)
+                acc.const += const
 
 
 def _drop_fixed(e: Lin) -> Lin:
@@ -666,15 +733,6 @@ def _drop_fixed(e: Lin) -> Lin:
         return e
     keep = [(j, a) for j, a in zip(e.cols, e.coefs) if j != FIXED]
     return Lin([j for j, _ in keep], [a for _, a in keep], e.const)
-
-
-def _flow(lp, stage, mm, t, w) -> Lin:
-    """The EU flow variable/expression of a stage (eu_mining, eu_processing, eu_recycling)."""
-    if stage == "extraction":
-        return col_term(lp.eu_mining[(mm, t, w)])
-    if stage == "processing":
-        return lp.eu_processing[(mm, t, w)][0]
-    return col_term(lp.eu_recycling[(mm, t, w)])
 
 
 def _stockpile(lp: DirectLP) -> None:
@@ -757,7 +815,7 @@ def _stockpile(lp: DirectLP) -> None:
             y = data.material(mm)["processing_yield"]
             e = Lin()
             for by, factor in ((lp.refined_by, 1.0), (lp.ore_by, y)):
-                for c, flows in by.get((mm, t, nominal), {}).items():
+                for c, flows in _by_country(lp, by, mm, t, nominal).items():
                     if basis == "net_imports" or c == rec["coverage_country"]:
                         for j, a in flows:
                             e.term(j, f * factor * a)
@@ -834,7 +892,7 @@ def _balance_body(lp: DirectLP, mm: str, t: int, w) -> Lin:
     """supply + unmet - uses of one (m, t, w), term by term in the blocks' order: imports
     (contract deliveries, then spot), EU processing and recycling, stock releases and drawdown."""
     body = Lin()
-    for terms in lp.refined_by.get((mm, t, w), {}).values():
+    for terms in _by_country(lp, lp.refined_by, mm, t, w).values():
         for j, a in terms:
             body.term(j, a)
     e = lp.eu_processing.get((mm, t, w))
@@ -859,7 +917,7 @@ def _country_supply_by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, d
     """model/blocks/benchmarks.py country_supply, for every country at once: stage -> {c: Lin}."""
     proc, ext = {}, {}
     upstream = lp.upstream
-    for c, flows in lp.refined_by.get((mm, t, w), {}).items():
+    for c, flows in _by_country(lp, lp.refined_by, mm, t, w).items():
         proc[c] = ([j for j, _ in flows], [a for _, a in flows])
         for o, share in upstream.get((mm, c), {c: 1.0}).items():
             if share:
@@ -869,7 +927,7 @@ def _country_supply_by_origin(lp: DirectLP, mm: str, t: int, w) -> tuple[dict, d
                 acc[0].extend([j for j, _ in flows])
                 acc[1].extend([share * a for _, a in flows])
     y = lp.data.material(mm)["processing_yield"]
-    for c, flows in lp.ore_by.get((mm, t, w), {}).items():
+    for c, flows in _by_country(lp, lp.ore_by, mm, t, w).items():
         acc = ext.get(c)
         if acc is None:
             acc = ext[c] = ([], [])
@@ -1061,12 +1119,13 @@ def _benchmarks(lp: DirectLP) -> None:
                         else:
                             rows.append(((mm, k, c, t, w), e[0], e[1], 0.0, "<=", rhs, info, "flow", c, w,
                                          not e[0]))
-    out = lp.benchmark_rows
     lp.shortfall_col = {}  # (component, index) -> column of the row's shortfall (soft rows)
     for name, rows in groups.items():
         if rows is fast:
-            out.extend([(name, i, info, "flow", c, w, r) for i, (info, c, w), r in fast.add_to(lp, name)])
+            lp.benchmark_parts.append((name, fast.add_to(lp, name)))
             continue
+        out = []
+        lp.benchmark_parts.append(out)
         soft = [r[0] for r in rows if r[6]["enforcement"] == "soft"]
         short = lp.add_cols(f"shortfall_{name[len('benchmark_'):]}", soft) if soft else {}
         keys, all_cols, all_coefs, lower, upper = [], [], [], [], []
