@@ -84,7 +84,8 @@ def _index_array(cols) -> np.ndarray:
 def plan_tables(lp: DirectLP) -> dict:
     """Everything of the result tables that does not depend on the solution (see the module)."""
     return dict(sourcing=_plan_sourcing(lp), compliance=_plan_compliance(lp), costs=_plan_costs(lp),
-                shadow_prices=_plan_shadow_prices(lp), marginal_cost=_plan_marginal_cost(lp))
+                shadow_prices=_plan_shadow_prices(lp), marginal_cost=_plan_marginal_cost(lp),
+                stock=_plan_stock(lp), unmet=_plan_unmet(lp))
 
 
 def extract_direct(lp: DirectLP, sol, solution: DirectSolution) -> Results:
@@ -95,14 +96,14 @@ def extract_direct(lp: DirectLP, sol, solution: DirectSolution) -> Results:
     res = Results(objective=sol.objective)
     res.tables["sourcing"] = _sourcing(plan["sourcing"], xe)
     res.tables["capacity"] = _capacity(lp, val)
-    res.tables["stock"] = _stock(lp, val)
-    res.tables["unmet"] = _unmet(lp, val)
+    res.tables["stock"] = _stock(plan["stock"], xe)
+    res.tables["unmet"] = _unmet(plan["unmet"], xe)
     res.tables["compliance"] = _compliance(plan["compliance"], xe, solution.activity)
     costs = _cost_values(plan["costs"], val)
     res.tables["costs"], res.tables["cost_summary"] = cost_frames(plan["costs"]["tables"], costs)
     res.tables["shadow_prices"] = _shadow_prices(plan["shadow_prices"], solution.row_dual)
     res.tables["marginal_cost"] = _marginal_cost(plan["marginal_cost"], solution.row_dual)
-    res.tables["scenario_costs"] = _scenario_costs(lp, val, dict(zip(plan["costs"]["keys"], costs.tolist())))
+    res.tables["scenario_costs"] = _scenario_costs(lp, val, plan["costs"], costs)
     res.tables["contracts"] = _contracts(lp, val)
     return res
 
@@ -124,16 +125,16 @@ def _contracts(lp, val) -> pd.DataFrame:
                                        "volume_tpa", "scenario", "delivered_t"])
 
 
-def _scenario_costs(lp, val, costs: dict) -> pd.DataFrame:
+def _scenario_costs(lp, val, plan: dict, costs: np.ndarray) -> pd.DataFrame:
     """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
     data = lp.data
-    first = 0.0
-    scen = {w: 0.0 for w in lp.W}
-    for (_, _, t, w), value in costs.items():
-        if w is None:
-            first += lp.discount(t) * value
-        else:
-            scen[w] += lp.discount(t) * value
+    # discounted values added up key by key, in key order: total[s] for scenario s, total[-1] the
+    # first stage
+    total = [0.0] * (len(lp.W) + 1)
+    for s, v in zip(plan["scenario"], (costs * plan["tables"]["discount"]).tolist()):
+        total[s] += v
+    first = total[-1]
+    scen = dict(zip(lp.W, total))
     rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=scen[w],
                  total_eur=first + scen[w]) for w in lp.W]
     expected = first + sum(data.probability[w] * scen[w] for w in lp.W)
@@ -220,24 +221,45 @@ def _capacity(lp, val) -> pd.DataFrame:
                                        "modules", "available_tpa"])
 
 
-def _stock(lp, val) -> pd.DataFrame:
-    rows = []
-    out, draw, disp = lp.stock_out, lp.stock_drawdown, lp.stock_disposal
-    col = val.col
-    for i in lp.STOCK_TW:
-        mm, t, w = i
-        o = col(out.get(i))
-        d = col(draw.get(i)) + col(disp.get(i))
-        net = col(lp.stock_in[i]) - o - d
-        rows.append((w, mm, t, _clean(col(lp.stock_target[(mm, t)])), _clean(col(lp.inventory[i])),
-                     _clean(max(0.0, net)), _clean(max(0.0, -net)), o > 1e-9 and net < -1e-9))
-    return pd.DataFrame(rows, columns=["scenario", "material", "year", "stock_target_t", "inventory_t",
-                                       "stock_in_t", "stock_out_t", "released_in_disruption"])
+STOCK_COLUMNS = ["scenario", "material", "year", "stock_target_t", "inventory_t", "stock_in_t", "stock_out_t",
+                 "released_in_disruption"]
 
 
-def _unmet(lp, val) -> pd.DataFrame:
+def _plan_stock(lp) -> dict:
+    """The stock table's keys, and the columns it reads per (m, t, w) (FIXED where there is none)."""
+    def cols(index, keys):
+        return np.fromiter((index.get(i, FIXED) for i in keys), dtype=np.int64, count=len(keys))
+
+    keys = lp.STOCK_TW
+    return dict(keys=keys, out=cols(lp.stock_out, keys), draw=cols(lp.stock_drawdown, keys),
+                disposal=cols(lp.stock_disposal, keys), stock_in=cols(lp.stock_in, keys),
+                inventory=cols(lp.inventory, keys), target=cols(lp.stock_target, [(mm, t) for (mm, t, _) in keys]))
+
+
+def _stock(plan, xe) -> pd.DataFrame:
+    """net = stock_in - out - (drawdown + disposal): put in max(0, net), taken out max(0, -net);
+    released in a disruption where out > 0 and net < 0."""
+    keys = plan["keys"]
+    if not keys:
+        return pd.DataFrame([], columns=STOCK_COLUMNS)
+    o = xe[plan["out"]]
+    net = xe[plan["stock_in"]] - o - (xe[plan["draw"]] + xe[plan["disposal"]])
+    mm, t, w = zip(*keys)
+    rows = zip(w, mm, t, _clean_values(xe[plan["target"]]).tolist(), _clean_values(xe[plan["inventory"]]).tolist(),
+               _clean_values(np.maximum(0.0, net)).tolist(), _clean_values(np.maximum(0.0, -net)).tolist(),
+               ((o > 1e-9) & (net < -1e-9)).tolist())
+    return pd.DataFrame(list(rows), columns=STOCK_COLUMNS)
+
+
+def _plan_unmet(lp) -> dict:
     data = lp.data
-    rows = [(w, mm, t, data.demand(mm, t), _clean(val.col(lp.unmet[(mm, t, w)]))) for (mm, t, w) in lp.BALANCE]
+    return dict(keys=[(w, mm, t, data.demand(mm, t)) for (mm, t, w) in lp.BALANCE],
+                cols=np.fromiter((lp.unmet[i] for i in lp.BALANCE), dtype=np.int64, count=len(lp.BALANCE)))
+
+
+def _unmet(plan, xe) -> pd.DataFrame:
+    value = _clean_values(xe[plan["cols"]]).tolist()
+    rows = [key + (v,) for key, v in zip(plan["keys"], value)]
     return pd.DataFrame(rows, columns=["scenario", "material", "year", "demand_t", "unmet_t"])
 
 
@@ -321,7 +343,10 @@ def _largest_suppliers(plan, xe, activity) -> list:
 
 def _plan_costs(lp) -> dict:
     keys, owner, cols, coefs, const = cost_arrays(lp) if lp.cost_terms else ([], None, None, None, None)
-    return dict(keys=keys, owner=owner, cols=cols, coefs=coefs, const=const, tables=cost_plan(lp, keys))
+    position = lp.position
+    scenario = [-1 if w is None else position[w] for (_, _, _, w) in keys]  # -1: the first stage
+    return dict(keys=keys, owner=owner, cols=cols, coefs=coefs, const=const, tables=cost_plan(lp, keys),
+                scenario=scenario)
 
 
 def _cost_values(plan, val) -> np.ndarray:

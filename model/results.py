@@ -204,23 +204,31 @@ def compliance_plan(data, scenarios) -> list[tuple]:
 
 def compliance_frame(plan: list, capacity, flow, largest) -> pd.DataFrame:
     """The compliance table from its plan and, row by row, the EU capacity and flow (share
-    benchmarks) or the (share, country) of the largest third-country supplier (the 65 % cap)."""
-    rows = []
-    for (w, mm, t, bench, k, basis, target, d, enforcement), cap, fl, top in zip(plan, capacity, flow, largest):
-        if bench in BM.SHARE_BENCHMARKS:
-            cap_share = cap / d
-            flow_share = fl / d
-            achieved = cap_share if basis == "capacity" else flow_share
-            rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), _clean(cap_share),
-                         _clean(flow_share), bool(achieved >= target - TOL),
-                         _clean(max(0.0, (target - achieved) * d)), "", enforcement))
-        else:
-            achieved, country = top
-            rows.append((w, mm, t, bench, k, basis, target, _clean(achieved), None, _clean(achieved),
-                         bool(achieved <= target + TOL), _clean(max(0.0, (achieved - target) * d)),
-                         country, enforcement))
+    benchmarks) or the (share, country) of the largest third-country supplier (the 65 % cap).
+
+    Share benchmark: achieved = capacity / demand (capacity basis) or flow / demand (flow basis),
+    met when achieved >= target - TOL, shortfall max(0, (target - achieved) x demand). The 65 %
+    cap: achieved = the largest share, met when achieved <= target + TOL, excess likewise."""
     cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
             "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
+    if not plan:
+        return pd.DataFrame([], columns=cols)
+    w, mm, t, bench, k, basis, target, d, enforcement = zip(*plan)
+    is_share = [b in BM.SHARE_BENCHMARKS for b in bench]
+    share = np.array(is_share, dtype=bool)
+    target_a, d_a = np.array(target, dtype=float), np.array(d, dtype=float)
+    cap_share = np.array([c if s else 0.0 for c, s in zip(capacity, is_share)], dtype=float) / d_a
+    flow_share = np.array([f if s else 0.0 for f, s in zip(flow, is_share)], dtype=float) / d_a
+    top = np.array([0.0 if s else x[0] for x, s in zip(largest, is_share)], dtype=float)
+    achieved = np.where(share, np.where(np.array([b == "capacity" for b in basis]), cap_share, flow_share), top)
+    met = np.where(share, achieved >= target_a - TOL, achieved <= target_a + TOL)
+    short = _clean_values(np.maximum(0.0, np.where(share, target_a - achieved, achieved - target_a) * d_a))
+    achieved = _clean_values(achieved).tolist()
+    cap_col = [c if s else None for c, s in zip(_clean_values(cap_share).tolist(), is_share)]
+    flow_col = np.where(share, _clean_values(flow_share), achieved).tolist()
+    country = ["" if s else x[1] for x, s in zip(largest, is_share)]
+    rows = list(zip(w, mm, t, bench, k, basis, target, achieved, cap_col, flow_col, met.tolist(), short.tolist(),
+                    country, enforcement))
     return pd.DataFrame(rows, columns=cols)
 
 
