@@ -1266,7 +1266,6 @@ class DirectHighs(HighsModel):
         self.lp = lp
         order = self.order = A["order"]  # HiGHS column k is DirectLP column order[k]
         self.rows = lp.row_names
-        self.cols = [lp.col_names[j] for j in order.tolist()]
         self.cost = np.asarray(lp.cost, dtype=float)[order]
         self.offset = float(lp.offset)
         self.col_lower = np.asarray(lp.col_lower, dtype=float)[order]
@@ -1280,6 +1279,12 @@ class DirectHighs(HighsModel):
         self.x = np.zeros(A["n"])
         self._pass(A["start"][:-1].astype(np.int32), A["index"], A["value"])
         self.compile_seconds = time.perf_counter() - t0
+
+    @property
+    def cols(self) -> list:
+        """The (component, key) of each HiGHS column (named when asked for, not at the hand-off)."""
+        names = self.lp.col_names
+        return [names[j] for j in self.order.tolist()]
 
     def activity(self) -> np.ndarray:
         """Each row's body at the current values (HiGHS' row activities)."""
