@@ -236,3 +236,37 @@ def test_tables_prepared_beside_highs_equal_tables_prepared_after():
 
 
 INF_ = float("inf")
+
+
+def test_flows_by_country_shifted_from_the_first_scenario_by_hand():
+    """imp_ref columns 0..2 (one offer, scenarios w0..w2): w2's flows are w0's moved by 2; a
+    contracted (material, year) is never shifted (its scenarios are written one by one)."""
+    from model.direct import _by_country
+
+    lp = _tiny_lp(3)
+    lp.contracted = {("ga", 2031)}
+    by = {("ga", 2030, "w0"): {"CN": [(0, 1.0)], "JP": [(5, 0.5)]}}
+    assert _by_country(lp, by, "ga", 2030, "w2") == {"CN": [(2, 1.0)], "JP": [(7, 0.5)]}
+    assert ("ga", 2030, "w2") in by  # kept for the next caller
+    assert _by_country(lp, by, "ga", 2030, "w0") is by[("ga", 2030, "w0")]
+    assert _by_country(lp, by, "ga", 2031, "w1") == {}
+    assert _by_country(lp, by, "ge", 2030, "w1") == {}
+
+
+def test_compliance_frame_by_hand():
+    """A processing benchmark (40 %, capacity basis) with capacity 30 and flow 50 against demand
+    100, and a 65 % cap with a largest supplier at 70 %: 0.3 achieved, missed by 10 t; 0.7, over by
+    5 t on demand 100."""
+    import pandas as pd
+
+    from model.results import compliance_frame
+
+    plan = [("nominal", "ga", 2030, "processing", "processing", "capacity", 0.4, 100.0, "hard"),
+            ("nominal", "ga", 2030, "single_country", "processing", "flow", 0.65, 100.0, "hard")]
+    df = compliance_frame(plan, [30.0, 0.0], [50.0, 0.0], [None, (0.7, "CN")])
+    share, cap = df.iloc[0], df.iloc[1]
+    assert (share["achieved_share"], share["capacity_share"], share["flow_share"]) == (0.3, 0.3, 0.5)
+    assert not share["met"] and share["shortfall_t"] == pytest.approx(10.0) and share["largest_country"] == ""
+    assert (cap["achieved_share"], cap["flow_share"], cap["largest_country"]) == (0.7, 0.7, "CN")
+    assert pd.isna(cap["capacity_share"]) and not cap["met"] and cap["shortfall_t"] == pytest.approx(5.0)
+    assert list(df["met"]) == [False, False]
