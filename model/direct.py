@@ -3,8 +3,8 @@
 The Pyomo blocks in ``model/blocks/`` are the reference formulation (docs/formulation.md, name
 for name). Creating a Pyomo expression for every term costs about 10 us per nonzero, twice the
 time HiGHS needs for a large case; this module writes the *same* linear programme row by row into
-plain lists of column indices and coefficients (about 1 us per nonzero) and passes them to
-``highspy.Highs.passModel`` in one call. Result tables are computed with numpy from HiGHS' column
+plain lists of column indices and coefficients (about 1 us per nonzero; rows that repeat over
+scenarios as numpy arrays) and passes them to ``highspy.Highs.passModel`` in one call. Result tables are computed with numpy from HiGHS' column
 values and duals.
 
 Same model, checked: ``tests/test_direct.py`` compares, row by row and column by column, the
@@ -490,7 +490,7 @@ def _sourcing(lp: DirectLP) -> None:
             one = (mm, t) not in every
             for w, ev in events:
                 lost, mult = ev.get((mm, c, stage, t), (0.0, 1.0)) if ev else (0.0, 1.0)
-                if w is w0 or not one:
+                if w == w0 or not one:
                     by_c = by.get((mm, t, w))
                     if by_c is None:
                         by_c = by[(mm, t, w)] = {}
