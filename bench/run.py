@@ -140,6 +140,16 @@ def run_one(path: str, write: bool = True, backend: str = "direct") -> dict:
     return out
 
 
+def _run_highs_model(hm, opts: dict):
+    """Solve a model/solve.py HighsModel (or the direct backend's): HiGHS' run time, the objective,
+    and the duals, after loading the values."""
+    hm.set_options(opts)
+    hm.run()
+    run_s, obj = hm.highs.getRunTime(), hm.objective_value()
+    hm.load_vars()
+    return run_s, obj, hm.duals()
+
+
 def run_handoff(path: str, which: str) -> dict:
     """One hand-off path on one workbook: build, pass to HiGHS, solve, load values and duals."""
     import numpy as np
@@ -153,13 +163,7 @@ def run_handoff(path: str, which: str) -> dict:
 
         with no_cyclic_gc():
             t0 = time.perf_counter()
-            lp = build_direct(data)
-            hm = DirectHighs(lp)
-            hm.set_options(opts)
-            hm.run()
-            run_s, obj = hm.highs.getRunTime(), hm.objective_value()
-            hm.load_vars()
-            duals = hm.duals()
+            run_s, obj, duals = _run_highs_model(DirectHighs(build_direct(data)), opts)
             total = time.perf_counter() - t0
         return {"path": which, "total_s": total, "highs_s": run_s, "outside_s": total - run_s,
                 "objective": obj, "n_duals": len(duals), "peak_rss_bytes": _maxrss_bytes()}
@@ -169,12 +173,7 @@ def run_handoff(path: str, which: str) -> dict:
     if which == "direct":
         from model.solve import HighsModel
 
-        hm = HighsModel(m)
-        hm.set_options(opts)
-        hm.run()
-        run_s, obj = hm.highs.getRunTime(), hm.objective_value()
-        hm.load_vars()
-        duals = hm.duals()
+        run_s, obj, duals = _run_highs_model(HighsModel(m), opts)
     elif which == "contrib_highs":
         from pyomo.common.tee import capture_output
         from pyomo.contrib.solver.common.factory import SolverFactory

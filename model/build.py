@@ -42,13 +42,18 @@ class Builder:
         self.cost_terms[(component, material, year, scenario)].append(expr)
 
     def discount(self, t: int) -> float:
-        r = self.data.settings["discount_rate"]
-        return (1.0 + r) ** -(t - self.data.base_year)
+        return discount_factor(self.data, t)
 
     def weight(self, t: int, w) -> float:
         """Objective weight of a cost in year t: discount factor x scenario probability."""
         p = 1.0 if w is None else self.data.probability[w]
         return self.discount(t) * p
+
+
+def discount_factor(data: ModelData, t: int) -> float:
+    """(1 + discount rate) ^ -(t - base year): the present value of one EUR of year t."""
+    r = data.settings["discount_rate"]
+    return (1.0 + r) ** -(t - data.base_year)
 
 
 def build(data: ModelData) -> Builder:

@@ -34,6 +34,7 @@ from model.blocks import purchasing as PU
 from model.blocks.capacity import build_years, crf
 from model.blocks.sourcing import upstream_shares
 from model.blocks.stockpile import coverage_years, lost_supply_parts
+from model.build import Builder, discount_factor
 from model.data import NOMINAL, ModelData
 from model.errors import ModelError
 from model.solve import HighsModel, TerminationCondition, finish, highs_options
@@ -267,13 +268,10 @@ class DirectLP:
     def discount(self, t: int) -> float:
         d = self._discount.get(t)
         if d is None:
-            r = self.data.settings["discount_rate"]
-            d = self._discount[t] = (1.0 + r) ** -(t - self.data.base_year)
+            d = self._discount[t] = discount_factor(self.data, t)
         return d
 
-    def weight(self, t: int, w) -> float:
-        p = 1.0 if w is None else self.data.probability[w]
-        return self.discount(t) * p
+    weight = Builder.weight  # discount factor x scenario probability, as the Pyomo backend weighs
 
 
 # ==== the blocks, mirrored =========================================================================

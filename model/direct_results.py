@@ -228,7 +228,7 @@ STOCK_COLUMNS = ["scenario", "material", "year", "stock_target_t", "inventory_t"
 def _plan_stock(lp) -> dict:
     """The stock table's keys, and the columns it reads per (m, t, w) (FIXED where there is none)."""
     def cols(index, keys):
-        return np.fromiter((index.get(i, FIXED) for i in keys), dtype=np.int64, count=len(keys))
+        return _index_array(index.get(i, FIXED) for i in keys)
 
     keys = lp.STOCK_TW
     return dict(keys=keys, out=cols(lp.stock_out, keys), draw=cols(lp.stock_drawdown, keys),
@@ -254,7 +254,7 @@ def _stock(plan, xe) -> pd.DataFrame:
 def _plan_unmet(lp) -> dict:
     data = lp.data
     return dict(keys=[(w, mm, t, data.demand(mm, t)) for (mm, t, w) in lp.BALANCE],
-                cols=np.fromiter((lp.unmet[i] for i in lp.BALANCE), dtype=np.int64, count=len(lp.BALANCE)))
+                cols=_index_array(lp.unmet[i] for i in lp.BALANCE))
 
 
 def _unmet(plan, xe) -> pd.DataFrame:
