@@ -1,45 +1,54 @@
-"""Build the Pyomo model from ModelData: one call per topic block, then balance and objective.
+"""Build the one model of a ModelData: the blocks in sequence, each declaring its families once.
 
 The model is always the extensive form over the scenario set W; a deterministic run is the case
 |W| = 1 (scenario 'nominal', probability 1), not a second code path. First-stage decisions
-(capacity, stock targets) carry no scenario index; recourse decisions (flows, stock releases,
-unmet demand) carry one.
+(capacity, stock targets, contract volumes) carry no scenario index; recourse decisions (flows,
+stock releases, unmet demand) carry one. The result is an ``LP`` (model/lp.py) that the backends
+(model/backends/) hand to HiGHS or turn into a Pyomo model, and that model/results.py reads.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pyomo.environ as pyo
+import numpy as np
 
+from model import registry as R
 from model.data import ModelData
+from model.lp import LP, Expr, Index, Space, gather
+
+
+def discount_factor(data: ModelData, t: int) -> float:
+    """(1 + discount rate) ^ -(t - base year): the present value of one EUR of year t."""
+    r = data.settings["discount_rate"]
+    return (1.0 + r) ** -(t - data.base_year)
 
 
 @dataclass
-class Builder:
-    """Shared state of one build: the model, the data and the accumulators blocks write into."""
+class Model:
+    """One built model: the data it was built from, its LP, and the quantities blocks share.
+
+    ``flows``: name -> (Index, Expr) of the quantities one block publishes for the others
+    (``cap_avail`` over (m, k, t); ``refined`` and ``ore`` over (m, c, t, w): third-country
+    supply by country, spot and contract; ``eu_extraction``, ``eu_processing``, ``eu_recycling``
+    over (m, t, w) in refined equivalent; ``balance_supply`` over (m, t, w)).
+    """
 
     data: ModelData
-    m: pyo.ConcreteModel = field(default_factory=pyo.ConcreteModel)
-    # refined supply into / use out of the balance of (material, year, scenario)
-    supply_terms: dict = field(default_factory=lambda: defaultdict(list))
-    use_terms: dict = field(default_factory=lambda: defaultdict(list))
-    # cost terms: (component, material, year, scenario or None for first stage) -> [expr]
-    cost_terms: dict = field(default_factory=lambda: defaultdict(list))
-    # benchmark metadata for the results: component name -> dict(benchmark, basis, sense, ...)
-    benchmark_meta: dict = field(default_factory=dict)
-    integer_vars: list = field(default_factory=list)
+    lp: LP
+    flows: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)  # what the results need besides values (per block)
 
     @property
-    def W(self):
+    def space(self) -> Space:
+        return self.lp.space
+
+    @property
+    def W(self) -> list:
         return self.data.scenarios
 
     @property
-    def T(self):
+    def T(self) -> list:
         return self.data.years
-
-    def add_cost(self, component: str, material: str, year: int, scenario, expr) -> None:
-        self.cost_terms[(component, material, year, scenario)].append(expr)
 
     def discount(self, t: int) -> float:
         return discount_factor(self.data, t)
@@ -49,27 +58,73 @@ class Builder:
         p = 1.0 if w is None else self.data.probability[w]
         return self.discount(t) * p
 
+    # ---- shared look-ups -------------------------------------------------------------------
+    def flow(self, name: str, query: Index, coef=1.0) -> Expr:
+        """``coef x`` the published quantity ``name`` at each key of ``query`` (0 where absent)."""
+        index, expr = self.flows[name]
+        pos = index.find(query)
+        return expr.take(pos) * coef
 
-def discount_factor(data: ModelData, t: int) -> float:
-    """(1 + discount rate) ^ -(t - base year): the present value of one EUR of year t."""
-    r = data.settings["discount_rate"]
-    return (1.0 + r) ** -(t - data.base_year)
+    def publish(self, name: str, index: Index, expr: Expr) -> None:
+        self.flows[name] = (index, expr)
+        self.lp.expr(name, index, expr)
+
+    def per_material_year(self, f) -> np.ndarray:
+        """f(material, demand row) per (material code, year code); 0 where there is no row."""
+        sp = self.space
+        out = np.zeros((sp.size("m"), sp.size("t")))
+        for (mm, t), rec in self.data.table("demand").items():
+            if mm in sp.code["m"] and t in sp.code["t"]:
+                out[sp.code["m"][mm], sp.code["t"][t]] = f(mm, rec)
+        return out
+
+    def demand(self) -> np.ndarray:
+        """Demand per (material code, year code)."""
+        return self.per_material_year(lambda mm, rec: rec["demand"])
+
+    def disruption(self, query: Index) -> tuple[np.ndarray, np.ndarray]:
+        """(lost share, price multiplier) of each (m, c, k, t, w) key of ``query``."""
+        index, lost, mult = self.info["disruption"]
+        pos = index.find(query)
+        return gather(lost, pos, 0.0), gather(mult, pos, 1.0)
 
 
-def build(data: ModelData) -> Builder:
+def _disruptions(data: ModelData, sp: Space):
+    keys, lost, mult = [], [], []
+    for w, events in data.disruption.items():
+        if w not in sp.code["w"]:
+            continue
+        for (mm, c, k, t), (share, m) in events.items():
+            if mm in sp.code["m"] and t in sp.code["t"]:
+                keys.append((mm, c, k, t, w))
+                lost.append(share)
+                mult.append(m)
+    return sp.index(("m", "c", "k", "t", "w"), keys), np.array(lost, float), np.array(mult, float)
+
+
+def space_of(data: ModelData) -> Space:
+    from model.blocks.purchasing import contracts_in_model
+
+    tiers = data.table("tiers")
+    n_tiers = max([sum(1 for key in tiers if key[:3] == k[:3]) for k in tiers] + [0])
+    return Space(m=data.materials, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
+                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)))
+
+
+def build(data: ModelData) -> Model:
     from model.blocks import balance, benchmarks, capacity, eu_supply, objective, sourcing, stockpile
+    from model.transform import soften
 
     if data.settings.get("soft_benchmarks") == "yes":
-        from model.explain import soften
-
         data = soften(data)
-    b = Builder(data)
-    b.m.name = data.settings.get("case_name", "case")
-    capacity.add_capacity(b)
-    sourcing.add_sourcing(b)
-    eu_supply.add_eu_supply(b)
-    stockpile.add_stockpile(b)
-    balance.add_balance(b)
-    benchmarks.add_benchmarks(b)
-    objective.add_objective(b)
-    return b
+    sp = space_of(data)
+    mod = Model(data, LP(sp))
+    mod.info["disruption"] = _disruptions(data, sp)
+    capacity.add_capacity(mod)
+    sourcing.add_sourcing(mod)
+    eu_supply.add_eu_supply(mod)
+    stockpile.add_stockpile(mod)
+    balance.add_balance(mod)
+    benchmarks.add_benchmarks(mod)
+    objective.add_objective(mod)
+    return mod

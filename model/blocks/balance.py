@@ -1,25 +1,24 @@
 """The refined-material balance of every material, year and scenario (formulation §3.3).
 
-balance[m,t,w]: sum of refined supply (imports, EU processing, EU recycling, stock releases)
-+ unmet[m,t,w] = demand[m,t] + uses (stock purchases). Cost: voll x unmet.
+balance[m,t,w]: refined supply (third-country refined imports, spot and contract; EU processing;
+EU recycling; stock releases and the final drawdown) + unmet[m,t,w] - stock purchases
+= demand[m,t]. Cost: voll x unmet. The dual of a row is the cost of one more tonne of demand.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
 
-def add_balance(b) -> None:
-    data, m = b.data, b.m
-    idx = [(mm, t, w) for mm in data.materials for t in b.T for w in b.W]
-    m.BALANCE = pyo.Set(initialize=idx, dimen=3, ordered=True)
-    m.unmet = pyo.Var(m.BALANCE, within=pyo.NonNegativeReals)
-
-    def rule(_, mm, t, w):
-        supply = b.supply_terms.get((mm, t, w), [])
-        uses = b.use_terms.get((mm, t, w), [])
-        # variables on the left, the constant demand on the right: the dual is then d(cost)/d(demand)
-        return sum(supply) + m.unmet[mm, t, w] - sum(uses) == data.demand(mm, t)
-
-    m.balance = pyo.Constraint(m.BALANCE, rule=rule)
-    for (mm, t, w) in idx:
-        b.add_cost("unmet_demand", mm, t, w, data.material(mm)["voll"] * m.unmet[mm, t, w])
+def add_balance(mod) -> None:
+    data, lp, sp = mod.data, mod.lp, mod.space
+    idx = sp.product(m=np.arange(len(data.materials)), t=np.arange(len(mod.T)), w=np.arange(len(mod.W)))
+    unmet = lp.var("unmet", idx)
+    ref_index, refined = mod.flows["refined"]
+    supply = refined.regroup(idx.find(ref_index.with_dims(("m", "t", "w"))), idx.n)
+    for name in ("eu_processing", "eu_recycling", "stock_supply"):
+        supply = supply + mod.flow(name, idx)
+    body = supply + unmet.expr() - mod.flow("stock_use", idx)
+    mod.publish("balance_supply", idx, supply)
+    lp.con("balance", idx, body, "==", mod.demand()[idx["m"], idx["t"]])
+    voll = np.array([data.material(mm)["voll"] for mm in data.materials])
+    lp.cost("unmet_demand", idx, unmet.expr(voll[idx["m"]]))

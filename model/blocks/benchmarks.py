@@ -5,24 +5,29 @@
   or a flow basis (``benchmark_<b>_flow[m,t,w]``: actual output in each scenario).
 * The single-country cap (``benchmark_single_country[m,k,c,t,w]``): no third country supplies more
   than 65 % of consumption at stage k (groups such as the rest of the world, listed in the setting
-  aggregate_countries, are not one country and are not capped). At the processing stage a country's supply is its refined
-  exports to the EU; at the extraction stage it is the ore it mined that reaches the EU, inside
-  refined imports from any refiner (upstream shares) and as ore refined in the EU.
+  aggregate_countries, are not one country and are not capped).
 
-All quantities are in tonnes of refined-material equivalent: EU mining and ore imports count
-with the material's processing yield. Levels, start years, ramps, bases, materials and
-hard/soft enforcement are data (sheet ``benchmarks``). Soft rows add ``shortfall_<name>``
-variables at a penalty per tonne.
+What each benchmark measures is defined once, here, and used by the model, the results, the
+baseline assessment (model/analysis/assess.py) and the explanations: ``eu_share_measure`` (EU
+capacity or output at a stage, refined equivalent) and ``country_supply`` (what a third country
+supplies at a stage: at the processing stage its refined exports to the EU; at the extraction
+stage the ore it mined that reaches the EU, inside refined imports from any refiner (upstream
+shares) and as ore refined in the EU). ``SENSE`` gives each family's direction and the sign that
+turns its dual into the cost of tightening it. All quantities are in tonnes of refined-material
+equivalent. Soft rows add ``shortfall_<name>`` variables at a penalty per tonne.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
 from model import registry as R
 from model.errors import ModelError
+from model.lp import Expr, Index, stack, union
 
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 CAP_STAGES = ("extraction", "processing")
+# family -> (sense, sign): sign x dual / weight = EUR per tonne of tightening
+SENSE = {"share": (">=", 1.0), "single_country": ("<=", -1.0)}
 
 
 def resolve(data) -> dict:
@@ -65,140 +70,169 @@ def basis_of(data, rec, material: str) -> str:
     return rec["basis"] or data.material(material)["benchmark_basis"] or data.settings["benchmark_basis"]
 
 
-# ---- the quantities the benchmarks measure (also used by the results) --------------------------
-def eu_capacity(b, bench: str, mm: str, t: int):
-    """EU capacity able to supply refined material at stage ``bench`` (t/yr, refined equivalent)."""
-    cap = b.cap_avail(mm, bench, t)
-    if bench == "extraction":
-        return b.data.material(mm)["processing_yield"] * cap
-    return cap
-
-
-def eu_flow(b, bench: str, mm: str, t: int, w):
-    """EU output at stage ``bench`` (t, refined equivalent) in scenario w."""
-    m = b.m
-    if bench == "extraction":
-        return (b.data.material(mm)["processing_yield"] * m.eu_mining[mm, t, w]
-                if (mm, t, w) in m.EU_MINING else 0.0)
-    if bench == "processing":
-        return m.eu_processing[mm, t, w] if (mm, t, w) in m.EU_PROCESSING else 0.0
-    return m.eu_recycling[mm, t, w] if (mm, t, w) in m.EU_RECYCLING else 0.0
-
-
-def country_supply(b, stage: str, mm: str, c: str, t: int, w):
-    """What third country c supplies to EU consumption at ``stage`` (t, refined equivalent)."""
-    from model.blocks.sourcing import ore_from, refined_from
-
-    if stage == "processing":
-        terms = refined_from(b, mm, c, t, w)
-        return sum(terms) if terms else 0.0
-    terms = []
-    for r, flows in b.refined_by.get((mm, t, w), {}).items():
-        share = b.upstream.get((mm, r), {r: 1.0}).get(c, 0.0)
-        if share:
-            terms.extend(share * x for x in flows)
-    y = b.data.material(mm)["processing_yield"]
-    terms.extend(y * x for x in ore_from(b, mm, c, t, w))
-    return sum(terms) if terms else 0.0
-
-
-def third_countries(b, stage: str, mm: str) -> list[str]:
-    """Third countries that can supply material mm at ``stage`` (directly or upstream).
-
-    Computed once per build for all materials and cached on the builder (``b.refined_by`` and
-    ``b.ore_by`` are complete once sourcing has run); the build and the results call this once
-    per (material, stage, year, scenario).
-    """
-    cache = getattr(b, "_third_countries", None)
-    if cache is None or cache[0] != (len(b.refined_by), len(b.ore_by)):
-        refiners, miners = {}, {}
-        for (m2, t, w), by_c in b.refined_by.items():
-            refiners.setdefault(m2, set()).update(by_c)
-        for (m2, t, w), by_c in b.ore_by.items():
-            miners.setdefault(m2, set()).update(by_c)
-        found = {}
-        for m2 in set(refiners) | set(miners):
-            ref = refiners.get(m2, set())
-            ext = set(miners.get(m2, set()))
-            for r in ref:
-                ext |= set(b.upstream.get((m2, r), {r: 1.0}))
-            groups = aggregates(b.data)
-            found[("processing", m2)] = sorted(c for c in ref if c != R.DOMESTIC and c not in groups)
-            found[("extraction", m2)] = sorted(c for c in ext if c != R.DOMESTIC and c not in groups)
-        cache = ((len(b.refined_by), len(b.ore_by)), found)
-        b._third_countries = cache
-    key = ("processing" if stage == "processing" else "extraction", mm)
-    return list(cache[1].get(key, []))
-
-
 def aggregates(data) -> set:
     """Country ids that stand for groups (setting aggregate_countries): not capped as one country."""
     return {c.strip() for c in str(data.settings.get("aggregate_countries") or "").split(",") if c.strip()}
 
 
+def in_force(data) -> list:
+    """Every benchmark row in force: (benchmark, material, stage, year, level, demand, basis, rec),
+    in the order of ``resolve`` and the years."""
+    out = []
+    for (bench, mm, k), rec in resolve(data).items():
+        basis = basis_of(data, rec, mm) if bench in SHARE_BENCHMARKS else "flow"
+        for t in data.years:
+            lv, d = level(rec, t), data.demand(mm, t)
+            if lv is not None and d > 0:
+                out.append((bench, mm, k, t, lv, d, basis, rec))
+    return out
+
+
+# ---- the quantities the benchmarks measure ------------------------------------------------------
+def yields(data) -> np.ndarray:
+    """processing_yield per material code."""
+    return np.array([data.material(mm)["processing_yield"] for mm in data.materials])
+
+
+def eu_share_measure(mod, bench: str, basis: str, query: Index) -> tuple[Expr, np.ndarray]:
+    """What the share benchmark ``bench`` counts at each (m, t) or (m, t, w) key of ``query``: EU
+    capacity (refined equivalent: extraction capacity x processing yield) or EU output. Returns
+    the expression and a mask of the keys where no variable can enter (the measure is a number)."""
+    from model.blocks.capacity import available
+
+    if basis == "capacity":
+        cap = available(mod, bench, query)
+        if bench == "extraction":
+            cap = cap * yields(mod.data)[query["m"]]
+        return cap, cap.nterms() == 0
+    index, _ = mod.flows["eu_" + bench]
+    return mod.flow("eu_" + bench, query), index.find(query) < 0
+
+
+def country_supply(data, refined: tuple, ore: tuple) -> dict:
+    """stage -> (Index over (m, c, t, w), Expr): what each third country supplies to EU consumption
+    at the processing and extraction stages, from ``refined`` and ``ore`` = (Index over (m, c, t, w),
+    Expr) of refined imports and ore for EU refining by country. Works on model expressions and on
+    constant expressions (numbers) alike."""
+    from model.blocks.sourcing import upstream_shares
+
+    ref_index, ref = refined
+    ore_index, ore_e = ore
+    sp = ref_index.space
+    up = upstream_shares(data)
+    # extraction: each refiner's imports to its ore origins (upstream shares; own ore by default)
+    pair = ref_index["m"] * sp.size("c") + ref_index["c"]
+    uniq, inv = np.unique(pair, return_inverse=True)
+    lists = []
+    for code in uniq.tolist():
+        mm, r = sp.labels["m"][code // sp.size("c")], sp.labels["c"][code % sp.size("c")]
+        lists.append([(sp.code["c"][o], s) for o, s in up.get((mm, r), {r: 1.0}).items() if s])
+    count = np.array([len(x) for x in lists], dtype=np.int64)
+    flat = np.array([x for lst in lists for x in lst], dtype=float).reshape(-1, 2)
+    rep = count[inv]
+    rows = np.repeat(np.arange(ref_index.n), rep)
+    at = np.repeat((np.cumsum(count) - count)[inv], rep) + np.arange(len(rows)) - np.repeat(np.cumsum(rep) - rep, rep)
+    origin, share = flat[at, 0].astype(np.int64), flat[at, 1]
+    to = ref_index.take(rows).with_dims(("m", "c", "t", "w"), c=origin)
+    y = yields(data)
+    index = union(to, ore_index) if ore_index.n else to
+    ext = ref.spread(rows, index.find(to), index.n, share) + \
+        (ore_e * y[ore_index["m"]]).regroup(index.find(ore_index), index.n)
+    return {"processing": (ref_index, ref), "extraction": (index, ext)}
+
+
 # ---- constraints --------------------------------------------------------------------------------
-def add_benchmarks(b) -> None:
-    data, m = b.data, b.m
-    effective = resolve(data)
-    b.benchmark_rows = []  # one dict per benchmark constraint row, for the results
-
-    groups: dict[str, dict] = {}  # component name -> {index: (lhs, sense, rhs, row)}
-
-    def put(name, index, lhs, sense, rhs, info):
-        groups.setdefault(name, {})[index] = (lhs, sense, rhs, info)
-
-    for (bench, mm, k), rec in effective.items():
-        demand = {t: data.demand(mm, t) for t in b.T}
-        for t in b.T:
-            lv = level(rec, t)
-            if lv is None or demand[t] <= 0:
+def add_benchmarks(mod) -> None:
+    data, sp = mod.data, mod.space
+    rows = in_force(data)
+    nw = len(mod.W)
+    mod.info["benchmarks"] = []
+    for bench in SHARE_BENCHMARKS:
+        for basis in ("capacity", "flow"):
+            sel = [r for r in rows if r[0] == bench and r[6] == basis]
+            if not sel:
                 continue
-            rhs = lv * demand[t]
-            info = dict(benchmark=bench, material=mm, stage=k, year=t, level=lv, demand=demand[t],
-                        enforcement=rec["enforcement"], penalty=rec["penalty"])
-            if bench in SHARE_BENCHMARKS:
-                basis = basis_of(data, rec, mm)
-                if basis == "capacity":
-                    put(f"benchmark_{bench}_capacity", (mm, t), eu_capacity(b, bench, mm, t), ">=", rhs,
-                        dict(info, basis="capacity", country="", scenario=""))
-                else:
-                    for w in b.W:
-                        put(f"benchmark_{bench}_flow", (mm, t, w), eu_flow(b, bench, mm, t, w), ">=", rhs,
-                            dict(info, basis="flow", country="", scenario=w))
-            else:
-                for c in third_countries(b, k, mm):
-                    for w in b.W:
-                        put("benchmark_single_country", (mm, k, c, t, w),
-                            country_supply(b, k, mm, c, t, w), "<=", rhs,
-                            dict(info, basis="flow", country=c, scenario=w))
+            idx = sp.index(("m", "t"), [(r[1], r[3]) for r in sel])
+            meta = _meta(sel)
+            if basis == "flow":
+                idx = idx.repeat("w", np.arange(nw))
+                meta = {key: np.repeat(v, nw) for key, v in meta.items()}
+            lhs, number = eu_share_measure(mod, bench, basis, idx)
+            _family(mod, f"benchmark_{bench}_{basis}", idx, lhs, ">=", number, meta)
+    supply = country_supply(data, mod.flows["refined"], mod.flows["ore"])
+    groups = aggregates(data)
+    capped = np.array([c != R.DOMESTIC and c not in groups for c in sp.labels["c"]], dtype=bool)
+    parts = []
+    for k in CAP_STAGES:
+        sel = [r for r in rows if r[0] == "single_country" and r[2] == k]
+        if not sel:
+            continue
+        index, expr = supply[k]
+        where = {(r[1], r[3]): i for i, r in enumerate(sel)}
+        at = np.full((sp.size("m"), sp.size("t")), -1, dtype=np.int64)
+        for (mm, t), i in where.items():
+            at[sp.code["m"][mm], sp.code["t"][t]] = i
+        meta = _meta(sel)
+        soft = meta["enforcement"] == "soft"
+        row = at[index["m"], index["t"]]
+        # a hard row with no possible supply (0 <= cap) always holds and is left out
+        keep = (row >= 0) & capped[index["c"]] & (expr.nterms() > 0) & ~soft[np.maximum(row, 0)]
+        parts.append((index.take(keep).with_dims(("m", "k", "c", "t", "w"), k=sp.code["k"][k]),
+                      expr.take(keep), {key: v[row[keep]] for key, v in meta.items()}))
+        if soft.any():  # soft rows for every capped third country and scenario, supply or not
+            keys = [(r[1], k, c, r[3], w) for r, is_soft in zip(sel, soft) if is_soft
+                    for c in third_countries(index, capped, r[1]) for w in mod.W]
+            six = sp.index(("m", "k", "c", "t", "w"), keys)
+            pos = index.find(six.with_dims(("m", "c", "t", "w")))
+            srow = at[six["m"], six["t"]]
+            parts.append((six, expr.take(pos), {key: v[srow] for key, v in meta.items()}))
+    if parts:
+        index, expr = stack(*[(p[0], p[1]) for p in parts])
+        meta = {key: np.concatenate([p[2][key] for p in parts]) for key in parts[0][2]}
+        _family(mod, "benchmark_single_country", index, expr, "<=", np.zeros(index.n, dtype=bool), meta)
 
-    for name, rows in groups.items():
-        index = list(rows)
-        dim = len(index[0])
-        soft = [i for i in index if rows[i][3]["enforcement"] == "soft"]
-        short = None
-        if soft:
-            setattr(m, f"SHORTFALL_{name}", pyo.Set(initialize=soft, dimen=dim, ordered=True))
-            short = pyo.Var(getattr(m, f"SHORTFALL_{name}"), within=pyo.NonNegativeReals)
-            setattr(m, f"shortfall_{name[len('benchmark_'):]}", short)
-        soft_set = set(soft)
-        cons = {}
-        for i in index:
-            lhs, sense, rhs, info = rows[i]
-            slack = short[i] if i in soft_set else 0.0
-            if isinstance(lhs, (int, float)) and i not in soft_set:
-                ok = lhs >= rhs if sense == ">=" else lhs <= rhs
-                if not ok:
-                    raise ModelError(_impossible(info, rhs))
-                continue
-            cons[i] = (lhs + slack >= rhs) if sense == ">=" else (lhs - slack <= rhs)
-            b.benchmark_rows.append(dict(info, component=name, index=i))
-            if i in soft_set:
-                w = info["scenario"] or None
-                b.add_cost("benchmark_penalty", info["material"], info["year"], w,
-                           info["penalty"] * short[i])
-        setattr(m, f"IDX_{name}", pyo.Set(initialize=list(cons), dimen=dim, ordered=True))
-        setattr(m, name, pyo.Constraint(getattr(m, f"IDX_{name}"), rule=lambda _, *i, c=cons: c[i]))
+
+def third_countries(index: Index, capped: np.ndarray, material: str) -> list:
+    """Capped third countries with any supply of ``material`` in a supply index, sorted."""
+    sp = index.space
+    mine = index["m"] == sp.code["m"][material]
+    return sorted(sp.labels["c"][c] for c in np.unique(index["c"][mine]) if capped[c])
+
+
+def _meta(sel) -> dict:
+    return dict(benchmark=np.array([r[0] for r in sel], dtype=object),
+                stage=np.array([r[2] for r in sel], dtype=object),
+                level=np.array([r[4] for r in sel], dtype=float), demand=np.array([r[5] for r in sel], dtype=float),
+                basis=np.array([r[6] for r in sel], dtype=object),
+                enforcement=np.array([r[7]["enforcement"] for r in sel], dtype=object),
+                penalty=np.array([r[7]["penalty"] or 0.0 for r in sel], dtype=float))
+
+
+def _family(mod, name, index, lhs, sense, number, meta) -> None:
+    """One benchmark family: rows lhs >= rhs (shares) or lhs <= rhs (the cap), rhs = level x demand;
+    soft rows with a shortfall column at a penalty; hard rows with no variable checked here."""
+    lp, sp = mod.lp, mod.space
+    rhs = meta["level"] * meta["demand"]
+    soft = meta["enforcement"] == "soft"
+    fixed = number & ~soft
+    if fixed.any():
+        ok = lhs.const >= rhs if sense == ">=" else lhs.const <= rhs
+        bad = np.flatnonzero(fixed & ~ok)
+        if len(bad):
+            i = bad[0]
+            raise ModelError(_impossible(dict(benchmark=meta["benchmark"][i], material=index.label("m")[i],
+                                              year=index.label("t")[i], level=meta["level"][i]), rhs[i]))
+    keep = ~fixed
+    index, lhs, rhs, soft = index.take(keep), lhs.take(keep), rhs[keep], soft[keep]
+    meta = {key: v[keep] for key, v in meta.items()}
+    if soft.any():
+        short = lp.var(f"shortfall_{name[len('benchmark_'):]}", index.take(soft))
+        lhs = lhs + short.at(index, 1.0 if sense == ">=" else -1.0)
+        cost_index = index.take(soft)
+        lp.cost("benchmark_penalty", cost_index if "w" in index.dims else cost_index.with_dims(("m", "t")),
+                short.expr(meta["penalty"][soft]))
+    con = lp.con(name, index, lhs, sense, rhs)
+    mod.info["benchmarks"].append((con, meta))
 
 
 def _impossible(info, rhs) -> str:

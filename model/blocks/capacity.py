@@ -1,15 +1,16 @@
 """EU capacity expansion for extraction, processing and recycling (formulation §4).
 
-Variables: cap_new[m,k,t] (t/yr coming online in year t), n_modules[m,k,t] (integer, when a
-module size is given). Expression: cap_avail(m,k,t) = existing + new capacity still in its
-lifetime. Constraints: build_limit, max_capacity. Costs: capex as an annuity, fixed O&M.
+Variables: cap_new_cont[m,k,t] (t/yr coming online in year t) or n_modules[m,k,t] (integer, when a
+module size is given); cap_new = module_size x n_modules or cap_new_cont. Published expression:
+cap_avail[m,k,t] = existing + new capacity still within its lifetime. Constraints: build_limit,
+max_capacity. Costs: capex as an annuity over the years of operation, fixed O&M on available
+capacity.
 """
 from __future__ import annotations
 
+import numpy as np
 
-import pyomo.environ as pyo
-
-from model import registry as R
+from model.lp import Expr
 
 
 def crf(rate: float, lifetime: int) -> float:
@@ -27,84 +28,69 @@ def build_years(data, rec) -> list[int]:
     return [t for t in data.years if t >= online]
 
 
-def add_capacity(b) -> None:
-    data, m = b.data, b.m
+def capacity_keys(data) -> list:
+    """(material, stage) pairs with any EU capacity, existing or buildable, sorted."""
     tech = data.table("technology")
     existing = data.table("capacity_existing")
-    # (material, stage) pairs with any EU capacity, existing or buildable
-    b.capacity_keys = {(mm, k) for (mm, k) in tech} | {(mm, k) for (mm, k, _) in existing}
+    return sorted({(mm, k) for (mm, k) in tech if mm in data.materials}
+                  | {(mm, k) for (mm, k, _) in existing if mm in data.materials})
 
-    new_idx = [(mm, k, t) for (mm, k), rec in tech.items() if mm in data.materials
-               for t in build_years(data, rec)]
-    m.CAP_NEW = pyo.Set(initialize=new_idx, dimen=3, ordered=True)
-    modular = [(mm, k, t) for (mm, k, t) in new_idx if tech[(mm, k)]["module_size"] > 0]
-    m.MODULAR = pyo.Set(initialize=modular, dimen=3, ordered=True)
-    m.n_modules = pyo.Var(m.MODULAR, within=pyo.NonNegativeIntegers)
-    continuous = [i for i in new_idx if tech[i[:2]]["module_size"] <= 0]
-    m.CAP_CONT = pyo.Set(initialize=continuous, dimen=3, ordered=True)
-    m.cap_new_cont = pyo.Var(m.CAP_CONT, within=pyo.NonNegativeReals)
-    if modular:
-        b.integer_vars.append(m.n_modules)
 
-    def cap_new(mm, k, t):
-        rec = tech[(mm, k)]
-        if rec["module_size"] > 0:
-            return rec["module_size"] * m.n_modules[mm, k, t]
-        return m.cap_new_cont[mm, k, t]
+def add_capacity(mod) -> None:
+    data, lp, sp = mod.data, mod.lp, mod.space
+    tech = data.table("technology")
+    existing = data.table("capacity_existing")
+    T = np.array(data.years)
+    techs = [(mm, k) for (mm, k) in tech if mm in data.materials]
+    new_keys = [(mm, k, t) for (mm, k) in techs for t in build_years(data, tech[(mm, k)])]
+    new = sp.index(("m", "k", "t"), new_keys)
+    rec_of = [tech[key[:2]] for key in new_keys]
+    size = np.array([r["module_size"] for r in rec_of], dtype=float)
+    modular = size > 0
+    n_modules = lp.var("n_modules", new.take(modular), integer=True)
+    cont = lp.var("cap_new_cont", new.take(~modular))
+    cap_new = n_modules.at(new, size) + cont.at(new)
+    mod.publish("cap_new", new, cap_new)
 
-    m.cap_new = pyo.Expression(m.CAP_NEW, rule=lambda _, mm, k, t: cap_new(mm, k, t))
-
-    by_tech = {}
-    for (mm, k, t) in new_idx:
-        by_tech.setdefault((mm, k), []).append(t)
-
-    avail_cache = {}
-
-    def cap_avail(mm, k, t):
-        """Capacity available in year t: existing plus new capacity within its lifetime.
-
-        One expression per (material, stage, year), built once and shared by every row that uses
-        it (the capacity rows of each scenario, benchmarks, fixed O&M).
-        """
-        key = (mm, k, t)
-        if key in avail_cache:
-            return avail_cache[key]
-        expr = existing.get((mm, k, t), {}).get("capacity", 0.0)
-        rec = tech.get((mm, k))
-        if rec is not None:
-            life = rec["lifetime"]
-            terms = [m.cap_new[mm, k, tt] for tt in by_tech.get((mm, k), ()) if tt <= t < tt + life]
-            if terms:
-                expr = expr + sum(terms)
-        avail_cache[key] = expr
-        return expr
-
-    b.cap_avail = cap_avail
+    # cap_avail: existing + every build still within its lifetime, per (m, k, t)
+    keys = capacity_keys(data)
+    avail = sp.index(("m", "k"), keys).repeat("t", sp.codes("t", data.years))
+    avail_keys = avail.keys()
+    const = np.array([existing.get(key, {}).get("capacity", 0.0) for key in avail_keys])
+    built_t = np.array([t for (_, _, t) in new_keys], dtype=np.int64)
+    life = np.array([r["lifetime"] for r in rec_of], dtype=np.int64)
+    live = (T[None, :] >= built_t[:, None]) & (T[None, :] < (built_t + life)[:, None])
+    src, year = np.nonzero(live)
+    target = avail.find(new.take(src).with_dims(("m", "k", "t"), t=year))
+    new_part = cap_new.spread(src, target, avail.n)
+    cap_avail = new_part + const
+    mod.publish("cap_avail", avail, cap_avail)
 
     # build_limit: most new capacity coming online in one year
-    lim = [i for i in new_idx if tech[i[:2]]["max_build_per_year"] < R.UNLIMITED]
-    m.build_limit = pyo.Constraint(
-        lim, rule=lambda _, mm, k, t: m.cap_new[mm, k, t] <= tech[(mm, k)]["max_build_per_year"])
-    # max_capacity: reserves / sites bound total available capacity
-    cap_idx = [(mm, k, t) for (mm, k), rec in tech.items() if rec["max_capacity"] < R.UNLIMITED
-               and by_tech.get((mm, k)) for t in data.years if t >= by_tech[(mm, k)][0]]
-    m.max_capacity = pyo.Constraint(
-        cap_idx, rule=lambda _, mm, k, t: cap_avail(mm, k, t) <= tech[(mm, k)]["max_capacity"])
+    mx = np.array([r["max_build_per_year"] for r in rec_of], dtype=float)
+    lim = np.isfinite(mx)
+    lp.con("build_limit", new.take(lim), cap_new.take(lim), "<=", mx[lim])
+    # max_capacity: reserves / sites bound the available capacity, from the first build year on
+    first_build = {}
+    for (mm, k, t) in new_keys:
+        first_build.setdefault((mm, k), t)
+    cap_max = np.array([tech[(mm, k)]["max_capacity"] if (mm, k) in first_build and t >= first_build[(mm, k)]
+                        else np.inf for (mm, k, t) in avail_keys], dtype=float)
+    lim = np.isfinite(cap_max)
+    lp.con("max_capacity", avail.take(lim), cap_avail.take(lim), "<=", cap_max[lim])
 
-    # costs: capex annuity in every year of operation within the horizon, fixed O&M on capacity
+    # capex annuity in every year of operation within the horizon; fixed O&M on available capacity
     rate = data.settings["discount_rate"]
-    for (mm, k), years in by_tech.items():
-        rec = tech[(mm, k)]
-        annuity = rec["capex"] * crf(rate, rec["lifetime"])
-        for t in data.years:
-            live = [m.cap_new[mm, k, tt] for tt in years if tt <= t < tt + rec["lifetime"]]
-            if live and annuity:
-                b.add_cost("capex", mm, t, None, annuity * sum(live))
-    for (mm, k) in b.capacity_keys:
-        rec = tech.get((mm, k))
-        if rec is None or not rec["fixed_om"]:
-            continue
-        for t in data.years:
-            avail = cap_avail(mm, k, t)
-            if not isinstance(avail, (int, float)) or avail:
-                b.add_cost("fixed_om", mm, t, None, rec["fixed_om"] * avail)
+    rec_avail = [tech.get((mm, k)) for (mm, k, _) in avail_keys]
+    annuity = np.array([r["capex"] * crf(rate, r["lifetime"]) if r else 0.0 for r in rec_avail])
+    has_new = new_part.nterms() > 0
+    capex = has_new & (annuity != 0)
+    lp.cost("capex", avail.take(capex), (new_part * annuity).take(capex))
+    fom = np.array([r["fixed_om"] if r else 0.0 for r in rec_avail])
+    om = (fom != 0) & (has_new | (const != 0))
+    lp.cost("fixed_om", avail.take(om), (cap_avail * fom).take(om))
+
+
+def available(mod, stage: str, query) -> Expr:
+    """cap_avail of ``stage`` at the (m, t) of each key of ``query``."""
+    return mod.flow("cap_avail", query.with_dims(("m", "k", "t"), k=mod.space.code["k"][stage]))

@@ -1,81 +1,64 @@
 """EU mining, processing and recycling flows (formulation §3.2).
 
-Variables: eu_mining[m,t,w] (contained material mined in the EU), eu_recycling[m,t,w] (refined
-material recovered from end-of-life scrap). Expression: eu_processing(m,t,w) = processing_yield x
-(ore imports, spot and contract, + EU mining). Constraints: mining_capacity, processing_capacity,
-recycling_capacity, recycling_feedstock. Costs: variable O&M of each stage.
+Variables: eu_mining[m,t,w] (contained material mined in the EU; a material with no EU processing
+has no column: mined ore with nowhere to be refined cannot be used), eu_recycling[m,t,w] (refined
+material recovered from end-of-life scrap). Expression: eu_processing[m,t,w] = processing_yield x
+(ore imports, spot and contract, + EU mining). Constraints: mining_capacity, processing_capacity
+(where anything can be refined), recycling_capacity, recycling_feedstock. Costs: variable O&M of
+each stage.
+
+Published: ``eu_mining``, ``eu_processing`` and ``eu_recycling`` over (m, t, w), and
+``eu_extraction`` (EU mining in refined equivalent, processing_yield x eu_mining) for the
+benchmarks.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
+
+from model.blocks.capacity import available, capacity_keys
 
 
-def add_eu_supply(b) -> None:
-    data, m = b.data, b.m
-    W, T = b.W, b.T
+def stage_index(mod, stage: str):
+    """(m, t, w) of every material with EU capacity at ``stage``, every year and scenario."""
+    sp = mod.space
+    keys = set(capacity_keys(mod.data))
+    mats = [mm for mm in mod.data.materials if (mm, stage) in keys]
+    return sp.product(m=sp.codes("m", mats), t=np.arange(len(mod.T)), w=np.arange(len(mod.W)))
+
+
+def add_eu_supply(mod) -> None:
+    data, lp, sp = mod.data, mod.lp, mod.space
     tech = data.table("technology")
-    keys = b.capacity_keys
-    mats = data.materials
-    mining = [(mm, t, w) for mm in mats if (mm, "extraction") in keys for t in T for w in W]
-    proc = [mm for mm in mats if (mm, "processing") in keys]
-    rec_ = [(mm, t, w) for mm in mats if (mm, "recycling") in keys for t in T for w in W]
-    m.EU_MINING = pyo.Set(initialize=mining, dimen=3, ordered=True)
-    m.EU_RECYCLING = pyo.Set(initialize=rec_, dimen=3, ordered=True)
-    m.eu_mining = pyo.Var(m.EU_MINING, within=pyo.NonNegativeReals)
-    m.eu_recycling = pyo.Var(m.EU_RECYCLING, within=pyo.NonNegativeReals)
+    mining, proc, recyc = (stage_index(mod, k) for k in ("extraction", "processing", "recycling"))
+    refinable = np.isin(mining["m"], proc["m"])
+    eu_mining = lp.var("eu_mining", mining.take(refinable))
+    eu_recycling = lp.var("eu_recycling", recyc)
+    mined = eu_mining.at(mining)
+    mod.publish("eu_mining", mining, mined)
+    mod.publish("eu_recycling", recyc, eu_recycling.expr())
 
-    mined_set = set(mining)
+    # eu_processing = yield x (ore from third countries + EU mining), per (m, t, w)
+    ore_index, ore = mod.flows["ore"]
+    feed = ore.regroup(proc.find(ore_index.with_dims(("m", "t", "w"))), proc.n) + eu_mining.at(proc)
+    y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
+    processing = feed * y[proc["m"]]
+    mod.publish("eu_processing", proc, processing)
+    mod.publish("eu_extraction", mining, mined * y[mining["m"]])
 
-    def feed(mm, t, w):
-        """Ore refined in the EU: imported (spot and contract) and EU-mined."""
-        terms = [x for terms in b.ore_by.get((mm, t, w), {}).values() for x in terms]
-        if (mm, t, w) in mined_set:
-            terms.append(m.eu_mining[mm, t, w])
-        return terms
+    lp.con("mining_capacity", mining, mined - available(mod, "extraction", mining), "<=", 0.0)
+    has_feed = feed.nterms() > 0
+    lp.con("processing_capacity", proc.take(has_feed),
+           (processing - available(mod, "processing", proc)).take(has_feed), "<=", 0.0)
+    lp.con("recycling_capacity", recyc, eu_recycling.expr() - available(mod, "recycling", recyc), "<=", 0.0)
+    # recycling_feedstock: recycling_yield x collection_rate x end-of-life arising of (m, t)
+    feedstock = mod.per_material_year(lambda mm, d: data.material(mm)["recycling_yield"] * d["collection_rate"]
+                                      * d["eol_arising"])
+    lp.con("recycling_feedstock", recyc, eu_recycling.expr(), "<=", feedstock[recyc["m"], recyc["t"]])
 
-    proc_idx = [(mm, t, w) for mm in proc for t in T for w in W]
-    m.EU_PROCESSING = pyo.Set(initialize=proc_idx, dimen=3, ordered=True)
+    for stage, index, flow in (("extraction", mining, mined), ("processing", proc, processing),
+                               ("recycling", recyc, eu_recycling.expr())):
+        vom = np.array([(tech.get((mm, stage)) or {}).get("variable_om", 0.0) or 0.0 for mm in data.materials])
+        rate = vom[index["m"]]
+        has = rate != 0
+        lp.cost("variable_om", index.take(has), (flow * rate).take(has))
 
-    def proc_rule(_, mm, t, w):
-        terms = feed(mm, t, w)
-        return data.material(mm)["processing_yield"] * sum(terms) if terms else 0.0
-
-    # eu_processing[m,t,w]: refined output of EU processing from imported and EU-mined ore
-    m.eu_processing = pyo.Expression(m.EU_PROCESSING, rule=proc_rule)
-    # mined ore with nowhere to be refined cannot be used: the validator requires processing
-    for (mm, t, w) in mining:
-        if mm not in proc:
-            m.eu_mining[mm, t, w].fix(0)
-
-    m.mining_capacity = pyo.Constraint(
-        m.EU_MINING, rule=lambda _, mm, t, w: m.eu_mining[mm, t, w] <= b.cap_avail(mm, "extraction", t))
-    m.processing_capacity = pyo.Constraint(
-        m.EU_PROCESSING,
-        rule=lambda _, mm, t, w: (m.eu_processing[mm, t, w] <= b.cap_avail(mm, "processing", t))
-        if feed(mm, t, w) else pyo.Constraint.Skip)
-    m.recycling_capacity = pyo.Constraint(
-        m.EU_RECYCLING,
-        rule=lambda _, mm, t, w: m.eu_recycling[mm, t, w] <= b.cap_avail(mm, "recycling", t))
-
-    def feedstock(mm, t):
-        d = data.table("demand").get((mm, t))
-        if not d:
-            return 0.0
-        return data.material(mm)["recycling_yield"] * d["collection_rate"] * d["eol_arising"]
-
-    m.recycling_feedstock = pyo.Constraint(
-        m.EU_RECYCLING, rule=lambda _, mm, t, w: m.eu_recycling[mm, t, w] <= feedstock(mm, t))
-    b.recycling_feedstock_t = feedstock
-
-    for (mm, t, w) in m.EU_PROCESSING:
-        b.supply_terms[(mm, t, w)].append(m.eu_processing[mm, t, w])
-    for (mm, t, w) in m.EU_RECYCLING:
-        b.supply_terms[(mm, t, w)].append(m.eu_recycling[mm, t, w])
-
-    for stage, var, idx in (("extraction", m.eu_mining, m.EU_MINING),
-                            ("processing", m.eu_processing, m.EU_PROCESSING),
-                            ("recycling", m.eu_recycling, m.EU_RECYCLING)):
-        for (mm, t, w) in idx:
-            rec = tech.get((mm, stage))
-            if rec and rec["variable_om"]:
-                b.add_cost("variable_om", mm, t, w, rec["variable_om"] * var[mm, t, w])

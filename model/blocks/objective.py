@@ -4,41 +4,47 @@ first_stage_cost = sum_t delta_t x first-stage costs_t; scenario_cost[w] = sum_t
 recourse costs_{t,w}. Risk neutral: total_cost = first_stage_cost + sum_w pi_w scenario_cost[w].
 With risk_weight lambda > 0 the objective adds lambda x CVaR_alpha of the total cost in the
 linear Rockafellar-Uryasev form: cvar_var (zeta, free) and cvar_excess[w] >= 0 with
-cvar_tail[w]: cvar_excess[w] >= scenario_cost[w] - cvar_var.
+cvar_tail[w]: scenario_cost[w] - cvar_var - cvar_excess[w] <= 0; CVaR = first_stage_cost +
+cvar_var + 1/(1 - alpha) sum_w pi_w cvar_excess[w].
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import numpy as np
 
-import pyomo.environ as pyo
-from pyomo.core.util import quicksum
+from model.lp import Expr, Index
 
 
-def add_objective(b) -> None:
-    m, data = b.m, b.data
-    first, recourse = [], defaultdict(list)
-    for (component, material, t, w), exprs in b.cost_terms.items():
-        d = b.discount(t)
-        if w is None:
-            first.extend(d * e for e in exprs)
-        else:
-            recourse[w].extend(d * e for e in exprs)
-    m.first_stage_cost = pyo.Expression(expr=quicksum(first))
-    m.SCENARIOS = pyo.Set(initialize=b.W, ordered=True)
-    m.scenario_cost = pyo.Expression(m.SCENARIOS, rule=lambda _, w: quicksum(recourse.get(w, [])))
-    prob = data.probability
-    expected = m.first_stage_cost + quicksum(prob[w] * m.scenario_cost[w] for w in b.W)
-    m.expected_cost = pyo.Expression(expr=expected)
+def add_objective(mod) -> None:
+    """Sets ``mod.lp.objective`` = (cost per column, constant) and ``mod.info['costs']``: the
+    cost terms by (component, material, year, scenario) key, with each key's discount factor."""
+    data, lp, sp = mod.data, mod.lp, mod.space
+    keys, key_of, cols, coefs, const = lp.cost_terms()
+    disc = np.array([mod.discount(t) for (_, _, t, _) in keys])
+    prob = np.array([1.0 if w is None else data.probability[w] for (_, _, _, w) in keys])
+    first = np.array([w is None for (_, _, _, w) in keys], dtype=bool)
+    weight = disc * prob
     lam = float(data.settings.get("risk_weight") or 0.0)
+    mod.info["costs"] = dict(keys=keys, key_of=key_of, cols=cols, coefs=coefs, const=const, discount=disc)
+    if lam > 0:  # the first-stage cost enters CVaR as well (it is the same in every scenario)
+        weight = weight + lam * disc * first
+    cost = np.bincount(cols, weights=coefs * weight[key_of], minlength=lp.n_cols)
+    offset = float(np.dot(const, weight))
     if lam > 0:
         alpha = float(data.settings["cvar_alpha"])
-        m.cvar_var = pyo.Var(within=pyo.Reals)
-        m.cvar_excess = pyo.Var(m.SCENARIOS, within=pyo.NonNegativeReals)
-        m.cvar_tail = pyo.Constraint(
-            m.SCENARIOS, rule=lambda _, w: m.cvar_excess[w] >= m.scenario_cost[w] - m.cvar_var)
-        # CVaR of the total cost: the first-stage cost is the same in every scenario
-        m.cvar = pyo.Expression(expr=m.first_stage_cost + m.cvar_var + (1.0 / (1.0 - alpha)) * quicksum(
-            prob[w] * m.cvar_excess[w] for w in b.W))
-        m.total_cost = pyo.Objective(expr=m.expected_cost + lam * m.cvar, sense=pyo.minimize)
-    else:
-        m.total_cost = pyo.Objective(expr=m.expected_cost, sense=pyo.minimize)
+        W = sp.product(w=np.arange(len(mod.W)))
+        cvar_var = lp.var("cvar_var", Index(sp, (), {}, n=1), lower=-np.inf)
+        excess = lp.var("cvar_excess", W)
+        wcode = {w: i for i, w in enumerate(mod.W)}
+        key_w = np.array([-1 if w is None else wcode[w] for (_, _, _, w) in keys], dtype=np.int64)
+        rec = key_w[key_of] >= 0
+        scen = Expr(W.n, key_w[key_of][rec], cols[rec], coefs[rec] * disc[key_of][rec],
+                    np.bincount(key_w[key_w >= 0], weights=(const * disc)[key_w >= 0], minlength=W.n))
+        body = scen + Expr(W.n, np.arange(W.n), np.full(W.n, cvar_var.start), -np.ones(W.n)) - excess.expr()
+        lp.con("cvar_tail", W, body, "<=", 0.0)
+        p = np.array([data.probability[w] for w in mod.W])
+        cost = np.concatenate((cost, np.zeros(lp.n_cols - len(cost))))
+        cost[cvar_var.start] += lam
+        cost[excess.start:excess.start + W.n] += lam / (1.0 - alpha) * p
+        mod.info["cvar"] = dict(alpha=alpha, var=cvar_var, excess=excess)
+    lp.objective = (cost, offset)
+

@@ -2,20 +2,21 @@
 
 Variables: imp_ref[m,c,t,w] (refined material bought spot from third country c), imp_conc[m,c,t,w]
 (contained material in ore/concentrate bought spot from c, refined in the EU). Contract deliveries
-(model/blocks/purchasing.py) come on top. Constraint: supply_limit (spot + contract deliveries
-within what the country can sell, net of disruption). Costs: purchases at the scenario's prices
-(or at tier prices, for offers with volume-discount tiers).
+(model/blocks/purchasing.py) come on top. Constraint: supply_limit[m,c,k,t,w] (spot + contract
+deliveries within what the country can sell, net of disruption). Costs: purchases at the
+scenario's prices (or at tier prices, for offers with volume-discount tiers).
 
-For the other blocks this module publishes, per (m,t,w), who supplies what:
-b.refined_by[(m,t,w)] = {country: [terms]} and b.ore_by[(m,t,w)] = {country: [terms]}, spot and
-contract together, and b.upstream[(m, refiner)] = {origin: share}.
+Published for the other blocks: ``refined`` and ``ore`` over (m, c, t, w), what each third country
+delivers (spot and contract) as refined material and as ore for EU refining.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
-from model import registry as R
 from model.blocks import purchasing
+from model.lp import stack, union
+
+STAGE_FLOW = {"processing": ("imp_ref", "refined"), "extraction": ("imp_conc", "ore")}
 
 
 def upstream_shares(data) -> dict:
@@ -26,58 +27,50 @@ def upstream_shares(data) -> dict:
     return out
 
 
-def add_sourcing(b) -> None:
-    data, m = b.data, b.m
+def add_sourcing(mod) -> None:
+    data, lp, sp = mod.data, mod.lp, mod.space
     supply = data.table("supply")
-    W = b.W
-    purchasing.add_contracts(b)
-    ref = [(mm, c, t) for (mm, c, k, t) in supply if k == "processing" and mm in data.materials]
-    conc = [(mm, c, t) for (mm, c, k, t) in supply if k == "extraction" and mm in data.materials]
-    m.IMP_REF = pyo.Set(initialize=[(mm, c, t, w) for (mm, c, t) in ref for w in W], dimen=4, ordered=True)
-    m.IMP_CONC = pyo.Set(initialize=[(mm, c, t, w) for (mm, c, t) in conc for w in W], dimen=4, ordered=True)
-    m.imp_ref = pyo.Var(m.IMP_REF, within=pyo.NonNegativeReals)
-    m.imp_conc = pyo.Var(m.IMP_CONC, within=pyo.NonNegativeReals)
-    b.upstream = upstream_shares(data)
-
-    b.refined_by, b.ore_by = {}, {}
-    for (st, mm, c, t, w), terms in b.contract_flows.items():
-        target = b.refined_by if st == "processing" else b.ore_by
-        target.setdefault((mm, t, w), {}).setdefault(c, []).extend(terms)
-
+    purchasing.add_contracts(mod)
     tiered = purchasing.tiers_by_offer(data)
-    volume = {}
-    limits = []
-    for stage, var, by in (("processing", m.imp_ref, b.refined_by), ("extraction", m.imp_conc, b.ore_by)):
-        for (mm, c, t, w), v in var.items():  # the variable's own (ordered) index: no lookups
-            rec = supply[(mm, c, stage, t)]
-            lost, mult = data.disruption.get(w, {}).get((mm, c, stage, t), (0.0, 1.0))
-            by.setdefault((mm, t, w), {}).setdefault(c, []).append(v)
-            if (mm, c, stage) in tiered:
-                volume[(mm, c, stage, t, w)] = v
-            else:
-                b.add_cost("purchases", mm, t, w, rec["price"] * mult * v)
-            cap = rec["available"]
-            if cap >= R.UNLIMITED and lost < 1:
-                continue  # unlimited, and a partial loss of an unlimited offer leaves it unlimited
-            bound = 0.0 if lost >= 1 else cap * (1.0 - lost)
-            contract = b.contract_flows.get((stage, mm, c, t, w), [])
-            limits.append(((mm, c, stage, t, w), v + sum(contract), bound))
-    purchasing.add_tiers(b, volume)
+    wcodes = np.arange(len(data.scenarios))
+    _, take = mod.flows["contract_take"]
+    take_mck = mod.info["contract_take"]
+    spot, limits, bounds, tiered_offers, terms = {}, [], [], [], {}
+    nw = len(wcodes)
+    for stage, (var_name, flow_name) in STAGE_FLOW.items():
+        keys = [(mm, c, t) for (mm, c, k, t) in supply if k == stage and mm in sp.code["m"]]
+        offers = sp.index(("m", "c", "t"), keys).repeat("w", wcodes)
+        spot[stage] = lp.var(var_name, offers)
+        # the offer's terms, the same in every scenario (scenario fastest in the index)
+        rec = [supply[(mm, c, stage, t)] for (mm, c, t) in keys]
+        terms[stage] = [np.repeat(np.array([r[f] for r in rec], dtype=float), nw) for f in ("available", "price")]
+        terms[stage].append(np.repeat(np.array([(mm, c, stage) in tiered for (mm, c, _) in keys], dtype=bool), nw))
+    for stage, (var_name, flow_name) in STAGE_FLOW.items():
+        v = spot[stage]
+        offers = v.index
+        # deliveries of contracts at this stage, onto (m, c, t, w)
+        k = sp.code["k"].get(stage, -1)
+        mine = np.flatnonzero(take_mck["k"] == k)
+        delivered_at = take_mck.take(mine).with_dims(("m", "c", "t", "w"))
+        index = union(offers, delivered_at) if len(mine) else offers
+        flow = v.at(index) + take.take(mine).regroup(index.find(delivered_at), index.n)
+        mod.publish(flow_name, index, flow)
 
-    for (mm, t, w), by_c in b.refined_by.items():
-        for terms in by_c.values():
-            b.supply_terms[(mm, t, w)].extend(terms)
-    m.SUPPLY_LIMIT = pyo.Set(initialize=[k for k, _, _ in limits], dimen=5, ordered=True)
-    lim = {k: (lhs, bound) for k, lhs, bound in limits}
-    # supply_limit[m,c,k,t,w]: what country c can sell to the EU at stage k, net of disruption
-    m.supply_limit = pyo.Constraint(m.SUPPLY_LIMIT, rule=lambda _, *k: lim[k][0] <= lim[k][1])
+        # supply_limit: spot + contract deliveries <= available x (1 - lost); a full loss bounds
+        # even an unlimited offer at zero
+        full = offers.with_dims(("m", "c", "k", "t", "w"), k=k)
+        lost, mult = mod.disruption(full)
+        cap, price, is_tiered = terms[stage]
+        limited = np.isfinite(cap) | (lost >= 1)
+        bound = np.where(lost >= 1, 0.0, cap * (1.0 - lost))
+        at = index.find(offers)
+        limits.append((full.take(limited), flow.take(at[limited])))
+        bounds.append(bound[limited])
 
-
-def refined_from(b, mm, c, t, w):
-    """Refined material from third country c (spot and contract), as a list of terms."""
-    return b.refined_by.get((mm, t, w), {}).get(c, [])
-
-
-def ore_from(b, mm, c, t, w):
-    """Contained material in ore from third country c (spot and contract), as a list of terms."""
-    return b.ore_by.get((mm, t, w), {}).get(c, [])
+        lp.cost("purchases", offers.take(~is_tiered), v.expr(price * mult).take(~is_tiered))
+        if is_tiered.any():
+            tiered_offers.append((full.take(is_tiered), v.expr().take(is_tiered)))
+    for offers, volume in tiered_offers:
+        purchasing.add_tiers(mod, offers, volume)
+    index, expr = stack(*limits)
+    lp.con("supply_limit", index, expr, "<=", np.concatenate(bounds))

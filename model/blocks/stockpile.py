@@ -9,16 +9,18 @@ stock_disposal[m,t,w] (t < T: stock leaving the reserve at no value when its tar
 Constraints: stock_balance; stock_release_limit (only stock held at the start of a year can leave
 in it); stock_release_cap (a release covers at most the supply the disruption removes);
 stock_floor (inventory may fall below the target only by a disruption release of the same year,
-so a release must be replenished in the following year; at the end of the horizon not at all); stock_ceiling (inventory <=
-target: the stock built before a disruption is the same in every scenario); stock_coverage
-(target >= days/365 x basis; imports as in the nominal scenario). Cost: holding_cost x target.
+so a release must be replenished in the following year; at the end of the horizon not at all);
+stock_ceiling (inventory <= target: the stock built before a disruption is the same in every
+scenario); stock_coverage (target >= days/365 x basis; imports as in the nominal scenario).
+Cost: holding_cost x target.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
 from model import registry as R
 from model.data import NOMINAL
+from model.lp import Expr
 
 
 def coverage_years(data, rec) -> list[int]:
@@ -26,114 +28,126 @@ def coverage_years(data, rec) -> list[int]:
     return [t for t in data.years if t >= start] if rec["coverage_days"] > 0 else []
 
 
-def add_stockpile(b) -> None:
-    data, m = b.data, b.m
-    W, T = b.W, b.T
-    stock = {mm: rec for mm, rec in data.table("stockpile").items() if mm in data.materials}
-    mats = list(stock)
-    m.STOCK_T = pyo.Set(initialize=[(mm, t) for mm in mats for t in T], dimen=2, ordered=True)
-    m.STOCK_TW = pyo.Set(initialize=[(mm, t, w) for mm in mats for t in T for w in W], dimen=3, ordered=True)
+def stock_materials(data) -> dict:
+    return {mm: rec for mm, rec in data.table("stockpile").items() if mm in data.materials}
 
-    def bounds(_, mm, *rest):
-        mx = stock[mm]["max_stock"]
-        return (0.0, None if mx >= R.UNLIMITED else mx)
 
-    m.stock_target = pyo.Var(m.STOCK_T, bounds=bounds)
-    m.inventory = pyo.Var(m.STOCK_TW, bounds=bounds)
-    m.stock_in = pyo.Var(m.STOCK_TW, within=pyo.NonNegativeReals)
-    last = T[-1]
-    # planned drawdown only in the last year: the strategic stock is liquidated at the horizon's end
-    m.STOCK_DRAW = pyo.Set(initialize=[(mm, last, w) for mm in mats for w in W], dimen=3, ordered=True)
-    m.stock_drawdown = pyo.Var(m.STOCK_DRAW, within=pyo.NonNegativeReals)
-    # before the last year a falling target means stock leaves the strategic reserve at no value
-    # (it is not sold into EU supply, which would let a stock dodge the single-country cap)
-    m.STOCK_DISPOSAL = pyo.Set(initialize=[(mm, t, w) for mm in mats for t in T[:-1] for w in W], dimen=3,
-                               ordered=True)
-    m.stock_disposal = pyo.Var(m.STOCK_DISPOSAL, within=pyo.NonNegativeReals)
-    # disruption releases only where the scenario removes supply of the material in that year,
-    # and at most the supply it removes (stock_release_cap)
-    lost = lost_supply(b, stock)
-    m.STOCK_OUT = pyo.Set(initialize=[i for i in m.STOCK_TW if i in lost], dimen=3, ordered=True)
-    m.stock_out = pyo.Var(m.STOCK_OUT, within=pyo.NonNegativeReals)
-    m.stock_release_cap = pyo.Constraint(m.STOCK_OUT, rule=lambda _, mm, t, w: m.stock_out[mm, t, w] <= lost[(mm, t, w)])
+def add_stockpile(mod) -> None:
+    data, lp, sp = mod.data, mod.lp, mod.space
+    stock = stock_materials(data)
+    mats = sp.codes("m", list(stock))
+    nT, nW = len(mod.T), len(mod.W)
+    last = nT - 1
+    ST = sp.product(m=mats, t=np.arange(nT))
+    STW = sp.product(m=mats, t=np.arange(nT), w=np.arange(nW))
+    cap = np.full(sp.size("m"), np.inf)
+    init = np.zeros(sp.size("m"))
+    hold = np.zeros(sp.size("m"))
+    for mm, rec in stock.items():
+        cap[sp.code["m"][mm]] = rec["max_stock"]
+        init[sp.code["m"][mm]] = rec["initial_stock"]
+        hold[sp.code["m"][mm]] = rec["holding_cost"]
+    target = lp.var("stock_target", ST, upper=cap[ST["m"]])
+    inventory = lp.var("inventory", STW, upper=cap[STW["m"]])
+    stock_in = lp.var("stock_in", STW)
+    is_last = STW["t"] == last
+    drawdown = lp.var("stock_drawdown", STW.take(is_last))
+    disposal = lp.var("stock_disposal", STW.take(~is_last))
+    lost_index, lost = lost_supply(mod, stock)
+    out_index = STW.take(lost_index.find(STW) >= 0)
+    stock_out = lp.var("stock_out", out_index)
+    lp.con("stock_release_cap", out_index, stock_out.expr() - lost.take(lost_index.find(out_index)), "<=", 0.0)
 
-    def out(mm, t, w):
-        return m.stock_out[mm, t, w] if (mm, t, w) in m.STOCK_OUT else 0.0
-
-    def draw(mm, t, w):
-        """What leaves the stock other than a release: liquidation (last year) or disposal (before)."""
-        return m.stock_drawdown[mm, t, w] if t == last else m.stock_disposal[mm, t, w]
-
-    first = T[0]
-
-    def before(mm, t, w):
-        return stock[mm]["initial_stock"] if t == first else m.inventory[mm, t - 1, w]
-
-    m.stock_balance = pyo.Constraint(m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] == before(
-        mm, t, w) + m.stock_in[mm, t, w] - out(mm, t, w) - draw(mm, t, w))
-    m.stock_release_limit = pyo.Constraint(
-        m.STOCK_TW, rule=lambda _, mm, t, w: out(mm, t, w) + draw(mm, t, w) <= before(mm, t, w))
+    out = stock_out.at(STW)
+    leave = out + drawdown.at(STW) + disposal.at(STW)  # release and liquidation or disposal
+    prev = STW.with_dims(("m", "t", "w"), t=STW["t"] - 1)
+    first = STW["t"] == 0
+    before = inventory.at(prev.take(~first)).regroup(np.flatnonzero(~first), STW.n) + np.where(first, init[STW["m"]], 0.0)
+    lp.con("stock_balance", STW, inventory.expr() - before - stock_in.expr() + leave, "==", 0.0)
+    lp.con("stock_release_limit", STW, leave - before, "<=", 0.0)
     # stock_floor: below the target only by a release of the same year, never at the horizon's end
-    m.stock_floor = pyo.Constraint(
-        m.STOCK_TW,
-        rule=lambda _, mm, t, w: m.inventory[mm, t, w] + (out(mm, t, w) if t < last else 0.0)
-        >= m.stock_target[mm, t])
+    tgt = target.at(STW.with_dims(("m", "t")))
+    lp.con("stock_floor", STW, tgt - inventory.expr() - out.take(np.where(is_last, -1, np.arange(STW.n))), "<=", 0.0)
+    # stock_ceiling: no scenario holds more than the first-stage target (non-anticipativity)
+    lp.con("stock_ceiling", STW, inventory.expr() - tgt, "<=", 0.0)
+    _coverage(mod, stock, target)
 
-    # stock_ceiling: no scenario holds more than the first-stage target, so that the stock built
-    # before a disruption cannot anticipate which disruption comes (non-anticipativity)
-    m.stock_ceiling = pyo.Constraint(
-        m.STOCK_TW, rule=lambda _, mm, t, w: m.inventory[mm, t, w] <= m.stock_target[mm, t])
+    mod.publish("stock_supply", STW, out + drawdown.at(STW))
+    mod.publish("stock_use", STW, stock_in.expr())
+    h = hold[ST["m"]]
+    lp.cost("holding", ST.take(h != 0), target.expr(h).take(h != 0))
 
-    # stock_coverage[m,t,w]: days/365 of consumption, net imports, or imports from one country
-    cov = []
+
+def _coverage(mod, stock, target) -> None:
+    """stock_coverage[m,t,w]: days/365 of consumption, net imports, or imports from one country;
+    imports are those of the plan, the nominal scenario (a disruption that cuts imports must not
+    shrink the stock held against it)."""
+    data, lp, sp = mod.data, mod.lp, mod.space
+    nominal = sp.code["w"][NOMINAL if NOMINAL in mod.W else mod.W[0]]
+    keys, factor, basis, country = [], [], [], []
     for mm, rec in stock.items():
         for t in coverage_years(data, rec):
-            # one row: consumption is data; imports are those of the plan, i.e. of the nominal
-            # scenario (a disruption that cuts imports must not shrink the stock held against it)
-            cov.append((mm, t, NOMINAL if NOMINAL in W else W[0]))
-    m.STOCK_COVERAGE = pyo.Set(initialize=cov, dimen=3, ordered=True)
+            keys.append((mm, t))
+            factor.append(rec["coverage_days"] / 365.0)
+            basis.append(rec["coverage_basis"])
+            country.append(rec["coverage_country"])
+    idx = sp.index(("m", "t"), keys).with_dims(("m", "t", "w"), w=nominal)
+    factor = np.array(factor, dtype=float)
+    demand = mod.demand()[idx["m"], idx["t"]]
+    on_use = np.array([b == "consumption" for b in basis], dtype=bool)
+    y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
+    imports = Expr(idx.n)
+    for name, scale in (("refined", 1.0), ("ore", y)):
+        index, flow = mod.flows[name]
+        sel = index["w"] == nominal
+        # rows of this flow that count: every country (net imports) or the named one
+        row = idx.find(index.with_dims(("m", "t", "w")))
+        ok = sel & (row >= 0)
+        named = np.array([country[r] for r in row[ok]], dtype=object)
+        wants = np.array([basis[r] == "net_imports" for r in row[ok]], dtype=bool)
+        cname = index.label("c")[ok]
+        keep = np.flatnonzero(ok)[wants | (named == cname)]
+        coef = scale if np.isscalar(scale) else scale[index["m"]]
+        imports = imports + (flow * coef).regroup(_onto(row, keep, index.n), idx.n)
+    body = imports * factor
+    has = np.where(on_use, factor * demand != 0, body.nterms() > 0)
+    tgt = target.at(idx.with_dims(("m", "t")))
+    # consumption: target >= f x demand; imports: f x imports - target <= 0
+    use = has & on_use
+    imp = has & ~on_use
+    from model.lp import stack
 
-    def covered(mm, t, w):
-        rec = stock[mm]
-        basis = rec["coverage_basis"]
-        if basis == "consumption":
-            return data.demand(mm, t)
-        y = data.material(mm)["processing_yield"]
-        terms = []
-        for by, factor in ((b.refined_by, 1.0), (b.ore_by, y)):
-            for c, flows in by.get((mm, t, w), {}).items():
-                if basis == "net_imports" or c == rec["coverage_country"]:
-                    terms.extend(factor * x for x in flows)
-        return sum(terms) if terms else 0.0
-
-    def coverage_rule(_, mm, t, w):
-        rhs = stock[mm]["coverage_days"] / 365.0 * covered(mm, t, w)
-        if isinstance(rhs, (int, float)) and rhs == 0:
-            return pyo.Constraint.Skip
-        return m.stock_target[mm, t] >= rhs
-
-    m.stock_coverage = pyo.Constraint(m.STOCK_COVERAGE, rule=coverage_rule)
-
-    for (mm, t, w) in m.STOCK_TW:
-        if (mm, t, w) in m.STOCK_OUT:
-            b.supply_terms[(mm, t, w)].append(m.stock_out[mm, t, w])
-        if t == last:
-            b.supply_terms[(mm, t, w)].append(m.stock_drawdown[mm, t, w])
-        b.use_terms[(mm, t, w)].append(m.stock_in[mm, t, w])
-    for (mm, t) in m.STOCK_T:
-        h = stock[mm]["holding_cost"]
-        if h:
-            b.add_cost("holding", mm, t, None, h * m.stock_target[mm, t])
+    index, expr = stack((idx.take(use), tgt.take(use)), (idx.take(imp), (body - tgt).take(imp)))
+    rhs_low = np.concatenate(((factor * demand)[use], np.full(int(imp.sum()), -np.inf)))
+    rhs_up = np.concatenate((np.full(int(use.sum()), np.inf), np.zeros(int(imp.sum()))))
+    lp.con("stock_coverage", index, expr, "range", (rhs_low, rhs_up))
 
 
-def lost_supply(b, stock) -> dict:
-    """(m, t, w) -> the refined-equivalent supply scenario w removes from material m in year t:
-    the lost share of every disrupted offer (an unlimited offer counts as the year's demand) and of
-    every contract in force with a disrupted country. A stock can be released up to this."""
-    m = b.m
-    parts = lost_supply_parts(b.data, stock, list(m.CONTRACTS), set(m.CONTRACT_TAKE))
-    return {key: const + sum(f * m.contract_volume[kid] for kid, f in terms)
-            for key, (const, terms) in parts.items()}
+def _onto(row, keep, n):
+    target = np.full(n, -1, dtype=np.int64)
+    target[keep] = row[keep]
+    return target
+
+
+def lost_supply(mod, stock):
+    """(m, t, w) -> the refined-equivalent supply scenario w removes from material m in year t
+    (an Index and an Expr in contract volumes): the lost share of every disrupted offer (an
+    unlimited offer counts as the year's demand, and the total is capped at it) and of every
+    contract in force with a disrupted country. A stock can be released up to this."""
+    data, sp, lp = mod.data, mod.space, mod.lp
+    take_idx, _ = mod.flows["contract_take"]
+    in_force = set(take_idx.keys()) if take_idx.n else set()
+    parts = lost_supply_parts(data, stock, list(sp.labels["x"]), in_force)
+    keys = list(parts)
+    index = sp.index(("m", "t", "w"), keys)
+    vol = lp.vars["contract_volume"]
+    rows, cols, coefs = [], [], []
+    for r, key in enumerate(keys):
+        for kid, f in parts[key][1]:
+            rows.append(r)
+            cols.append(vol.start + sp.code["x"][kid])
+            coefs.append(f)
+    return index, Expr(len(keys), rows, cols, coefs, [parts[key][0] for key in keys])
 
 
 def lost_supply_parts(data, stock, contracts, in_force) -> dict:

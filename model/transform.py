@@ -1,0 +1,88 @@
+"""Data transformations: ModelData -> ModelData, the one place for every what-if.
+
+Soft benchmarks, a benchmark's level, price multipliers, the expected-value problem, one scenario
+alone: each is a plain function of the data, used alike by the run (soft_benchmarks = yes), the
+sweeps (model/analysis/sweep.py, model/warm.py), the value of information (model/stochastic.py)
+and the decompositions. The model never checks a flag deep inside a constraint for these.
+"""
+from __future__ import annotations
+
+from model.data import ModelData
+
+EV_SCENARIO = "expected"
+
+
+def soften(data: ModelData, penalty: float | None = None) -> ModelData:
+    """Every hard benchmark soft, at ``penalty`` EUR/t (default 10 x the largest value of lost load)."""
+    new = data.copy()
+    if penalty is None:
+        penalty = 10.0 * max([rec["voll"] for rec in new.tables["materials"].values()] + [1.0])
+    for rec in new.tables["benchmarks"].values():
+        if rec["enforcement"] == "hard":
+            rec["enforcement"] = "soft"
+            rec["penalty"] = penalty
+    return new
+
+
+def with_benchmark_level(data: ModelData, benchmark: str, level: float, material=None, stage=None) -> ModelData:
+    """A copy of ``data`` with benchmark ``benchmark`` at ``level`` (the cold transformation).
+
+    Every benchmarks-sheet row of that id (and stage, if given) takes the level; with a material,
+    only that material, which gets its own copy of the 'all' row when it has none.
+    """
+    new = data.copy()
+    rows = new.tables.setdefault("benchmarks", {})
+    keys = [k for k in rows if k[0] == benchmark and (stage is None or k[2] in (stage, ""))]
+    if material is not None:
+        own = [k for k in keys if k[1] == material]
+        if not own and new.material(material)["strategic"]:
+            for k in [k for k in keys if k[1] == "all"]:
+                rows[(k[0], material, k[2])] = dict(rows[k])
+                own.append((k[0], material, k[2]))
+        keys = own
+    for k in keys:
+        rows[k]["level"] = float(level)
+    return new
+
+
+def with_price_multiplier(data: ModelData, multiplier: float, material=None, country=None, stage=None) -> ModelData:
+    """A copy of ``data`` with the spot prices (supply and tiers) of the matching offers x multiplier."""
+    new = data.copy()
+    for sheet in ("supply", "tiers"):
+        for key, rec in new.tables.get(sheet, {}).items():
+            mm, c, k = key[0], key[1], key[2]
+            if (material in (None, mm)) and (country in (None, c)) and (stage in (None, k)):
+                rec["price"] = rec["price"] * multiplier
+    return new
+
+
+def risk_neutral(data: ModelData) -> ModelData:
+    new = data.copy()
+    new.settings["risk_weight"] = 0.0
+    return new
+
+
+def expected_value_data(data: ModelData) -> ModelData:
+    """The EV problem: one scenario with the mean supply loss and mean price multiplier."""
+    new = risk_neutral(data)
+    mean: dict = {}
+    for w, p in data.probability.items():
+        for key, (lost, mult) in data.disruption.get(w, {}).items():
+            acc = mean.setdefault(key, [0.0, 0.0, 0.0])
+            acc[0] += p * lost
+            acc[1] += p * mult
+            acc[2] += p
+    effects = {}
+    for key, (lost, mult, p_seen) in mean.items():
+        effects[key] = (lost, mult + (1.0 - p_seen) * 1.0)  # scenarios without the event: x1
+    new.probability = {EV_SCENARIO: 1.0}
+    new.disruption = {EV_SCENARIO: effects}
+    return new
+
+
+def scenario_data(data: ModelData, scenario: str) -> ModelData:
+    """Scenario ``scenario`` alone, with probability 1 (risk neutral)."""
+    new = risk_neutral(data)
+    new.probability = {scenario: 1.0}
+    new.disruption = {scenario: dict(data.disruption.get(scenario, {}))}
+    return new
