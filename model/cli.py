@@ -32,7 +32,7 @@ def _cmd_run(args) -> int:
     path = Path(args.workbook) if args.workbook else default_case()
     if not args.quiet:
         print(f"Running {path.name} ...", flush=True)
-    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "direct"))
+    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"))
     if not args.quiet:
         _print_summary(run)
     for warning in run.solution.warnings:
@@ -134,9 +134,10 @@ def main(argv=None) -> int:
     p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for run folders")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.add_argument("-v", "--verbose", action="store_true", help="also print timings and the run folder's files")
-    p.add_argument("--backend", choices=("direct", "pyomo"), default="direct",
-                   help="direct (default): HiGHS' arrays written straight from the data; pyomo: the "
-                        "reference Pyomo model of model/blocks/ (same model and results, slower)")
+    p.add_argument("--backend", choices=("highs", "pyomo"), default="highs",
+                   help="highs (default): the model's matrix passed to HiGHS in one call; pyomo: the "
+                        "same model built as a Pyomo ConcreteModel and solved through Pyomo (same "
+                        "results, slower; a check)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))

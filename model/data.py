@@ -56,10 +56,25 @@ class ModelData:
     def copy(self) -> "ModelData":
         return copy.deepcopy(self)
 
+    def derived(self, **tables) -> "ModelData":
+        """A copy that shares the tables it does not replace (tables are never changed in place
+        after validation; a transformation that changes one passes its own copy here), with its
+        own settings, probabilities and disruptions."""
+        new = copy.copy(self)
+        new.settings = dict(self.settings)
+        new.probability = dict(self.probability)
+        new.disruption = {w: dict(ev) for w, ev in self.disruption.items()}
+        new.tables = {**self.tables, **tables}
+        return new
+
+    def table_copy(self, sheet: str) -> dict:
+        """A deep copy of one table, to change in a derived ModelData."""
+        return copy.deepcopy(self.tables.get(sheet, {}))
+
 
 def with_settings(data: ModelData, **changes) -> ModelData:
     """A copy of ``data`` with some settings changed (a data transformation, as sweeps use)."""
-    new = data.copy()
+    new = data.derived()
     for k, v in changes.items():
         if k not in R.SETTINGS_BY_NAME:
             raise KeyError(f"unknown setting {k!r}")

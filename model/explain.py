@@ -2,45 +2,38 @@
 
 HiGHS computes an irreducible infeasible subset (IIS) of the LP: a set of constraints and variable
 bounds that cannot hold together, and that hold once any one of them is dropped. Each IIS row is
-mapped back to its Pyomo constraint (named as in docs/formulation.md) and rewritten in words with
-the numbers of the input workbook. ``soften`` is the alternative: every hard benchmark becomes soft
-at a high penalty, and the run reports the cheapest violation instead of failing.
+mapped back to its constraint family and key (named as in docs/formulation.md) and rewritten in words with
+the numbers of the input workbook. ``soften`` (model/transform.py) is the alternative: every hard
+benchmark becomes soft at a high penalty, and the run reports the cheapest violation instead of
+failing.
 """
 from __future__ import annotations
+
+import bisect
 
 from model import registry as R
 from model.blocks import benchmarks as BM
 from model.blocks.capacity import build_years
 from model.data import ModelData
 
-IIS_STRATEGY = 2  # HiGHS: compute the IIS from the LP (elasticity filter)
 STAGE_WORD = {"extraction": "mining", "processing": "refining", "recycling": "recycling"}
 
 
-def soften(data: ModelData, penalty: float | None = None) -> ModelData:
-    """Every hard benchmark soft, at ``penalty`` EUR/t (default 10 x the largest value of lost load)."""
-    new = data.copy()
-    if penalty is None:
-        penalty = 10.0 * max([rec["voll"] for rec in new.tables["materials"].values()] + [1.0])
-    for rec in new.tables["benchmarks"].values():
-        if rec["enforcement"] == "hard":
-            rec["enforcement"] = "soft"
-            rec["penalty"] = penalty
-    return new
-
-
-def iis_constraints(opt) -> list:
-    """Pyomo constraint data objects in HiGHS' IIS of the last (infeasible) solve, or []."""
-    h = getattr(opt, "_solver_model", None)
-    row_map = getattr(opt, "_solver_con_to_pyomo_con_map", None)
-    if h is None or row_map is None:
-        return []
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("iis_strategy", IIS_STRATEGY)
-    status, iis = h.getIis()
-    if not getattr(iis, "valid_", False):
-        return []
-    return [row_map[i] for i in iis.row_index_ if i in row_map]
+def iis_rows(mod, hm) -> list[tuple[str, object]]:
+    """(constraint family, key) of each row in HiGHS' IIS of the last (infeasible) solve, or []."""
+    lp = mod.lp
+    out = []
+    starts = sorted((c.start, name) for name, c in lp.cons.items())
+    firsts = [s for s, _ in starts]
+    for r in hm.iis_rows():
+        i = bisect.bisect_right(firsts, r) - 1
+        if i < 0:
+            continue
+        name = starts[i][1]
+        con = lp.cons[name]
+        if r < con.start + con.n:
+            out.append((name, con.index.take([r - con.start]).keys()[0]))
+    return out
 
 
 def _reachable(data, mm, k, t) -> tuple[float, str]:
@@ -68,11 +61,9 @@ def _reachable(data, mm, k, t) -> tuple[float, str]:
     return total, ", ".join(why)
 
 
-def describe(con, data: ModelData) -> str:
-    """One constraint of the IIS in words."""
-    name = con.parent_component().name
-    idx = con.index()
-    idx = idx if isinstance(idx, tuple) else (idx,)
+def describe(name: str, key, data: ModelData) -> str:
+    """One constraint row of the IIS (family name and key) in words."""
+    idx = key if isinstance(key, tuple) else (key,)
     if name.startswith("benchmark_") and name != "benchmark_single_country":
         bench, basis = name[len("benchmark_"):].rsplit("_", 1)
         mm, t = idx[0], idx[1]
@@ -127,21 +118,22 @@ def describe(con, data: ModelData) -> str:
     return f"{name}[{', '.join(map(str, idx))}] (see docs/formulation.md)"
 
 
-def explain(builder, opt) -> str:
+def explain(mod, hm) -> str:
     """A paragraph for an infeasible run: the IIS in words, or a generic hint if none is found."""
-    cons = iis_constraints(opt)
-    if not cons:
+    rows = iis_rows(mod, hm)
+    if not rows:
         return ("The model is infeasible, and HiGHS could not isolate why. Make the benchmarks soft "
                 "(sheet benchmarks, column enforcement; or the setting soft_benchmarks = yes) to see "
                 "the cheapest violation.")
     lines = ["The model is infeasible. These conditions cannot all hold (an irreducible infeasible "
              "subset: dropping any one of them removes the conflict):"]
     seen = set()
-    for con in cons:
-        text = describe(con, builder.data)
+    for name, key in rows:
+        text = describe(name, key, mod.data)
         if text not in seen:
             seen.add(text)
-            lines.append(f"  * {text};  [{con.name}]")
+            label = ",".join(map(str, key if isinstance(key, tuple) else (key,)))
+            lines.append(f"  * {text};  [{name}[{label}]]")
     lines.append("Relax one of them, or set soft_benchmarks = yes in the settings sheet to report the "
                  "cheapest violation instead.")
     return "\n".join(lines)

@@ -395,7 +395,7 @@ def union(*indexes: Index) -> Index:
     codes = {d: np.concatenate([ix.codes[d] for ix in indexes]) for d in first.dims}
     joined = Index(first.space, first.dims, codes)
     _, keep = np.unique(joined.combined(), return_index=True)
-    return joined.take(np.sort(keep)) if False else joined.take(keep)
+    return joined.take(keep)
 
 
 def stack(*parts):

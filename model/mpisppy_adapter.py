@@ -82,9 +82,11 @@ def scenario_model(data: ModelData, scenario: str):
     from model.build import build
     from model.stochastic import scenario_data
 
+    from model.backends.pyomo import to_pyomo
+
     one = scenario_data(data, scenario)
     b = build(one)
-    m = b.m
+    m = to_pyomo(b)
     if scenario != NOMINAL and hasattr(m, "stock_coverage"):
         stock = data.table("stockpile")
         for idx, con in m.stock_coverage.items():
@@ -122,14 +124,14 @@ def scenario_denouement(rank, scenario_name, scenario):
 
 # ---- extensive form (the project's own model) -----------------------------------------------------
 def extensive_form(data: ModelData) -> dict:
-    """Build and solve the extensive form with model/solve.py: objective, seconds, size."""
+    """Build and solve the extensive form with the project's HiGHS backend: objective, seconds, size."""
+    from model.backends.highs import solve
     from model.build import build
-    from model.solve import solve
     from model.stochastic import risk_neutral
 
     t0 = time.perf_counter()
     b = build(risk_neutral(data))
-    sol = solve(b)
+    sol, _ = solve(b)
     return {"objective": sol.objective, "seconds": time.perf_counter() - t0, "rows": sol.n_rows,
             "cols": sol.n_cols, "nnz": sol.n_nonzeros, "highs_s": sol.highs_seconds}
 

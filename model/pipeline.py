@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from model.backends.highs import SolveResult, solve
 from model.build import build
 from model.data import ModelData
 from model.io.write import write_results
 from model.results import Results, extract
-from model.solve import SolveResult, solve
 from model.validate import load
 
 PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl")
@@ -55,48 +55,44 @@ def versions(packages=PACKAGES) -> dict:
     return out
 
 
-BACKENDS = ("direct", "pyomo")
+BACKENDS = ("highs", "pyomo")
+# names earlier versions wrote into run manifests: the same formulation, now built once
+BACKEND_ALIASES = {"direct": "highs"}
 
 
-def solve_data(data: ModelData, log_file=None, backend: str = "direct") -> Run:
+def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
     """Build, solve and extract one ModelData (no files written).
 
-    ``backend``: ``direct`` (default) writes HiGHS' arrays straight from the data and computes the
-    tables from its column values (model/direct.py); ``pyomo`` builds the Pyomo model of
-    model/blocks/ (the reference formulation) and extracts through it. Both give the same model
-    and the same tables (tests/test_direct.py); the direct one is several times faster.
+    The model is declared once (model/build.py and model/blocks/). ``backend``: ``highs`` (default)
+    passes its matrix to HiGHS in one call; ``pyomo`` builds the same model as a Pyomo
+    ConcreteModel (model/backends/pyomo.py) and solves that with HiGHS through Pyomo, for a check
+    that both give the same numbers. Either way the tables come from one extraction.
     """
+    backend = BACKEND_ALIASES.get(backend, backend)
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
     timings = {}
     t0 = time.perf_counter()
-    if backend == "direct":
-        from model.direct import no_cyclic_gc, solve_direct
-        from model.direct_results import extract_direct
-
-        with no_cyclic_gc():
-            lp, sol, values, timings["build_s"] = solve_direct(data, log_file=log_file)
-            timings["solve_s"] = sol.solve_seconds
-            timings["duals_s"] = sol.dual_seconds
-            t1 = time.perf_counter()
-            results = extract_direct(lp, sol, values)
-            # the tables were prepared beside HiGHS; waiting for that after the solve is extraction
-            timings["extract_s"] = time.perf_counter() - t1 + sol.plan_wait_seconds
-            del lp, values  # freeing the arrays and index maps (part of no phase)
+    mod = build(data)
+    timings["build_s"] = time.perf_counter() - t0
+    hm = None
+    if backend == "highs":
+        sol, hm = solve(mod, log_file=log_file)
     else:
-        b = build(data)
-        timings["build_s"] = time.perf_counter() - t0
-        sol = solve(b, log_file=log_file)
-        timings["solve_s"] = sol.solve_seconds
-        timings["duals_s"] = sol.dual_seconds
-        t1 = time.perf_counter()
-        results = extract(b, sol)
-        timings["extract_s"] = time.perf_counter() - t1
+        from model.backends.pyomo import solve_pyomo
+
+        sol = solve_pyomo(mod, log_file=log_file)
+    timings["solve_s"] = sol.solve_seconds
+    timings["duals_s"] = sol.dual_seconds
+    t1 = time.perf_counter()
+    results = extract(mod, sol)
+    timings["extract_s"] = time.perf_counter() - t1
     if wants_stochastic_reports(data):
         from model.stochastic import value_of_information
 
         t2 = time.perf_counter()
-        results.tables["value_of_information"] = value_of_information(data).table()
+        rp = (mod, hm, sol) if hm is not None else None
+        results.tables["value_of_information"] = value_of_information(data, rp=rp).table()
         timings["vss_evpi_s"] = time.perf_counter() - t2
     if wants_purchasing_reports(data):
         from model.analysis.coalitions import purchasing_report
@@ -121,7 +117,7 @@ def wants_stochastic_reports(data: ModelData) -> bool:
     return n > 1 and (mode == "yes" or (mode == "auto" and n <= 50))
 
 
-def solve_workbook(path, backend: str = "direct") -> Run:
+def solve_workbook(path, backend: str = "highs") -> Run:
     t0 = time.perf_counter()
     data = load(path)
     read_s = time.perf_counter() - t0
@@ -134,7 +130,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "case"
 
 
-def run_case(path, outputs="outputs", argv=None, backend: str = "direct") -> Run:
+def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
     """Run a workbook and write its run folder ``outputs/<case>-<timestamp>/``."""
     path = Path(path)
     started = datetime.now(timezone.utc)

@@ -1,7 +1,9 @@
 """Extract a solved model into tidy pandas tables; writers read only these tables.
 
-Tables (columns in docs/results.md): sourcing, capacity, stock, unmet, compliance, costs,
-cost_summary, shadow_prices, marginal_cost, scenario_costs.
+One extraction for every backend: values by (component, key) from the column values, the row
+activities and the row duals of the LP (model/lp.py), whoever solved it. Tables (columns in
+docs/results.md): sourcing, capacity, stock, unmet, compliance, costs, cost_summary,
+shadow_prices, marginal_cost, scenario_costs, contracts.
 """
 from __future__ import annotations
 
@@ -9,19 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from model import registry as R
 from model.blocks import benchmarks as BM
+from model.blocks.capacity import capacity_keys
+from model.lp import gather
 
 TOL = 1e-6
-
-
-def _v(x) -> float:
-    if isinstance(x, (int, float)):
-        return float(x)
-    val = pyo.value(x, exception=False)
-    return 0.0 if val is None else float(val)
 
 
 def _clean(x: float) -> float:
@@ -42,148 +38,9 @@ class Results:
         return self.tables[name]
 
 
-def extract(b, sol) -> Results:
-    res = Results(objective=sol.objective)
-    res.tables["sourcing"] = _sourcing(b)
-    res.tables["capacity"] = _capacity(b)
-    res.tables["stock"] = _stock(b)
-    res.tables["unmet"] = _unmet(b)
-    res.tables["compliance"] = _compliance(b)
-    res.tables["costs"], res.tables["cost_summary"] = _costs(b)
-    res.tables["shadow_prices"] = _shadow_prices(b, sol.duals)
-    res.tables["marginal_cost"] = _marginal_cost(b, sol.duals)
-    res.tables["scenario_costs"] = _scenario_costs(b)
-    res.tables["contracts"] = _contracts(b)
-    return res
-
-
-def _contracts(b) -> pd.DataFrame:
-    """Offtake contracts: the first-stage annual volume and what was delivered, per scenario."""
-    m, data = b.m, b.data
-    rows = []
-    delivered = {}
-    for (k, t, w) in m.CONTRACT_TAKE:
-        delivered[(k, w)] = delivered.get((k, w), 0.0) + _v(m.contract_take[k, t, w])
-    for k in m.CONTRACTS:
-        rec = data.table("contracts")[k]
-        for w in b.W:
-            rows.append(dict(contract=k, material=rec["material"], country=rec["country"], stage=rec["stage"],
-                             buyer=rec["buyer"], price_eur_per_t=rec["price"],
-                             volume_tpa=_clean(_v(m.contract_volume[k])), scenario=w,
-                             delivered_t=_clean(delivered.get((k, w), 0.0))))
-    return pd.DataFrame(rows, columns=["contract", "material", "country", "stage", "buyer", "price_eur_per_t",
-                                       "volume_tpa", "scenario", "delivered_t"])
-
-
 def _per_weight(value: float, weight: float) -> float:
     """A dual in the weighted objective, per unit of weight (NaN for a zero-probability scenario)."""
     return value / weight if weight else float("nan")
-
-
-def _scenario_costs(b) -> pd.DataFrame:
-    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
-    m, data = b.m, b.data
-    first = _v(m.first_stage_cost)
-    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first,
-                 recourse_eur=_v(m.scenario_cost[w]), total_eur=first + _v(m.scenario_cost[w]))
-            for w in b.W]
-    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first,
-                     recourse_eur=_v(m.expected_cost) - first, total_eur=_v(m.expected_cost)))
-    if hasattr(m, "cvar"):
-        rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None,
-                         first_stage_eur=first, recourse_eur=_v(m.cvar) - first, total_eur=_v(m.cvar)))
-    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur",
-                                       "total_eur"])
-
-
-def _sourcing(b) -> pd.DataFrame:
-    m, data = b.m, b.data
-    rows = []
-    for (mm, c, t, w) in m.IMP_REF:
-        rows.append((w, mm, "processing", c, t, "refined import", _v(m.imp_ref[mm, c, t, w])))
-    for (mm, c, t, w) in m.IMP_CONC:
-        rows.append((w, mm, "extraction", c, t, "ore import for EU refining", _v(m.imp_conc[mm, c, t, w])))
-    for (k, t, w) in m.CONTRACT_TAKE:
-        rec = data.table("contracts")[k]
-        rows.append((w, rec["material"], rec["stage"], rec["country"], t, f"contract {k}",
-                     _v(m.contract_take[k, t, w])))
-    for (mm, t, w) in m.EU_MINING:
-        rows.append((w, mm, "extraction", R.DOMESTIC, t, "EU mining", _v(m.eu_mining[mm, t, w])))
-    for (mm, t, w) in m.EU_PROCESSING:
-        rows.append((w, mm, "processing", R.DOMESTIC, t, "EU processing output", _v(m.eu_processing[mm, t, w])))
-    for (mm, t, w) in m.EU_RECYCLING:
-        rows.append((w, mm, "recycling", R.DOMESTIC, t, "EU recycling output", _v(m.eu_recycling[mm, t, w])))
-    df = pd.DataFrame(rows, columns=["scenario", "material", "stage", "country", "year", "flow", "value_t"])
-    df["value_t"] = df["value_t"].map(_clean)
-    return df.sort_values(["scenario", "material", "stage", "country", "year"], kind="stable").reset_index(drop=True)
-
-
-def _capacity(b) -> pd.DataFrame:
-    m, data = b.m, b.data
-    existing = data.table("capacity_existing")
-    rows = []
-    for (mm, k) in sorted(b.capacity_keys):
-        for t in data.years:
-            new = _v(m.cap_new[mm, k, t]) if (mm, k, t) in m.CAP_NEW else 0.0
-            modules = _v(m.n_modules[mm, k, t]) if (mm, k, t) in m.MODULAR else None
-            rows.append((mm, k, t, existing.get((mm, k, t), {}).get("capacity", 0.0), _clean(new),
-                         modules, _clean(_v(b.cap_avail(mm, k, t)))))
-    return pd.DataFrame(rows, columns=["material", "stage", "year", "existing_tpa", "new_online_tpa",
-                                       "modules", "available_tpa"])
-
-
-def _stock(b) -> pd.DataFrame:
-    """Stock path per scenario. Bought and released are netted within a year (buying and
-    releasing in the same year is one net movement); released_in_disruption says whether a
-    release happened in a disruption of the material."""
-    m = b.m
-    rows = []
-    for (mm, t, w) in m.STOCK_TW:
-        out = _v(m.stock_out[mm, t, w]) if (mm, t, w) in m.STOCK_OUT else 0.0
-        draw = _v(m.stock_drawdown[mm, t, w]) if (mm, t, w) in m.STOCK_DRAW else 0.0
-        disposed = _v(m.stock_disposal[mm, t, w]) if (mm, t, w) in m.STOCK_DISPOSAL else 0.0
-        draw += disposed
-        net = _v(m.stock_in[mm, t, w]) - out - draw
-        rows.append((w, mm, t, _clean(_v(m.stock_target[mm, t])), _clean(_v(m.inventory[mm, t, w])),
-                     _clean(max(0.0, net)), _clean(max(0.0, -net)), out > 1e-9 and net < -1e-9))
-    return pd.DataFrame(rows, columns=["scenario", "material", "year", "stock_target_t", "inventory_t",
-                                       "stock_in_t", "stock_out_t", "released_in_disruption"])
-
-
-def _unmet(b) -> pd.DataFrame:
-    m, data = b.m, b.data
-    rows = [(w, mm, t, data.demand(mm, t), _clean(_v(m.unmet[mm, t, w]))) for (mm, t, w) in m.BALANCE]
-    return pd.DataFrame(rows, columns=["scenario", "material", "year", "demand_t", "unmet_t"])
-
-
-def _compliance(b) -> pd.DataFrame:
-    """Achieved shares against every benchmark in force, with the largest third-country share."""
-    return compliance_table(
-        b.data, b.W,
-        capacity=lambda bench, mm, t: _v(BM.eu_capacity(b, bench, mm, t)),
-        flow=lambda bench, mm, t, w: _v(BM.eu_flow(b, bench, mm, t, w)),
-        supply=lambda k, mm, t, w: {c: _v(BM.country_supply(b, k, mm, c, t, w))
-                                    for c in BM.third_countries(b, k, mm)})
-
-
-def compliance_table(data, scenarios, capacity, flow, supply) -> pd.DataFrame:
-    """The compliance table from the quantities the benchmarks measure (either backend):
-    ``capacity(bench, m, t)``, ``flow(bench, m, t, w)`` (EU, refined equivalent) and
-    ``supply(stage, m, t, w)`` -> {third country: what it supplies}."""
-    plan = compliance_plan(data, scenarios)
-    cap, flw, largest = [], [], []
-    for (w, mm, t, bench, k, _, _, d, _) in plan:
-        if bench in BM.SHARE_BENCHMARKS:
-            cap.append(capacity(bench, mm, t))
-            flw.append(flow(bench, mm, t, w))
-            largest.append(None)
-        else:
-            shares = {c: v / d for c, v in supply(k, mm, t, w).items()}
-            # the largest share; of equal shares, the last country in name order
-            largest.append(max(zip(shares.values(), shares.keys())) if shares else (0.0, ""))
-            cap.append(None)
-            flw.append(None)
-    return compliance_frame(plan, cap, flw, largest)
 
 
 def compliance_plan(data, scenarios) -> list[tuple]:
@@ -232,16 +89,6 @@ def compliance_frame(plan: list, capacity, flow, largest) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _costs(b):
-    return cost_tables(b, {key: sum(_v(e) for e in exprs) for key, exprs in b.cost_terms.items()})
-
-
-def cost_tables(b, values: dict):
-    """The costs table and its summary from {(component, material, year, scenario): value};
-    ``b`` gives the discount factors and weights (a Builder or a DirectLP)."""
-    return cost_frames(cost_plan(b, list(values)), np.fromiter(values.values(), dtype=float, count=len(values)))
-
-
 def cost_plan(b, keys: list) -> dict:
     """What the cost tables need before any value: for the (component, material, year, scenario)
     keys, the table's key columns in its order, and each key's discount factor and weight."""
@@ -274,38 +121,289 @@ def cost_frames(plan: dict, value: np.ndarray):
     return df.drop(columns=["objective_eur"]), summary
 
 
-def _shadow_prices(b, duals: dict) -> pd.DataFrame:
+class Solution:
+    """Values of a solved model by (component, key): variables, named expressions, row duals."""
+
+    def __init__(self, mod, x: np.ndarray, row_dual: np.ndarray | None = None):
+        self.mod, self.lp = mod, mod.lp
+        self.x = np.asarray(x, dtype=float)
+        self.row_dual = row_dual
+
+    def var(self, name: str, query=None) -> np.ndarray:
+        """Values of variable ``name`` over its index, or at the keys of ``query`` (0 where absent)."""
+        v = self.lp.vars.get(name)
+        if v is None:
+            return np.zeros(0 if query is None else query.n)
+        if query is None:
+            return self.x[v.start:v.start + v.n]
+        return gather(self.x[v.start:v.start + v.n], v.index.find(query))
+
+    def flow(self, name: str, query=None) -> np.ndarray:
+        index, expr = self.mod.flows[name]
+        val = expr.value(self.x)
+        return val if query is None else gather(val, index.find(query))
+
+    def dual(self, name: str) -> np.ndarray:
+        con = self.lp.cons.get(name)
+        if con is None or self.row_dual is None:
+            return np.zeros(0)
+        return self.row_dual[con.start:con.start + con.n]
+
+
+def extract(mod, sol) -> Results:
+    """All result tables of a solved model; ``sol`` has ``objective``, ``x`` and ``row_dual``."""
+    val = Solution(mod, sol.x, sol.row_dual)
+    res = Results(objective=sol.objective)
+    res.tables["sourcing"] = _sourcing(mod, val)
+    res.tables["capacity"] = _capacity(mod, val)
+    res.tables["stock"] = _stock(mod, val)
+    res.tables["unmet"] = _unmet(mod, val)
+    res.tables["compliance"] = _compliance(mod, val)
+    costs = _cost_values(mod, val)
+    res.tables["costs"], res.tables["cost_summary"] = cost_frames(cost_plan(mod, mod.info["costs"]["keys"]), costs)
+    res.tables["shadow_prices"] = _shadow_prices(mod, val)
+    res.tables["marginal_cost"] = _marginal_cost(mod, val)
+    res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
+    res.tables["contracts"] = _contracts(mod, val)
+    return res
+
+
+def _labels(index, *dims) -> dict:
+    return {d: index.label(d) for d in dims}
+
+
+def _sourcing(mod, val) -> pd.DataFrame:
+    lp, data = mod.lp, mod.data
+    parts = []
+
+    def add(index, stage, country, flow, values):
+        n = index.n
+        parts.append(pd.DataFrame({
+            "scenario": index.label("w"), "material": index.label("m"),
+            "stage": stage if not isinstance(stage, str) else np.full(n, stage, dtype=object),
+            "country": country, "year": index.label("t"),
+            "flow": flow if not isinstance(flow, str) else np.full(n, flow, dtype=object),
+            "value_t": values}))
+
+    for name, stage, flow in (("imp_ref", "processing", "refined import"),
+                              ("imp_conc", "extraction", "ore import for EU refining")):
+        v = lp.vars[name]
+        add(v.index, stage, v.index.label("c"), flow, val.var(name))
+    take_index, take = mod.flows["contract_take"]
+    if take_index.n:
+        mck = mod.info["contract_take"]
+        add(mck, mck.label("k"), mck.label("c"), np.array([f"contract {k}" for k in take_index.label("x")],
+                                                            dtype=object), take.value(val.x))
+    for name, flow in (("eu_mining", "EU mining"), ("eu_processing", "EU processing output"),
+                       ("eu_recycling", "EU recycling output")):
+        index, _ = mod.flows[name]
+        stage = {"eu_mining": "extraction", "eu_processing": "processing", "eu_recycling": "recycling"}[name]
+        add(index, stage, np.full(index.n, R.DOMESTIC, dtype=object), flow, val.flow(name))
+    cols = ["scenario", "material", "stage", "country", "year", "flow", "value_t"]
+    df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    df["year"] = df["year"].astype(int)
+    df["value_t"] = _clean_values(df["value_t"].to_numpy(dtype=float))
+    return df.sort_values(["scenario", "material", "stage", "country", "year"], kind="stable").reset_index(drop=True)
+
+
+def _capacity(mod, val) -> pd.DataFrame:
+    sp, data = mod.space, mod.data
+    existing = data.table("capacity_existing")
+    index, _ = mod.flows["cap_avail"]
+    new_index, _ = mod.flows["cap_new"]
+    new = gather(val.flow("cap_new"), new_index.find(index))
+    modules = val.var("n_modules", index)
+    v = mod.lp.vars["n_modules"]
+    is_mod = v.index.find(index) >= 0
+    keys = index.keys()
+    return pd.DataFrame({
+        "material": index.label("m"), "stage": index.label("k"), "year": index.label("t").astype(int),
+        "existing_tpa": [existing.get(k, {}).get("capacity", 0.0) for k in keys],
+        "new_online_tpa": _clean_values(new),
+        "modules": np.where(is_mod, modules, np.nan) if is_mod.any() else [None] * index.n,
+        "available_tpa": _clean_values(val.flow("cap_avail"))},
+        columns=["material", "stage", "year", "existing_tpa", "new_online_tpa", "modules", "available_tpa"])
+
+
+def _stock(mod, val) -> pd.DataFrame:
+    """Stock path per scenario. Bought and released are netted within a year (buying and
+    releasing in the same year is one net movement); released_in_disruption says whether a
+    release happened in a disruption of the material."""
+    inv = mod.lp.vars["inventory"]
+    idx = inv.index
+    out = val.var("stock_out", idx)
+    leave = out + val.var("stock_drawdown", idx) + val.var("stock_disposal", idx)
+    net = val.var("stock_in") - leave
+    return pd.DataFrame({
+        "scenario": idx.label("w"), "material": idx.label("m"), "year": idx.label("t").astype(int),
+        "stock_target_t": _clean_values(val.var("stock_target", idx.with_dims(("m", "t")))),
+        "inventory_t": _clean_values(val.var("inventory")),
+        "stock_in_t": _clean_values(np.maximum(0.0, net)), "stock_out_t": _clean_values(np.maximum(0.0, -net)),
+        "released_in_disruption": (out > 1e-9) & (net < -1e-9)},
+        columns=["scenario", "material", "year", "stock_target_t", "inventory_t", "stock_in_t", "stock_out_t",
+                 "released_in_disruption"])
+
+
+def _unmet(mod, val) -> pd.DataFrame:
+    idx = mod.lp.vars["unmet"].index
+    return pd.DataFrame({"scenario": idx.label("w"), "material": idx.label("m"), "year": idx.label("t").astype(int),
+                         "demand_t": mod.demand()[idx["m"], idx["t"]], "unmet_t": _clean_values(val.var("unmet"))},
+                        columns=["scenario", "material", "year", "demand_t", "unmet_t"])
+
+
+def _compliance(mod, val) -> pd.DataFrame:
+    """Achieved shares against every benchmark in force, with the largest third-country share:
+    the same measures as the benchmark rows (model/blocks/benchmarks.py)."""
+    data, sp = mod.data, mod.space
+    plan = compliance_plan(data, mod.W)
+    if not plan:
+        return compliance_frame(plan, [], [], [])
+    w, mm, t, bench, k = (list(x) for x in list(zip(*plan))[:5])
+    q = sp.index(("m", "t", "w"), list(zip(mm, t, w)))
+    is_share = np.array([b in BM.SHARE_BENCHMARKS for b in bench], dtype=bool)
+    cap, flow = np.zeros(q.n), np.zeros(q.n)
+    for b in BM.SHARE_BENCHMARKS:
+        sel = np.flatnonzero(np.array(bench, dtype=object) == b)
+        if not len(sel):
+            continue
+        qs = q.take(sel)
+        e, _ = BM.eu_share_measure(mod, b, "capacity", qs.with_dims(("m", "t")))
+        cap[sel] = e.value(val.x)
+        flow[sel] = BM.eu_share_measure(mod, b, "flow", qs)[0].value(val.x)
+    largest = [None] * q.n
+    supply = BM.country_supply(data, mod.flows["refined"], mod.flows["ore"])
+    for stage in BM.CAP_STAGES:
+        sel = np.flatnonzero(~is_share & (np.array(k, dtype=object) == stage))
+        if len(sel):
+            for i, best in zip(sel.tolist(), _largest(mod, supply[stage], q.take(sel), val)):
+                largest[i] = best
+    return compliance_frame(plan, cap.tolist(), flow.tolist(), largest)
+
+
+def _largest(mod, supply, q, val) -> list:
+    """(share, country) of the largest capped third-country supplier at each (m, t, w) of ``q``; of
+    equal shares the last country in name order; (0, "") where the material has no such country."""
+    sp = mod.space
+    index, expr = supply
+    groups = BM.aggregates(mod.data)
+    capped = np.array([c != R.DOMESTIC and c not in groups for c in sp.labels["c"]], dtype=bool)
+    names = sp.labels["c"]
+    by_name = np.argsort(np.array(names, dtype=object), kind="stable")  # columns in name order
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[by_name] = np.arange(len(names))
+    value = expr.value(val.x)
+    d = mod.demand()[q["m"], q["t"]]
+    table = np.full((q.n, len(names)), -np.inf)
+    # every third country of the material counts, with 0 where it supplies nothing at (t, w)
+    third = np.zeros((sp.size("m"), len(names)), dtype=bool)
+    third[index["m"], index["c"]] = True
+    third &= capped[None, :]
+    table[np.where(third[q["m"]])] = 0.0
+    row = q.find(index.with_dims(("m", "t", "w")))
+    ok = (row >= 0) & capped[index["c"]]
+    table[row[ok], index["c"][ok]] = value[ok] / d[row[ok]]
+    ordered = table[:, by_name]
+    last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
+    out = []
+    for i in range(q.n):
+        share = ordered[i, last[i]]
+        out.append((0.0, "") if share == -np.inf else (float(share), names[by_name[last[i]]]))
+    return out
+
+
+def _cost_values(mod, val) -> np.ndarray:
+    c = mod.info["costs"]
+    return np.bincount(c["key_of"], weights=c["coefs"] * val.x[c["cols"]], minlength=len(c["keys"])) + c["const"]
+
+
+def _scenario_costs(mod, val, costs: np.ndarray) -> pd.DataFrame:
+    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
+    data = mod.data
+    keys = mod.info["costs"]["keys"]
+    disc = mod.info["costs"]["discount"]
+    scen = np.array([w for (_, _, _, w) in keys], dtype=object)
+    pv = costs * disc
+    first = float(pv[scen == None].sum()) if len(keys) else 0.0  # noqa: E711
+    rec = {w: float(pv[scen == w].sum()) for w in mod.W}
+    expected = first + sum(data.probability[w] * rec[w] for w in mod.W)
+    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=rec[w],
+                 total_eur=first + rec[w]) for w in mod.W]
+    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
+                     total_eur=expected))
+    cvar = mod.info.get("cvar")
+    if cvar:
+        p = np.array([data.probability[w] for w in mod.W])
+        value = first + val.var("cvar_var")[0] + float(np.dot(p, val.var("cvar_excess"))) / (1.0 - cvar["alpha"])
+        rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None, first_stage_eur=first,
+                         recourse_eur=value - first, total_eur=value))
+    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
+
+
+def _contracts(mod, val) -> pd.DataFrame:
+    """Offtake contracts: the first-stage annual volume and what was delivered, per scenario."""
+    data = mod.data
+    cols = ["contract", "material", "country", "stage", "buyer", "price_eur_per_t", "volume_tpa", "scenario",
+            "delivered_t"]
+    take_index, take = mod.flows["contract_take"]
+    delivered = {}
+    for (kid, _, w), v in zip(take_index.keys(), take.value(val.x).tolist()):
+        delivered[(kid, w)] = delivered.get((kid, w), 0.0) + v
+    volume = val.var("contract_volume")
+    rows = []
+    for kid, vol in zip(mod.lp.vars["contract_volume"].index.keys(), volume.tolist()):
+        rec = data.table("contracts")[kid]
+        for w in mod.W:
+            rows.append(dict(contract=kid, material=rec["material"], country=rec["country"], stage=rec["stage"],
+                             buyer=rec["buyer"], price_eur_per_t=rec["price"], volume_tpa=_clean(vol), scenario=w,
+                             delivered_t=_clean(delivered.get((kid, w), 0.0))))
+    return pd.DataFrame(rows, columns=cols)
+
+
+SHADOW_COLUMNS = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
+                  "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
+
+
+def constraint_names(con) -> list[str]:
+    """'component[i1,i2,...]' for each row of a constraint family, as in docs/formulation.md."""
+    return [f"{con.name}[{','.join(map(str, key if isinstance(key, tuple) else (key,)))}]"
+            for key in con.index.keys()]
+
+
+def _shadow_prices(mod, val) -> pd.DataFrame:
     """Marginal cost of each benchmark row: EUR per tonne (money of its year) and per percentage point.
 
     The dual of a row in the discounted, probability-weighted objective is divided by that weight,
     and signed so that a positive number is the cost of tightening the benchmark by one tonne.
     """
-    m = b.m
-    rows = []
-    for r in b.benchmark_rows:
-        con = getattr(m, r["component"])[r["index"]]
-        dual = float(duals.get(con, 0.0))
-        w = r["scenario"] or None
-        per_t = _per_weight(dual, b.weight(r["year"], w))
-        if r["component"] == "benchmark_single_country":
-            per_t = -per_t
-        per_t = _clean(per_t)
-        rows.append(dict(constraint=f"{r['component']}[{','.join(map(str, r['index']))}]",
-                         benchmark=r["benchmark"], basis=r["basis"], material=r["material"],
-                         stage=r["stage"], country=r["country"], year=r["year"], scenario=r["scenario"],
-                         level=r["level"], demand_t=r["demand"], eur_per_t=per_t,
-                         eur_per_pp=_clean(per_t * r["demand"] / 100.0), binding=abs(per_t) > 1e-6,
-                         enforcement=r["enforcement"]))
-    cols = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
-            "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
-    return pd.DataFrame(rows, columns=cols)
+    parts = []
+    for con, meta in mod.info["benchmarks"]:
+        idx = con.index
+        sign = BM.SENSE["single_country" if con.name == "benchmark_single_country" else "share"][1]
+        year = idx.label("t").astype(int)
+        scen = idx.label("w") if "w" in idx.dims else np.full(idx.n, "", dtype=object)
+        weight = np.array([mod.weight(t, w or None) for t, w in zip(year.tolist(), scen.tolist())])
+        dual = val.dual(con.name)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_t = np.where(weight != 0, sign * dual / np.where(weight != 0, weight, 1.0), np.nan)
+        per_t = _clean_values(per_t)
+        parts.append(pd.DataFrame({
+            "constraint": constraint_names(con), "benchmark": meta["benchmark"], "basis": meta["basis"],
+            "material": idx.label("m"), "stage": meta["stage"],
+            "country": idx.label("c") if "c" in idx.dims else np.full(idx.n, "", dtype=object),
+            "year": year, "scenario": scen, "level": meta["level"], "demand_t": meta["demand"],
+            "eur_per_t": per_t, "eur_per_pp": _clean_values(per_t * meta["demand"] / 100.0),
+            "binding": np.abs(per_t) > 1e-6, "enforcement": meta["enforcement"]}, columns=SHADOW_COLUMNS))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SHADOW_COLUMNS)
 
 
-def _marginal_cost(b, duals: dict) -> pd.DataFrame:
+def _marginal_cost(mod, val) -> pd.DataFrame:
     """The dual of each balance row: the cost of one more tonne of EU demand, in its year's money."""
-    m = b.m
-    rows = []
-    for (mm, t, w) in m.BALANCE:
-        dual = float(duals.get(m.balance[mm, t, w], 0.0))
-        rows.append((w, mm, t, _clean(_per_weight(dual, b.weight(t, w)))))
-    return pd.DataFrame(rows, columns=["scenario", "material", "year", "eur_per_t"])
+    idx = mod.lp.cons["balance"].index
+    year = idx.label("t").astype(int)
+    scen = idx.label("w")
+    weight = np.array([mod.weight(t, w) for t, w in zip(year.tolist(), scen.tolist())])
+    dual = val.dual("balance")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
+    return pd.DataFrame({"scenario": scen, "material": idx.label("m"), "year": year,
+                         "eur_per_t": _clean_values(per_t)}, columns=["scenario", "material", "year", "eur_per_t"])

@@ -1,11 +1,9 @@
 """Scenario transformations and the value of the stochastic solution (formulation §9, §10).
 
-Everything here is a data transformation ``ModelData -> ModelData`` followed by an ordinary
-solve of the same model; no second code path.
+The scenario transformations (``expected_value_data``: the expected-value problem, one scenario
+'expected' whose supply losses and price multipliers are the probability-weighted means of the
+scenarios'; ``scenario_data``: one scenario alone with probability 1) live in model/transform.py.
 
-* ``expected_value_data``: the expected-value (EV) problem, one scenario 'expected' whose supply
-  losses and price multipliers are the probability-weighted means of the scenarios'.
-* ``scenario_data``: one scenario alone with probability 1 (a wait-and-see problem).
 * ``value_of_information``: solves RP (the stochastic programme, given), EV, EEV (the stochastic
   programme with the first-stage decisions fixed at the EV solution), and WS (each scenario alone),
   and reports VSS = EEV - RP and EVPI = RP - WS. Both are computed for the risk-neutral objective.
@@ -19,73 +17,55 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+import numpy as np
+
 from model.data import ModelData
 from model.errors import ModelError
+from model.transform import EV_SCENARIO, expected_value_data, risk_neutral, scenario_data  # noqa: F401
 
-EV_SCENARIO = "expected"
 FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target")
 
 
-def risk_neutral(data: ModelData) -> ModelData:
-    new = data.copy()
-    new.settings["risk_weight"] = 0.0
-    return new
-
-
-def expected_value_data(data: ModelData) -> ModelData:
-    """The EV problem: one scenario with the mean supply loss and mean price multiplier."""
-    new = risk_neutral(data)
-    mean: dict = {}
-    for w, p in data.probability.items():
-        for key, (lost, mult) in data.disruption.get(w, {}).items():
-            acc = mean.setdefault(key, [0.0, 0.0, 0.0])
-            acc[0] += p * lost
-            acc[1] += p * mult
-            acc[2] += p
-    effects = {}
-    for key, (lost, mult, p_seen) in mean.items():
-        effects[key] = (lost, mult + (1.0 - p_seen) * 1.0)  # scenarios without the event: x1
-    new.probability = {EV_SCENARIO: 1.0}
-    new.disruption = {EV_SCENARIO: effects}
-    return new
-
-
-def scenario_data(data: ModelData, scenario: str) -> ModelData:
-    """Scenario ``scenario`` alone, with probability 1 (risk neutral)."""
-    new = risk_neutral(data)
-    new.probability = {scenario: 1.0}
-    new.disruption = {scenario: dict(data.disruption.get(scenario, {}))}
-    return new
-
-
-def first_stage_values(builder) -> dict:
-    """Values of the first-stage variables of a solved model: name -> {index: value}."""
-    out = {}
-    for name in FIRST_STAGE_VARS:
-        var = getattr(builder.m, name, None)
-        if var is not None:
-            out[name] = {i: var[i].value for i in var}
-    return out
-
-
-def _solve(data, fix=None):
+def _solve(data):
+    """Build and solve ``data``: (model, HighsLP, SolveResult), or None when it has no solution."""
+    from model.backends.highs import solve
     from model.build import build
-    from model.solve import solve
 
-    b = build(data)
-    if fix:
-        for name, values in fix.items():
-            var = getattr(b.m, name, None)
-            if var is None:
-                continue
-            for i, v in values.items():
-                if i in var and v is not None:
-                    var[i].fix(round(v) if name == "n_modules" else max(0.0, v))
+    mod = build(data)
     try:
-        sol = solve(b)
+        sol, hm = solve(mod)
     except ModelError:
-        return b, None
-    return b, sol
+        return None
+    return mod, hm, sol
+
+
+def _fixed_at(rp, ev) -> float | None:
+    """The objective of model ``rp`` with its first-stage columns fixed at the values of the same
+    decisions in solved model ``ev`` (bounds changed in place, warm re-solve, bounds restored);
+    None when that is infeasible."""
+    from model.backends.highs import Status
+
+    rp_mod, hm, _ = rp
+    ev_mod, _, ev_sol = ev
+    cols, values = [], []
+    for name in FIRST_STAGE_VARS:
+        v, w = rp_mod.lp.vars.get(name), ev_mod.lp.vars.get(name)
+        if v is None or w is None or not v.n:
+            continue
+        pos = w.index.find(v.index)
+        x = ev_sol.x[w.start + np.maximum(pos, 0)]
+        x = np.round(x) if name == "n_modules" else np.maximum(0.0, x)
+        ok = pos >= 0
+        cols.append(v.start + np.flatnonzero(ok))
+        values.append(x[ok])
+    cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    values = np.concatenate(values) if values else np.zeros(0)
+    hm.set_col_bounds(cols, values, values)
+    try:
+        status = hm.run()
+        return hm.objective_value() if status == Status.optimal else None
+    finally:
+        hm.set_col_bounds(cols, hm.col_lower[cols], hm.col_upper[cols])
 
 
 @dataclass
@@ -118,16 +98,22 @@ class ValueOfInformation:
         return pd.DataFrame(rows, columns=["measure", "value_eur", "definition"])
 
 
-def value_of_information(data: ModelData, progress=None) -> ValueOfInformation:
-    """Solve RP, EV, EEV and WS for ``data`` (risk-neutral) and return VSS and EVPI."""
+def value_of_information(data: ModelData, progress=None, rp=None) -> ValueOfInformation:
+    """Solve RP, EV, EEV and WS for ``data`` (risk-neutral) and return VSS and EVPI.
+
+    ``rp``: the (model, HighsLP, SolveResult) of the stochastic programme already solved
+    (risk neutral); EEV is then that same model with the first stage fixed at the EV solution by
+    column bounds and re-solved warm, not rebuilt. EV and each wait-and-see problem are one
+    scenario each."""
     base = risk_neutral(data)
-    rp_b, rp = _solve(base)
-    if rp is None:
-        raise ModelError("The stochastic programme has no solution; VSS and EVPI are undefined.")
-    ev_b, ev = _solve(expected_value_data(base))
+    if rp is None or float(data.settings.get("risk_weight") or 0.0) > 0:
+        rp = _solve(base)
+        if rp is None:
+            raise ModelError("The stochastic programme has no solution; VSS and EVPI are undefined.")
+    ev = _solve(expected_value_data(base))
     if ev is None:
         raise ModelError("The expected-value problem has no solution; VSS is undefined.")
-    _, eev = _solve(base, fix=first_stage_values(ev_b))
+    eev = _fixed_at(rp, ev)
     ws = 0.0
     for i, w in enumerate(base.scenarios):
         if progress:
@@ -135,12 +121,11 @@ def value_of_information(data: ModelData, progress=None) -> ValueOfInformation:
         p = base.probability[w]
         if p == 0:
             continue
-        _, sol = _solve(scenario_data(base, w))
-        if sol is None:
+        got = _solve(scenario_data(base, w))
+        if got is None:
             raise ModelError(f"Scenario '{w}' alone has no solution; EVPI is undefined.")
-        ws += p * sol.objective
-    return ValueOfInformation(rp=rp.objective, ev=ev.objective,
-                              eev=None if eev is None else eev.objective, ws=ws)
+        ws += p * got[2].objective
+    return ValueOfInformation(rp=rp[2].objective, ev=ev[2].objective, eev=eev, ws=ws)
 
 
 def generate_single_country(data: ModelData, materials, stages, countries=None, severities=(1.0,),

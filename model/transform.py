@@ -14,7 +14,7 @@ EV_SCENARIO = "expected"
 
 def soften(data: ModelData, penalty: float | None = None) -> ModelData:
     """Every hard benchmark soft, at ``penalty`` EUR/t (default 10 x the largest value of lost load)."""
-    new = data.copy()
+    new = data.derived(benchmarks=data.table_copy("benchmarks"))
     if penalty is None:
         penalty = 10.0 * max([rec["voll"] for rec in new.tables["materials"].values()] + [1.0])
     for rec in new.tables["benchmarks"].values():
@@ -30,8 +30,8 @@ def with_benchmark_level(data: ModelData, benchmark: str, level: float, material
     Every benchmarks-sheet row of that id (and stage, if given) takes the level; with a material,
     only that material, which gets its own copy of the 'all' row when it has none.
     """
-    new = data.copy()
-    rows = new.tables.setdefault("benchmarks", {})
+    new = data.derived(benchmarks=data.table_copy("benchmarks"))
+    rows = new.tables["benchmarks"]
     keys = [k for k in rows if k[0] == benchmark and (stage is None or k[2] in (stage, ""))]
     if material is not None:
         own = [k for k in keys if k[1] == material]
@@ -47,7 +47,7 @@ def with_benchmark_level(data: ModelData, benchmark: str, level: float, material
 
 def with_price_multiplier(data: ModelData, multiplier: float, material=None, country=None, stage=None) -> ModelData:
     """A copy of ``data`` with the spot prices (supply and tiers) of the matching offers x multiplier."""
-    new = data.copy()
+    new = data.derived(supply=data.table_copy("supply"), tiers=data.table_copy("tiers"))
     for sheet in ("supply", "tiers"):
         for key, rec in new.tables.get(sheet, {}).items():
             mm, c, k = key[0], key[1], key[2]
@@ -57,7 +57,7 @@ def with_price_multiplier(data: ModelData, multiplier: float, material=None, cou
 
 
 def risk_neutral(data: ModelData) -> ModelData:
-    new = data.copy()
+    new = data.derived()
     new.settings["risk_weight"] = 0.0
     return new
 

@@ -421,9 +421,8 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
         for k, v in rec.manifest["settings"].items():
             if k in data.settings and str(data.settings[k]) != str(v):
                 out.warnings.append(f"setting {k}: {v} at the run, {data.settings[k]} now")
-    # the backend of the run (runs from before the direct backend have none: they used Pyomo)
-    backend = rec.manifest.get("backend", "pyomo") if rec.manifest else "direct"
-    run = solve_data(data, backend=backend if backend in ("direct", "pyomo") else "direct")
+    # the same formulation whichever backend the run used; re-solved on HiGHS directly
+    run = solve_data(data)
     out.objective_stored, out.objective_new = rec.objective, run.solution.objective
     if not _close(rec.objective, run.solution.objective, rtol):
         out.mismatches.insert(0, f"objective: stored {rec.objective!r}, re-run {run.solution.objective!r}")

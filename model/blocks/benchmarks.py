@@ -135,7 +135,7 @@ def country_supply(data, refined: tuple, ore: tuple) -> dict:
     origin, share = flat[at, 0].astype(np.int64), flat[at, 1]
     to = ref_index.take(rows).with_dims(("m", "c", "t", "w"), c=origin)
     y = yields(data)
-    index = union(to, ore_index) if ore_index.n else to
+    index = union(to, ore_index)
     ext = ref.spread(rows, index.find(to), index.n, share) + \
         (ore_e * y[ore_index["m"]]).regroup(index.find(ore_index), index.n)
     return {"processing": (ref_index, ref), "extraction": (index, ext)}
@@ -215,13 +215,10 @@ def _family(mod, name, index, lhs, sense, number, meta) -> None:
     rhs = meta["level"] * meta["demand"]
     soft = meta["enforcement"] == "soft"
     fixed = number & ~soft
-    if fixed.any():
-        ok = lhs.const >= rhs if sense == ">=" else lhs.const <= rhs
-        bad = np.flatnonzero(fixed & ~ok)
-        if len(bad):
-            i = bad[0]
-            raise ModelError(_impossible(dict(benchmark=meta["benchmark"][i], material=index.label("m")[i],
-                                              year=index.label("t")[i], level=meta["level"][i]), rhs[i]))
+    if fixed.any():  # kept aside: a warm sweep re-checks them at another level (model/warm.py)
+        mod.info.setdefault("benchmark_fixed", []).append(
+            (name, index.take(fixed), lhs.const[fixed], sense, {key: v[fixed] for key, v in meta.items()}))
+        check_fixed(index.take(fixed), lhs.const[fixed], sense, rhs[fixed], {key: v[fixed] for key, v in meta.items()})
     keep = ~fixed
     index, lhs, rhs, soft = index.take(keep), lhs.take(keep), rhs[keep], soft[keep]
     meta = {key: v[keep] for key, v in meta.items()}
@@ -233,6 +230,17 @@ def _family(mod, name, index, lhs, sense, number, meta) -> None:
                 short.expr(meta["penalty"][soft]))
     con = lp.con(name, index, lhs, sense, rhs)
     mod.info["benchmarks"].append((con, meta))
+
+
+def check_fixed(index, value, sense, rhs, meta) -> None:
+    """Hard rows whose measure is a number (no variable can enter): a ModelError in words if one
+    does not hold."""
+    ok = value >= rhs if sense == ">=" else value <= rhs
+    bad = np.flatnonzero(~ok)
+    if len(bad):
+        i = bad[0]
+        raise ModelError(_impossible(dict(benchmark=meta["benchmark"][i], material=index.label("m")[i],
+                                          year=index.label("t")[i], level=meta["level"][i]), rhs[i]))
 
 
 def _impossible(info, rhs) -> str:

@@ -62,7 +62,8 @@ def add_sourcing(mod) -> None:
         lost, mult = mod.disruption(full)
         cap, price, is_tiered = terms[stage]
         limited = np.isfinite(cap) | (lost >= 1)
-        bound = np.where(lost >= 1, 0.0, cap * (1.0 - lost))
+        with np.errstate(invalid="ignore"):  # an unlimited offer fully lost: inf x 0, masked
+            bound = np.where(lost >= 1, 0.0, cap * (1.0 - lost))
         at = index.find(offers)
         limits.append((full.take(limited), flow.take(at[limited])))
         bounds.append(bound[limited])
