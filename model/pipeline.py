@@ -12,28 +12,16 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from model.backends.highs import SolveResult, solve
-from model.build import build
 from model.data import ModelData
 from model.io.write import write_results
-from model.results import Results, extract
+from model.solve import BACKENDS, Run, solve_model  # noqa: F401 (BACKENDS: the choices of --backend)
 from model.validate import load
 
 PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl")
-
-
-@dataclass
-class Run:
-    data: ModelData
-    results: Results
-    solution: SolveResult
-    timings: dict
-    folder: Path | None = None
 
 
 def sha256(path: Path) -> str:
@@ -55,38 +43,10 @@ def versions(packages=PACKAGES) -> dict:
     return out
 
 
-BACKENDS = ("highs", "pyomo")
-# names earlier versions wrote into run manifests: the same formulation, now built once
-BACKEND_ALIASES = {"direct": "highs"}
-
-
 def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
-    """Build, solve and extract one ModelData (no files written).
-
-    The model is declared once (model/build.py and model/blocks/). ``backend``: ``highs`` (default)
-    passes its matrix to HiGHS in one call; ``pyomo`` builds the same model as a Pyomo
-    ConcreteModel (model/backends/pyomo.py) and solves that with HiGHS through Pyomo, for a check
-    that both give the same numbers. Either way the tables come from one extraction.
-    """
-    backend = BACKEND_ALIASES.get(backend, backend)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
-    timings = {}
-    t0 = time.perf_counter()
-    mod = build(data)
-    timings["build_s"] = time.perf_counter() - t0
-    hm = None
-    if backend == "highs":
-        sol, hm = solve(mod, log_file=log_file)
-    else:
-        from model.backends.pyomo import solve_pyomo
-
-        sol = solve_pyomo(mod, log_file=log_file)
-    timings["solve_s"] = sol.solve_seconds
-    timings["duals_s"] = sol.dual_seconds
-    t1 = time.perf_counter()
-    results = extract(mod, sol)
-    timings["extract_s"] = time.perf_counter() - t1
+    """Build, solve and extract one ModelData (model/solve.py), with the reports it asks for
+    (VSS/EVPI, joint purchasing); no files written."""
+    mod, sol, results, hm, timings = solve_model(data, log_file=log_file, backend=backend)
     if wants_stochastic_reports(data):
         from model.stochastic import value_of_information
 

@@ -14,7 +14,6 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
-from model.blocks.capacity import capacity_keys
 from model.lp import gather
 
 TOL = 1e-6
@@ -173,7 +172,7 @@ def _labels(index, *dims) -> dict:
 
 
 def _sourcing(mod, val) -> pd.DataFrame:
-    lp, data = mod.lp, mod.data
+    lp = mod.lp
     parts = []
 
     def add(index, stage, country, flow, values):
@@ -207,7 +206,7 @@ def _sourcing(mod, val) -> pd.DataFrame:
 
 
 def _capacity(mod, val) -> pd.DataFrame:
-    sp, data = mod.space, mod.data
+    data = mod.data
     existing = data.table("capacity_existing")
     index, _ = mod.flows["cap_avail"]
     new_index, _ = mod.flows["cap_new"]

@@ -56,7 +56,8 @@ class WarmSweep:
     ``points`` (one dict per warm solve: value, objective, seconds).
     """
 
-    def __init__(self, data: ModelData, benchmark: str = "processing", material=None, stage=None, log_file=None):
+    def __init__(self, data: ModelData, benchmark: str = "processing", material=None, stage=None, log_file=None,
+                 solve_first: bool = True):
         t0 = time.perf_counter()
         self.data = data
         self.benchmark, self.material, self.stage = benchmark, material, stage
@@ -67,7 +68,7 @@ class WarmSweep:
         self._base_cost = hm.cost.copy()
         self._price = (1.0, None, None, None)
         self.level = None
-        self.base = self._solve()
+        self.base = self._solve() if solve_first else None
         self.timings = {"build_s": t1 - t0, "handoff_s": hm.handoff_seconds, "first_solve_s": time.perf_counter() - t1}
         self.points: list[dict] = []
 
@@ -191,13 +192,19 @@ class WarmSweep:
             data = with_price_multiplier(data, mult, mm, c, k)
         return data
 
-    def run_at(self, level: float | None = None):
-        """``solve_at(level)`` (or the current point) with every result table, as a ``model.pipeline.Run``."""
-        from model.pipeline import Run
+    def run_at(self, level: float | None = None, price: tuple | None = None):
+        """``solve_at(level)``, or ``solve_price(*price)`` (price = (multiplier, material, country,
+        stage)), or the current point, with every result table, as a ``model.pipeline.Run``."""
+        from model.solve import Run
         from model.results import extract
 
         t0 = time.perf_counter()
-        sol = self.solve_at(level) if level is not None else self._solve()
+        if level is not None:
+            sol = self.solve_at(level)
+        elif price is not None:
+            sol = self.solve_price(*price)
+        else:
+            sol = self._solve()
         t1 = time.perf_counter()
         data = self.point_data()
         solved = soften(data) if data.settings.get("soft_benchmarks") == "yes" else data

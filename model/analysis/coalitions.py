@@ -99,9 +99,11 @@ class Game:
         if not key:
             return 0.0
         if key not in self.costs:
-            from model.pipeline import solve_data
+            from model.solve import Run, solve_model
 
-            run = solve_data(coalition_data(self.data, key))
+            data = coalition_data(self.data, key)
+            _, sol, results, _, timings = solve_model(data)
+            run = Run(data, results, sol, timings)
             self.costs[key] = run.solution.objective
             if len(key) == 1 or len(key) == len(self.buyers):
                 self.runs[key] = run

@@ -1,7 +1,8 @@
 """Parameter sweeps: vary one input over a range, solve each point, write the curve.
 
 Each point is a data transformation ``ModelData -> ModelData`` (a copy with one number changed in
-``data.tables`` or ``data.settings``) solved with ``model.pipeline.solve_data``; nothing is
+``data.tables`` or ``data.settings``, model/transform.py) solved warm where only numbers change
+(model/warm.py: a benchmark level, a spot-price multiplier) and cold otherwise; nothing is
 written per point. Parameters (``--param``):
 
 * ``benchmark.<id>.<column>``: a column of the benchmarks sheet (level, start_year, ramp_from_year,
@@ -31,6 +32,7 @@ import pandas as pd
 from model import registry as R
 from model.data import ModelData, with_settings
 from model.errors import InputError, Issue, ModelError
+from model.transform import with_benchmark_level, with_price_multiplier
 
 ALIASES = {"coverage_days": "stockpile.coverage_days", "price_multiplier": "price",
            "supply.price_multiplier": "price"}
@@ -94,20 +96,20 @@ class Param:
         if self.kind == "setting":
             kind = R.SETTINGS_BY_NAME[self.column].kind
             return with_settings(data, **{self.column: int(value) if kind == "integer" else float(value)})
+        if self.is_benchmark_level:
+            # the rows it applies to are checked here; the change itself is model/transform.py's
+            self._benchmark_keys(data.derived(benchmarks=data.table_copy("benchmarks")))
+            return with_benchmark_level(data, self.benchmark, float(value), self.material, self.stage)
+        if self.kind == "price":
+            if not any(self._matches(sheet, key, rec) for sheet in ("supply", "tiers")
+                       for key, rec in data.tables.get(sheet, {}).items()):
+                raise self._no_rows("supply")
+            return with_price_multiplier(data, float(value), self.material, self.country, self.stage)
         new = data.copy()
         if self.kind == "benchmark":
             rows = new.tables.setdefault("benchmarks", {})
             for key in self._benchmark_keys(new):
                 rows[key][self.column] = self._cast(value)
-        elif self.kind == "price":
-            n = 0
-            for sheet in ("supply", "tiers"):
-                for key, rec in new.tables.get(sheet, {}).items():
-                    if self._matches(sheet, key, rec):
-                        rec["price"] = rec["price"] * value
-                        n += 1
-            if not n:
-                raise self._no_rows("supply")
         else:
             n = 0
             for key, rec in new.tables.get(self.sheet, {}).items():
@@ -295,21 +297,49 @@ def tail_mean(costs: list[float], probs: list[float], alpha: float) -> float:
     return total / acc if acc > 0 else max(costs)
 
 
-def run_sweep(data: ModelData, param: Param, values: list[float], progress=None) -> SweepResult:
-    """Solve ``data`` transformed by ``param`` at each value."""
+def _point_solver(data: ModelData, param: Param):
+    """value -> Run. A benchmark level or a spot-price multiplier (risk neutral) is solved warm:
+    the model is built and passed to HiGHS once (model/warm.py), and each point changes row bounds
+    or costs in place; any other parameter is solved cold from its transformed data."""
     from model.pipeline import solve_data
 
+    risk_neutral = not float(data.settings.get("risk_weight") or 0.0) > 0
+    if param.is_benchmark_level or (param.kind == "price" and risk_neutral):
+        from model.warm import WarmSweep
+
+        state = {}
+
+        def warm(v):
+            point = param.apply(data, v)  # checks the value and the rows it applies to
+            if "sweep" not in state:
+                state["sweep"] = WarmSweep(data, benchmark=param.benchmark or "processing", material=param.material,
+                                           stage=param.stage, solve_first=False)
+            sw = state["sweep"]
+            if param.kind == "price":
+                run = sw.run_at(price=(v, param.material, param.country, param.stage))
+            else:
+                run = sw.run_at(level=v)
+            run.data = point
+            return run
+
+        return warm
+    return lambda v: solve_data(param.apply(data, v))
+
+
+def run_sweep(data: ModelData, param: Param, values: list[float], progress=None) -> SweepResult:
+    """Solve ``data`` transformed by ``param`` at each value."""
     say = progress or (lambda msg: None)
     for v in values:
         param.check(v)
+    solve_point = _point_solver(data, param)
     rows, shadows = [], []
     components: list[str] = []
     for i, v in enumerate(values, start=1):
         t0 = time.perf_counter()
-        point = param.apply(data, v)
         rec = {"point": i, "value": v}
         try:
-            run = solve_data(point)
+            run = solve_point(v)
+            point = run.data
         except ModelError as exc:
             rec.update(status="no solution", message=str(exc))
             rows.append(rec)

@@ -211,7 +211,7 @@ def _meta(sel) -> dict:
 def _family(mod, name, index, lhs, sense, number, meta) -> None:
     """One benchmark family: rows lhs >= rhs (shares) or lhs <= rhs (the cap), rhs = level x demand;
     soft rows with a shortfall column at a penalty; hard rows with no variable checked here."""
-    lp, sp = mod.lp, mod.space
+    lp = mod.lp
     rhs = meta["level"] * meta["demand"]
     soft = meta["enforcement"] == "soft"
     fixed = number & ~soft

@@ -27,7 +27,7 @@ def stage_index(mod, stage: str):
 
 
 def add_eu_supply(mod) -> None:
-    data, lp, sp = mod.data, mod.lp, mod.space
+    data, lp = mod.data, mod.lp
     tech = data.table("technology")
     mining, proc, recyc = (stage_index(mod, k) for k in ("extraction", "processing", "recycling"))
     refinable = np.isin(mining["m"], proc["m"])
