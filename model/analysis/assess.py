@@ -39,7 +39,9 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
+from model.build import space_of
 from model.data import ModelData
+from model.lp import Expr
 
 SHARES = ("extraction", "processing", "recycling")
 COLUMNS = [
@@ -91,15 +93,31 @@ def _largest(shares: dict[str, float], groups=()) -> tuple[str, float]:
 GROUPS = ("RW",)
 
 
+def third_country_supply(data: ModelData, sp, m: str, t: int, refined: dict, ore: dict) -> dict:
+    """stage -> {third country: tonnes (refined equivalent) it supplies to EU consumption}, from
+    refined imports by refiner and ore (contained) for EU refining by country, measured by
+    ``model.blocks.benchmarks.country_supply``, the function the model's 65 % rows use."""
+    w = data.scenarios[0]
+    flows = []
+    for by in (refined, ore):
+        index = sp.index(("m", "c", "t", "w"), [(m, c, t, w) for c in by])
+        flows.append((index, Expr.constant(index.n, list(by.values()))))
+    out = {}
+    for stage, (index, expr) in BM.country_supply(data, *flows).items():
+        got = {}
+        for c, v in zip(index.label("c").tolist(), expr.const.tolist()):
+            got[c] = got.get(c, 0.0) + v
+        out[stage] = {c: v for c, v in got.items() if v > TOL and c != R.DOMESTIC}
+    return out
+
+
 def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFrame:
     """The baseline table: one row per material (definitions in the module docstring)."""
     t = data.years[0] if year is None else int(year)
     if t not in data.years:
         raise ValueError(f"year {t} is not in the horizon {data.years[0]}-{data.years[-1]}")
     effective = BM.resolve(data)
-    upstream: dict[tuple[str, str], dict[str, float]] = {}
-    for (mm, r, o), rec in data.table("upstream").items():
-        upstream.setdefault((mm, r), {})[o] = rec["share"]
+    sp = space_of(data)
     rows = []
     for m in data.materials:
         mat = data.material(m)
@@ -116,15 +134,9 @@ def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFr
         mined = min(cap["extraction"], proc_out / y) if y > 0 else 0.0
         ore_imp = max(0.0, proc_out / y - mined) if y > 0 else 0.0
         imports = max(0.0, D - rec_out - proc_out)
-        by_ref = _split(imports, ref)
-        by_ore = {c: y * v for c, v in _split(ore_imp, ore).items()}
-        at_proc = {c: v for c, v in by_ref.items() if v > TOL}
-        at_ext: dict[str, float] = dict(by_ore)
-        for r, v in by_ref.items():
-            for o, s in upstream.get((m, r), {r: 1.0}).items():
-                if o != R.DOMESTIC:
-                    at_ext[o] = at_ext.get(o, 0.0) + s * v
-        at_ext = {c: v for c, v in at_ext.items() if v > TOL}
+        # what each third country supplies: the benchmarks' own measure, on these flows
+        at = third_country_supply(data, sp, m, t, _split(imports, ref), _split(ore_imp, ore))
+        at_proc, at_ext = at["processing"], at["extraction"]
 
         out = dict(material=m, year=t, demand_t=D)
         bases = []
