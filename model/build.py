@@ -58,6 +58,14 @@ class Model:
         p = 1.0 if w is None else self.data.probability[w]
         return self.discount(t) * p
 
+    def weights(self, index) -> np.ndarray:
+        """``weight`` of each key of an index with a year (t) and perhaps a scenario (w)."""
+        disc = np.array([self.discount(t) for t in self.T])[index["t"]]
+        if "w" not in index.dims:
+            return disc
+        prob = np.array([self.data.probability[w] for w in self.W])
+        return disc * prob[index["w"]]
+
     # ---- shared look-ups -------------------------------------------------------------------
     def flow(self, name: str, query: Index, coef=1.0) -> Expr:
         """``coef x`` the published quantity ``name`` at each key of ``query`` (0 where absent)."""

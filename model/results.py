@@ -303,11 +303,10 @@ def _largest(mod, supply, q, val) -> list:
     table[row[ok], index["c"][ok]] = value[ok] / d[row[ok]]
     ordered = table[:, by_name]
     last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
-    out = []
-    for i in range(q.n):
-        share = ordered[i, last[i]]
-        out.append((0.0, "") if share == -np.inf else (float(share), names[by_name[last[i]]]))
-    return out
+    share = ordered[np.arange(q.n), last]
+    country = np.array(names, dtype=object)[by_name[last]]
+    none = share == -np.inf
+    return list(zip(np.where(none, 0.0, share).tolist(), np.where(none, "", country).tolist()))
 
 
 def _cost_values(mod, val) -> np.ndarray:
@@ -364,8 +363,12 @@ SHADOW_COLUMNS = ["constraint", "benchmark", "basis", "material", "stage", "coun
 
 def constraint_names(con) -> list[str]:
     """'component[i1,i2,...]' for each row of a constraint family, as in docs/formulation.md."""
-    return [f"{con.name}[{','.join(map(str, key if isinstance(key, tuple) else (key,)))}]"
-            for key in con.index.keys()]
+    idx = con.index
+    parts = [idx.label(d).astype(str) for d in idx.dims]
+    out = np.full(idx.n, con.name + "[", dtype=object)
+    for i, p in enumerate(parts):
+        out = out + (p if i == 0 else "," + p.astype(object))
+    return (out + "]").tolist()
 
 
 def _shadow_prices(mod, val) -> pd.DataFrame:
@@ -380,7 +383,7 @@ def _shadow_prices(mod, val) -> pd.DataFrame:
         sign = BM.SENSE["single_country" if con.name == "benchmark_single_country" else "share"][1]
         year = idx.label("t").astype(int)
         scen = idx.label("w") if "w" in idx.dims else np.full(idx.n, "", dtype=object)
-        weight = np.array([mod.weight(t, w or None) for t, w in zip(year.tolist(), scen.tolist())])
+        weight = mod.weights(idx)
         dual = val.dual(con.name)
         with np.errstate(divide="ignore", invalid="ignore"):
             per_t = np.where(weight != 0, sign * dual / np.where(weight != 0, weight, 1.0), np.nan)
@@ -400,7 +403,7 @@ def _marginal_cost(mod, val) -> pd.DataFrame:
     idx = mod.lp.cons["balance"].index
     year = idx.label("t").astype(int)
     scen = idx.label("w")
-    weight = np.array([mod.weight(t, w) for t, w in zip(year.tolist(), scen.tolist())])
+    weight = mod.weights(idx)
     dual = val.dual("balance")
     with np.errstate(divide="ignore", invalid="ignore"):
         per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)

@@ -4,7 +4,7 @@ The scenario transformations (``expected_value_data``: the expected-value proble
 'expected' whose supply losses and price multipliers are the probability-weighted means of the
 scenarios'; ``scenario_data``: one scenario alone with probability 1) live in model/transform.py.
 
-* ``value_of_information``: solves RP (the stochastic programme, given), EV, EEV (the stochastic
+* ``value_of_information`` (WS by material: ``wait_and_see``): solves RP (the stochastic programme, given), EV, EEV (the stochastic
   programme with the first-stage decisions fixed at the EV solution), and WS (each scenario alone),
   and reports VSS = EEV - RP and EVPI = RP - WS. Both are computed for the risk-neutral objective.
 * ``generate_single_country``: every single-country disruption of chosen materials and stages, at
@@ -21,7 +21,7 @@ import numpy as np
 
 from model.data import ModelData
 from model.errors import ModelError
-from model.transform import EV_SCENARIO, expected_value_data, risk_neutral, scenario_data  # noqa: F401
+from model.transform import EV_SCENARIO, expected_value_data, materials_split, risk_neutral, scenario_data  # noqa: F401
 
 FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target")
 
@@ -114,18 +114,32 @@ def value_of_information(data: ModelData, progress=None, rp=None) -> ValueOfInfo
     if ev is None:
         raise ModelError("The expected-value problem has no solution; VSS is undefined.")
     eev = _fixed_at(rp, ev)
-    ws = 0.0
-    for i, w in enumerate(base.scenarios):
-        if progress:
-            progress(i + 1, len(base.scenarios), w)
-        p = base.probability[w]
-        if p == 0:
-            continue
-        got = _solve(scenario_data(base, w))
-        if got is None:
-            raise ModelError(f"Scenario '{w}' alone has no solution; EVPI is undefined.")
-        ws += p * got[2].objective
+    ws = wait_and_see(base, progress)
     return ValueOfInformation(rp=rp[2].objective, ev=ev[2].objective, eev=eev, ws=ws)
+
+
+def wait_and_see(base: ModelData, progress=None) -> float:
+    """WS = sum over scenarios of probability x the optimal cost of that scenario alone.
+
+    Materials share no constraint (risk neutral), so a scenario's optimum is the sum of each
+    material's, and a material's optimum is the same in every scenario that does not disrupt it:
+    each material is solved once undisturbed and once per scenario that disrupts it."""
+    scenarios = [w for w in base.scenarios if base.probability[w] > 0]
+    total = 0.0
+    parts = materials_split(base)
+    for i, mm in enumerate(base.materials):
+        if progress:
+            progress(i + 1, len(base.materials), mm)
+        sub = parts[mm]
+        touching = [w for w in scenarios if any(key[0] == mm for key in base.disruption.get(w, {}))]
+        calm = [w for w in scenarios if w not in touching]
+        for w in touching + calm[:1]:
+            got = _solve(scenario_data(sub, w))
+            if got is None:
+                raise ModelError(f"Scenario '{w}' alone has no solution (material {mm}); EVPI is undefined.")
+            p = base.probability[w] if w in touching else sum(base.probability[v] for v in calm)
+            total += p * got[2].objective
+    return total
 
 
 def generate_single_country(data: ModelData, materials, stages, countries=None, severities=(1.0,),

@@ -86,3 +86,37 @@ def scenario_data(data: ModelData, scenario: str) -> ModelData:
     new.probability = {scenario: 1.0}
     new.disruption = {scenario: dict(data.disruption.get(scenario, {}))}
     return new
+
+
+def materials_subset(data: ModelData, materials) -> ModelData:
+    """The same case restricted to some materials. Materials share no constraint (only the CVaR
+    term of the objective couples them), so a risk-neutral model of the whole case is the sum of
+    the models of its materials; the tables keep their rows and the model reads only the rows of
+    the materials in ``data.materials``."""
+    new = data.derived()
+    new.materials = [m for m in data.materials if m in set(materials)]
+    return new
+
+
+def materials_split(data: ModelData) -> dict:
+    """{material: the case restricted to it} (``materials_subset`` for every material), with each
+    table keyed by material split in one pass, so that a model of one material reads only its rows."""
+    mats = set(data.materials)
+    split: dict = {m: {} for m in data.materials}
+    whole = {}
+    for sheet, rows in data.tables.items():
+        keys = list(rows)
+        first = [k[0] if isinstance(k, tuple) else k for k in keys]
+        if keys and all(f in mats for f in first):
+            for m in data.materials:
+                split[m][sheet] = {}
+            for k, f in zip(keys, first):
+                split[f][sheet][k] = rows[k]
+        else:
+            whole[sheet] = rows
+    out = {}
+    for m in data.materials:
+        new = materials_subset(data, [m])
+        new.tables = {**whole, **split[m]}
+        out[m] = new
+    return out
