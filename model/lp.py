@@ -30,6 +30,18 @@ class Space:
         self.code = {d: {lab: i for i, lab in enumerate(v)} for d, v in self.labels.items()}
         self._arrays = {d: np.array(v, dtype=object) for d, v in self.labels.items()}
 
+    def ranks(self, dim: str) -> np.ndarray:
+        """Each code's place in the sorted order of the labels (to sort keys as their labels sort)."""
+        labels = self.labels[dim]
+        order = sorted(range(len(labels)), key=labels.__getitem__)
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[order] = np.arange(len(labels))
+        return rank
+
+    def strings(self, dim: str) -> np.ndarray:
+        """The labels as text (numpy strings, for building names in bulk)."""
+        return np.array([str(v) for v in self.labels[dim]] or [""], dtype=str)
+
     def size(self, dim: str) -> int:
         return max(1, len(self.labels[dim]))
 
@@ -353,40 +365,32 @@ class LP:
         np.cumsum(np.bincount(row, minlength=self.n_rows), out=start[1:])
         return start, col, val
 
-    def cost_terms(self):
-        """All cost terms with their keys: (keys: list of (component, material, year, scenario or
-        None) in a fixed sorted order, key id per term, columns, coefficients, constant per key)."""
+    def cost_terms(self) -> dict:
+        """All cost terms by key (component, material, year, scenario), keys in a fixed order:
+        ``comps`` (component names), per key ``comp`` (into comps), ``m``, ``t`` and ``w`` codes
+        (``w`` = -1 for a first-stage cost) and ``const``; per term ``key_of``, ``cols``, ``coefs``."""
         sp = self.space
         comps = sorted({c for c, _, _ in self._costs})
         comp_code = {c: i for i, c in enumerate(comps)}
+        nw, nt, nm = sp.size("w") + 1, sp.size("t"), sp.size("m")
         codes, rows_key, cols, coefs, consts = [], [], [], [], []
-        nw = sp.size("w") + 1
         for comp, index, e in self._costs:
             w = index.codes["w"] + 1 if "w" in index.codes else np.zeros(index.n, dtype=np.int64)
-            code = ((comp_code[comp] * sp.size("m") + index["m"]) * sp.size("t") + index["t"]) * nw + w
+            code = ((comp_code[comp] * nm + index["m"]) * nt + index["t"]) * nw + w
             codes.append(code)
             rows_key.append(code[e.row])
             cols.append(e.col)
             coefs.append(e.coef)
             consts.append((code, e.const))
-        if not codes:
-            z = np.zeros(0, dtype=np.int64)
-            return [], z, z, np.zeros(0), np.zeros(0)
-        allcodes = np.unique(np.concatenate(codes))
-        key_of = lambda c: np.searchsorted(allcodes, c)  # noqa: E731
+        z = np.zeros(0, dtype=np.int64)
+        allcodes = np.unique(np.concatenate(codes)) if codes else z
         const = np.zeros(len(allcodes))
         for code, k in consts:
-            np.add.at(const, key_of(code), k)
-        w = allcodes % nw
+            np.add.at(const, np.searchsorted(allcodes, code), k)
         rest = allcodes // nw
-        t = rest % sp.size("t")
-        rest //= sp.size("t")
-        mcode = rest % sp.size("m")
-        comp = rest // sp.size("m")
-        wl = [None] + list(sp.labels["w"])
-        keys = list(zip([comps[i] for i in comp.tolist()], sp.names("m", mcode).tolist(),
-                        sp.names("t", t).tolist(), [wl[i] for i in w.tolist()]))
-        return (keys, key_of(np.concatenate(rows_key)), np.concatenate(cols), np.concatenate(coefs), const)
+        return dict(comps=comps, comp=rest // nt // nm, m=(rest // nt) % nm, t=rest % nt, w=allcodes % nw - 1,
+                    const=const, key_of=np.searchsorted(allcodes, np.concatenate(rows_key)) if codes else z,
+                    cols=np.concatenate(cols) if codes else z, coefs=np.concatenate(coefs) if codes else np.zeros(0))
 
 
 def union(*indexes: Index) -> Index:

@@ -37,89 +37,6 @@ class Results:
         return self.tables[name]
 
 
-def _per_weight(value: float, weight: float) -> float:
-    """A dual in the weighted objective, per unit of weight (NaN for a zero-probability scenario)."""
-    return value / weight if weight else float("nan")
-
-
-def compliance_plan(data, scenarios) -> list[tuple]:
-    """The rows of the compliance table before any value, in its order: (scenario, material,
-    year, benchmark, stage, basis, target, demand, enforcement) for every benchmark in force."""
-    effective = BM.resolve(data)
-    rows = []
-    for (bench, mm, k), rec in sorted(effective.items()):
-        basis = BM.basis_of(data, rec, mm) if bench in BM.SHARE_BENCHMARKS else "flow"
-        for t in data.years:
-            target = BM.level(rec, t)
-            d = data.demand(mm, t)
-            if target is None or d <= 0:
-                continue
-            rows.extend([(w, mm, t, bench, k, basis, target, d, rec["enforcement"]) for w in scenarios])
-    return rows
-
-
-def compliance_frame(plan: list, capacity, flow, largest) -> pd.DataFrame:
-    """The compliance table from its plan and, row by row, the EU capacity and flow (share
-    benchmarks) or the (share, country) of the largest third-country supplier (the 65 % cap).
-
-    Share benchmark: achieved = capacity / demand (capacity basis) or flow / demand (flow basis),
-    met when achieved >= target - TOL, shortfall max(0, (target - achieved) x demand). The 65 %
-    cap: achieved = the largest share, met when achieved <= target + TOL, excess likewise."""
-    cols = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share", "achieved_share",
-            "capacity_share", "flow_share", "met", "shortfall_t", "largest_country", "enforcement"]
-    if not plan:
-        return pd.DataFrame([], columns=cols)
-    w, mm, t, bench, k, basis, target, d, enforcement = zip(*plan)
-    is_share = [b in BM.SHARE_BENCHMARKS for b in bench]
-    share = np.array(is_share, dtype=bool)
-    target_a, d_a = np.array(target, dtype=float), np.array(d, dtype=float)
-    cap_share = np.array([c if s else 0.0 for c, s in zip(capacity, is_share)], dtype=float) / d_a
-    flow_share = np.array([f if s else 0.0 for f, s in zip(flow, is_share)], dtype=float) / d_a
-    top = np.array([0.0 if s else x[0] for x, s in zip(largest, is_share)], dtype=float)
-    achieved = np.where(share, np.where(np.array([b == "capacity" for b in basis]), cap_share, flow_share), top)
-    met = np.where(share, achieved >= target_a - TOL, achieved <= target_a + TOL)
-    short = _clean_values(np.maximum(0.0, np.where(share, target_a - achieved, achieved - target_a) * d_a))
-    achieved = _clean_values(achieved).tolist()
-    cap_col = [c if s else None for c, s in zip(_clean_values(cap_share).tolist(), is_share)]
-    flow_col = np.where(share, _clean_values(flow_share), achieved).tolist()
-    country = ["" if s else x[1] for x, s in zip(largest, is_share)]
-    rows = list(zip(w, mm, t, bench, k, basis, target, achieved, cap_col, flow_col, met.tolist(), short.tolist(),
-                    country, enforcement))
-    return pd.DataFrame(rows, columns=cols)
-
-
-def cost_plan(b, keys: list) -> dict:
-    """What the cost tables need before any value: for the (component, material, year, scenario)
-    keys, the table's key columns in its order, and each key's discount factor and weight."""
-    cols = ["scenario", "material", "year", "component"]
-    if not keys:
-        return dict(frame=pd.DataFrame(columns=cols), order=np.zeros(0, dtype=np.int64), discount=np.zeros(0),
-                    weight=np.zeros(0))
-    component, mm, year, scen = (list(x) for x in zip(*keys))
-    factor = {t: b.discount(t) for t in set(year)}
-    weights = {key: b.weight(*key) for key in set(zip(year, scen))}
-    df = pd.DataFrame({"scenario": [w or "first stage" for w in scen], "material": mm, "year": year,
-                       "component": component}, columns=cols)
-    order = df.sort_values(cols, kind="stable").index.to_numpy()
-    return dict(frame=df.take(order).reset_index(drop=True), order=order,
-                discount=np.array([factor[t] for t in year]),
-                weight=np.array([weights[key] for key in zip(year, scen)], dtype=float))
-
-
-def cost_frames(plan: dict, value: np.ndarray):
-    """The costs table and its summary from the plan and the value of each key (in its order)."""
-    df = plan["frame"].copy()
-    order = plan["order"]
-    value = np.asarray(value, dtype=float)
-    df["cost_eur"] = _clean_values(value)[order] if len(order) else []
-    df["discounted_eur"] = _clean_values(value * plan["discount"])[order] if len(order) else []
-    # expected present value by material and component (what the objective adds up)
-    df["objective_eur"] = df["cost_eur"] * plan["weight"][order]
-    summary = (df.groupby(["material", "component"], as_index=False)["objective_eur"].sum()
-               .rename(columns={"objective_eur": "present_value_eur"}))
-    return df.drop(columns=["objective_eur"]), summary
-
-
 class Solution:
     """Values of a solved model by (component, key): variables, named expressions, row duals."""
 
@@ -159,7 +76,7 @@ def extract(mod, sol) -> Results:
     res.tables["unmet"] = _unmet(mod, val)
     res.tables["compliance"] = _compliance(mod, val)
     costs = _cost_values(mod, val)
-    res.tables["costs"], res.tables["cost_summary"] = cost_frames(cost_plan(mod, mod.info["costs"]["keys"]), costs)
+    res.tables["costs"], res.tables["cost_summary"] = _cost_tables(mod, costs)
     res.tables["shadow_prices"] = _shadow_prices(mod, val)
     res.tables["marginal_cost"] = _marginal_cost(mod, val)
     res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
@@ -169,40 +86,6 @@ def extract(mod, sol) -> Results:
 
 def _labels(index, *dims) -> dict:
     return {d: index.label(d) for d in dims}
-
-
-def _sourcing(mod, val) -> pd.DataFrame:
-    lp = mod.lp
-    parts = []
-
-    def add(index, stage, country, flow, values):
-        n = index.n
-        parts.append(pd.DataFrame({
-            "scenario": index.label("w"), "material": index.label("m"),
-            "stage": stage if not isinstance(stage, str) else np.full(n, stage, dtype=object),
-            "country": country, "year": index.label("t"),
-            "flow": flow if not isinstance(flow, str) else np.full(n, flow, dtype=object),
-            "value_t": values}))
-
-    for name, stage, flow in (("imp_ref", "processing", "refined import"),
-                              ("imp_conc", "extraction", "ore import for EU refining")):
-        v = lp.vars[name]
-        add(v.index, stage, v.index.label("c"), flow, val.var(name))
-    take_index, take = mod.flows["contract_take"]
-    if take_index.n:
-        mck = mod.info["contract_take"]
-        add(mck, mck.label("k"), mck.label("c"), np.array([f"contract {k}" for k in take_index.label("x")],
-                                                            dtype=object), take.value(val.x))
-    for name, flow in (("eu_mining", "EU mining"), ("eu_processing", "EU processing output"),
-                       ("eu_recycling", "EU recycling output")):
-        index, _ = mod.flows[name]
-        stage = {"eu_mining": "extraction", "eu_processing": "processing", "eu_recycling": "recycling"}[name]
-        add(index, stage, np.full(index.n, R.DOMESTIC, dtype=object), flow, val.flow(name))
-    cols = ["scenario", "material", "stage", "country", "year", "flow", "value_t"]
-    df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
-    df["year"] = df["year"].astype(int)
-    df["value_t"] = _clean_values(df["value_t"].to_numpy(dtype=float))
-    return df.sort_values(["scenario", "material", "stage", "country", "year"], kind="stable").reset_index(drop=True)
 
 
 def _capacity(mod, val) -> pd.DataFrame:
@@ -250,91 +133,9 @@ def _unmet(mod, val) -> pd.DataFrame:
                         columns=["scenario", "material", "year", "demand_t", "unmet_t"])
 
 
-def _compliance(mod, val) -> pd.DataFrame:
-    """Achieved shares against every benchmark in force, with the largest third-country share:
-    the same measures as the benchmark rows (model/blocks/benchmarks.py)."""
-    data, sp = mod.data, mod.space
-    plan = compliance_plan(data, mod.W)
-    if not plan:
-        return compliance_frame(plan, [], [], [])
-    w, mm, t, bench, k = (list(x) for x in list(zip(*plan))[:5])
-    q = sp.index(("m", "t", "w"), list(zip(mm, t, w)))
-    is_share = np.array([b in BM.SHARE_BENCHMARKS for b in bench], dtype=bool)
-    cap, flow = np.zeros(q.n), np.zeros(q.n)
-    for b in BM.SHARE_BENCHMARKS:
-        sel = np.flatnonzero(np.array(bench, dtype=object) == b)
-        if not len(sel):
-            continue
-        qs = q.take(sel)
-        e, _ = BM.eu_share_measure(mod, b, "capacity", qs.with_dims(("m", "t")))
-        cap[sel] = e.value(val.x)
-        flow[sel] = BM.eu_share_measure(mod, b, "flow", qs)[0].value(val.x)
-    largest = [None] * q.n
-    supply = BM.country_supply(data, mod.flows["refined"], mod.flows["ore"])
-    for stage in BM.CAP_STAGES:
-        sel = np.flatnonzero(~is_share & (np.array(k, dtype=object) == stage))
-        if len(sel):
-            for i, best in zip(sel.tolist(), _largest(mod, supply[stage], q.take(sel), val)):
-                largest[i] = best
-    return compliance_frame(plan, cap.tolist(), flow.tolist(), largest)
-
-
-def _largest(mod, supply, q, val) -> list:
-    """(share, country) of the largest capped third-country supplier at each (m, t, w) of ``q``; of
-    equal shares the last country in name order; (0, "") where the material has no such country."""
-    sp = mod.space
-    index, expr = supply
-    groups = BM.aggregates(mod.data)
-    capped = np.array([c != R.DOMESTIC and c not in groups for c in sp.labels["c"]], dtype=bool)
-    names = sp.labels["c"]
-    by_name = np.argsort(np.array(names, dtype=object), kind="stable")  # columns in name order
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[by_name] = np.arange(len(names))
-    value = expr.value(val.x)
-    d = mod.demand()[q["m"], q["t"]]
-    table = np.full((q.n, len(names)), -np.inf)
-    # every third country of the material counts, with 0 where it supplies nothing at (t, w)
-    third = np.zeros((sp.size("m"), len(names)), dtype=bool)
-    third[index["m"], index["c"]] = True
-    third &= capped[None, :]
-    table[np.where(third[q["m"]])] = 0.0
-    row = q.find(index.with_dims(("m", "t", "w")))
-    ok = (row >= 0) & capped[index["c"]]
-    table[row[ok], index["c"][ok]] = value[ok] / d[row[ok]]
-    ordered = table[:, by_name]
-    last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
-    share = ordered[np.arange(q.n), last]
-    country = np.array(names, dtype=object)[by_name[last]]
-    none = share == -np.inf
-    return list(zip(np.where(none, 0.0, share).tolist(), np.where(none, "", country).tolist()))
-
-
 def _cost_values(mod, val) -> np.ndarray:
     c = mod.info["costs"]
-    return np.bincount(c["key_of"], weights=c["coefs"] * val.x[c["cols"]], minlength=len(c["keys"])) + c["const"]
-
-
-def _scenario_costs(mod, val, costs: np.ndarray) -> pd.DataFrame:
-    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
-    data = mod.data
-    keys = mod.info["costs"]["keys"]
-    disc = mod.info["costs"]["discount"]
-    scen = np.array([w for (_, _, _, w) in keys], dtype=object)
-    pv = costs * disc
-    first = float(pv[scen == None].sum()) if len(keys) else 0.0  # noqa: E711
-    rec = {w: float(pv[scen == w].sum()) for w in mod.W}
-    expected = first + sum(data.probability[w] * rec[w] for w in mod.W)
-    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=rec[w],
-                 total_eur=first + rec[w]) for w in mod.W]
-    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
-                     total_eur=expected))
-    cvar = mod.info.get("cvar")
-    if cvar:
-        p = np.array([data.probability[w] for w in mod.W])
-        value = first + val.var("cvar_var")[0] + float(np.dot(p, val.var("cvar_excess"))) / (1.0 - cvar["alpha"])
-        rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None, first_stage_eur=first,
-                         recourse_eur=value - first, total_eur=value))
-    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
+    return np.bincount(c["key_of"], weights=c["coefs"] * val.x[c["cols"]], minlength=len(c["const"])) + c["const"]
 
 
 def _contracts(mod, val) -> pd.DataFrame:
@@ -359,16 +160,6 @@ def _contracts(mod, val) -> pd.DataFrame:
 
 SHADOW_COLUMNS = ["constraint", "benchmark", "basis", "material", "stage", "country", "year", "scenario", "level",
                   "demand_t", "eur_per_t", "eur_per_pp", "binding", "enforcement"]
-
-
-def constraint_names(con) -> list[str]:
-    """'component[i1,i2,...]' for each row of a constraint family, as in docs/formulation.md."""
-    idx = con.index
-    parts = [idx.label(d).astype(str) for d in idx.dims]
-    out = np.full(idx.n, con.name + "[", dtype=object)
-    for i, p in enumerate(parts):
-        out = out + (p if i == 0 else "," + p.astype(object))
-    return (out + "]").tolist()
 
 
 def _shadow_prices(mod, val) -> pd.DataFrame:
@@ -409,3 +200,192 @@ def _marginal_cost(mod, val) -> pd.DataFrame:
         per_t = np.where(weight != 0, dual / np.where(weight != 0, weight, 1.0), np.nan)
     return pd.DataFrame({"scenario": scen, "material": idx.label("m"), "year": year,
                          "eur_per_t": _clean_values(per_t)}, columns=["scenario", "material", "year", "eur_per_t"])
+
+
+def _sort_order(sp, keys: list) -> np.ndarray:
+    """Positions that sort rows as their labels sort: ``keys`` = [(dim, codes)], most significant
+    first; equal rows keep their order (stable)."""
+    if not keys or not len(keys[0][1]):
+        return np.zeros(0, dtype=np.int64)
+    return np.lexsort([sp.ranks(d)[c] for d, c in reversed(keys)])
+
+
+def _sourcing(mod, val) -> pd.DataFrame:
+    """Flows by scenario, material, stage, country and year: spot imports, contract deliveries and
+    EU mining, processing and recycling; sorted by those columns (stable: spot before contract)."""
+    lp, sp = mod.lp, mod.space
+    k_of = {k: i for i, k in enumerate(sp.labels["k"])}
+    eu = sp.code["c"].get(R.DOMESTIC, 0)
+    parts = []  # (w, m, k, c, t, flow label codes or one label, values)
+    for name, stage, flow in (("imp_ref", "processing", "refined import"),
+                              ("imp_conc", "extraction", "ore import for EU refining")):
+        ix = lp.vars[name].index
+        parts.append((ix["w"], ix["m"], np.full(ix.n, k_of[stage]), ix["c"], ix["t"], flow, val.var(name)))
+    take_index, take = mod.flows["contract_take"]
+    if take_index.n:
+        mck = mod.info["contract_take"]
+        label = np.array([f"contract {k}" for k in sp.labels["x"]], dtype=object)[take_index["x"]]
+        parts.append((mck["w"], mck["m"], mck["k"], mck["c"], mck["t"], label, take.value(val.x)))
+    for name, stage, flow in (("eu_mining", "extraction", "EU mining"),
+                              ("eu_processing", "processing", "EU processing output"),
+                              ("eu_recycling", "recycling", "EU recycling output")):
+        ix, _ = mod.flows[name]
+        parts.append((ix["w"], ix["m"], np.full(ix.n, k_of[stage]), np.full(ix.n, eu), ix["t"], flow, val.flow(name)))
+    cols = ["scenario", "material", "stage", "country", "year", "flow", "value_t"]
+    w, m, k, c, t = (np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(5))
+    flow = np.concatenate([np.full(len(p[0]), p[5], dtype=object) if isinstance(p[5], str) else p[5]
+                           for p in parts])
+    value = np.concatenate([p[6] for p in parts])
+    order = _sort_order(sp, [("w", w), ("m", m), ("k", k), ("c", c), ("t", t)])
+    w, m, k, c, t, flow, value = (a[order] for a in (w, m, k, c, t, flow, value))
+    return pd.DataFrame({"scenario": sp.names("w", w), "material": sp.names("m", m), "stage": sp.names("k", k),
+                         "country": sp.names("c", c), "year": sp.names("t", t).astype(int), "flow": flow,
+                         "value_t": _clean_values(value)}, columns=cols)
+
+
+COMPLIANCE_COLUMNS = ["scenario", "material", "year", "benchmark", "stage", "basis", "target_share",
+                      "achieved_share", "capacity_share", "flow_share", "met", "shortfall_t", "largest_country",
+                      "enforcement"]
+
+
+def _compliance(mod, val) -> pd.DataFrame:
+    """Achieved shares against every benchmark in force, with the largest third-country share,
+    per scenario: the same measures as the benchmark rows (model/blocks/benchmarks.py).
+
+    Share benchmark: achieved = capacity / demand (capacity basis) or flow / demand (flow basis),
+    met when achieved >= target - TOL, shortfall max(0, (target - achieved) x demand). The 65 %
+    cap: achieved = the largest third country's share, met when achieved <= target + TOL, excess
+    likewise. Rows by (benchmark, material, stage), year, scenario."""
+    data, sp = mod.data, mod.space
+    rows = sorted(BM.in_force(data), key=lambda r: (r[0], r[1], r[2]))
+    nw = len(mod.W)
+    if not rows:
+        return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
+    bench = np.repeat(np.array([r[0] for r in rows], dtype=object), nw)
+    stage = np.repeat(np.array([r[2] for r in rows], dtype=object), nw)
+    basis = np.repeat(np.array([r[6] for r in rows], dtype=object), nw)
+    target = np.repeat(np.array([r[4] for r in rows], dtype=float), nw)
+    d = np.repeat(np.array([r[5] for r in rows], dtype=float), nw)
+    enforcement = np.repeat(np.array([r[7]["enforcement"] for r in rows], dtype=object), nw)
+    q = sp.index(("m", "t"), [(r[1], r[3]) for r in rows]).repeat("w", np.arange(nw))
+    is_share = bench != "single_country"
+    cap, flow = np.zeros(q.n), np.zeros(q.n)
+    for b in BM.SHARE_BENCHMARKS:
+        sel = np.flatnonzero(bench == b)
+        if len(sel):
+            qs = q.take(sel)
+            cap[sel] = BM.eu_share_measure(mod, b, "capacity", qs.with_dims(("m", "t")))[0].value(val.x)
+            flow[sel] = BM.eu_share_measure(mod, b, "flow", qs)[0].value(val.x)
+    top = np.zeros(q.n)
+    country = np.full(q.n, "", dtype=object)
+    supply = BM.country_supply(data, mod.flows["refined"], mod.flows["ore"])
+    for k in BM.CAP_STAGES:
+        sel = np.flatnonzero(~is_share & (stage == k))
+        if len(sel):
+            top[sel], country[sel] = _largest(mod, supply[k], q.take(sel), val)
+    cap_share, flow_share = cap / d, flow / d
+    achieved = np.where(is_share, np.where(basis == "capacity", cap_share, flow_share), top)
+    met = np.where(is_share, achieved >= target - TOL, achieved <= target + TOL)
+    short = _clean_values(np.maximum(0.0, np.where(is_share, target - achieved, achieved - target) * d))
+    cap_col = np.where(is_share, _clean_values(cap_share), np.nan)
+    return pd.DataFrame({
+        "scenario": q.label("w"), "material": q.label("m"), "year": q.label("t").astype(int), "benchmark": bench,
+        "stage": stage, "basis": basis, "target_share": target, "achieved_share": _clean_values(achieved),
+        "capacity_share": cap_col, "flow_share": np.where(is_share, _clean_values(flow_share), _clean_values(achieved)),
+        "met": met, "shortfall_t": short, "largest_country": np.where(is_share, "", country),
+        "enforcement": enforcement}, columns=COMPLIANCE_COLUMNS)
+
+
+def _largest(mod, supply, q, val):
+    """(shares, countries): the largest capped third-country supplier at each (m, t, w) of ``q``;
+    of equal shares the last country in name order; (0, "") where the material has none."""
+    sp = mod.space
+    index, expr = supply
+    groups = BM.aggregates(mod.data)
+    names = sp.labels["c"]
+    capped = np.array([c != R.DOMESTIC and c not in groups for c in names], dtype=bool)
+    by_name = np.argsort(sp.ranks("c"))  # columns in name order
+    d = mod.demand()[q["m"], q["t"]]
+    table = np.full((q.n, len(names)), -np.inf)
+    # every third country of the material counts, with 0 where it supplies nothing at (t, w)
+    third = np.zeros((sp.size("m"), len(names)), dtype=bool)
+    third[index["m"], index["c"]] = True
+    third &= capped[None, :]
+    table[third[q["m"]]] = 0.0
+    row = q.find(index.with_dims(("m", "t", "w")))
+    ok = (row >= 0) & capped[index["c"]]
+    table[row[ok], index["c"][ok]] = expr.value(val.x)[ok] / d[row[ok]]
+    ordered = table[:, by_name]
+    last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
+    share = ordered[np.arange(q.n), last]
+    none = share == -np.inf
+    return np.where(none, 0.0, share), np.where(none, "", np.array(names, dtype=object)[by_name[last]])
+
+
+def _cost_tables(mod, value: np.ndarray):
+    """The costs table (per scenario or 'first stage', material, year, component: cost in its
+    year's money, discounted) and its summary (expected present value by material and component,
+    what the objective adds up)."""
+    c, sp = mod.info["costs"], mod.space
+    cols = ["scenario", "material", "year", "component"]
+    if not len(c["comp"]):
+        return (pd.DataFrame(columns=cols + ["cost_eur", "discounted_eur"]),
+                pd.DataFrame(columns=["material", "component", "present_value_eur"]))
+    comps = np.array(c["comps"], dtype=object)
+    scen = np.array(["first stage"] + list(sp.labels["w"]), dtype=object)[c["w"] + 1]
+    # sorted as the labels sort ('first stage' among the scenario names), then material, year, component
+    srank = np.argsort(np.argsort(scen.astype(str), kind="stable"), kind="stable")
+    order = np.lexsort((np.argsort(np.argsort(comps.astype(str)))[c["comp"]], sp.ranks("t")[c["t"]],
+                        sp.ranks("m")[c["m"]], srank))
+    p = np.array([mod.data.probability[w] for w in mod.W])
+    weight = c["discount"] * np.where(c["w"] < 0, 1.0, p[np.maximum(c["w"], 0)])
+    df = pd.DataFrame({"scenario": scen[order], "material": sp.names("m", c["m"][order]),
+                       "year": sp.names("t", c["t"][order]).astype(int), "component": comps[c["comp"][order]],
+                       "cost_eur": _clean_values(value)[order],
+                       "discounted_eur": _clean_values(value * c["discount"])[order]}, columns=cols + [
+                           "cost_eur", "discounted_eur"])
+    summary = (df.assign(present_value_eur=value[order] * weight[order])
+               .groupby(["material", "component"], as_index=False)["present_value_eur"].sum())
+    return df, summary
+
+
+def _scenario_costs(mod, val, costs: np.ndarray) -> pd.DataFrame:
+    """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
+    data, c = mod.data, mod.info["costs"]
+    pv = costs * c["discount"]
+    first = float(pv[c["w"] < 0].sum())
+    rec = np.bincount(c["w"][c["w"] >= 0], weights=pv[c["w"] >= 0], minlength=len(mod.W))
+    p = np.array([data.probability[w] for w in mod.W])
+    expected = first + float(np.dot(p, rec))
+    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=float(r),
+                 total_eur=first + float(r)) for w, r in zip(mod.W, rec.tolist())]
+    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
+                     total_eur=expected))
+    cvar = mod.info.get("cvar")
+    if cvar:
+        value = first + val.var("cvar_var")[0] + float(np.dot(p, val.var("cvar_excess"))) / (1.0 - cvar["alpha"])
+        rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None, first_stage_eur=first,
+                         recourse_eur=value - first, total_eur=value))
+    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
+
+
+def constraint_names(con) -> list[str]:
+    """'component[i1,i2,...]' for each row of a constraint family, as in docs/formulation.md. The
+    text of each distinct leading and trailing half of the keys is made once, then joined."""
+    idx, sp = con.index, con.index.space
+    dims = idx.dims
+    if not dims:
+        return [f"{con.name}[None]"] * idx.n
+    half = (len(dims) + 1) // 2
+
+    def part(ds, prefix, suffix):
+        if not ds:
+            return [prefix + suffix], np.zeros(idx.n, dtype=np.int64)
+        _, first, inv = np.unique(idx.combined(ds), return_index=True, return_inverse=True)
+        labels = [sp.labels[d] for d in ds]
+        text = [prefix + ",".join(str(lab[idx[d][r]]) for lab, d in zip(labels, ds)) + suffix for r in first.tolist()]
+        return text, inv.ravel()
+
+    left, li = part(dims[:half], con.name + "[", "," if len(dims) > half else "]")
+    right, ri = part(dims[half:], "", "]") if len(dims) > half else ([""], np.zeros(idx.n, dtype=np.int64))
+    return [left[a] + right[b] for a, b in zip(li.tolist(), ri.tolist())]

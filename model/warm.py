@@ -124,9 +124,9 @@ class WarmSweep:
             raise ModelError("warm price sweeps need risk_weight = 0 (with CVaR, costs are "
                              "also coefficients of the cvar_tail rows); use a cold sweep")
         c = mod.info["costs"]
-        keys = c["keys"]
-        weight = np.array([mod.weight(t, w) for (_, _, t, w) in keys])
-        purchase = np.array([k[0] == "purchases" for k in keys], dtype=bool)[c["key_of"]]
+        p = np.array([mod.data.probability[w] for w in mod.W])
+        weight = c["discount"] * np.where(c["w"] < 0, 1.0, p[np.maximum(c["w"], 0)])
+        purchase = (np.array(c["comps"], dtype=object)[c["comp"]] == "purchases")[c["key_of"]]
         delta = np.zeros(len(hm.cost))
         sp = mod.space
         for name, fixed_stage in SPOT.items():

@@ -77,7 +77,7 @@ def to_pyomo(mod):
                                  sense=pyo.minimize)
     # first_stage_cost: the discounted first-stage costs (mpi-sppy's first-stage objective)
     c = mod.info["costs"]
-    first = np.array([w is None for (_, _, _, w) in c["keys"]], dtype=bool)
+    first = c["w"] < 0
     term = first[c["key_of"]]
     fcost = np.bincount(c["cols"][term], weights=(c["coefs"] * c["discount"][c["key_of"]])[term], minlength=lp.n_cols)
     nz = np.flatnonzero(fcost)

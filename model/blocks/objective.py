@@ -18,13 +18,15 @@ def add_objective(mod) -> None:
     """Sets ``mod.lp.objective`` = (cost per column, constant) and ``mod.info['costs']``: the
     cost terms by (component, material, year, scenario) key, with each key's discount factor."""
     data, lp, sp = mod.data, mod.lp, mod.space
-    keys, key_of, cols, coefs, const = lp.cost_terms()
-    disc = np.array([mod.discount(t) for (_, _, t, _) in keys])
-    prob = np.array([1.0 if w is None else data.probability[w] for (_, _, _, w) in keys])
-    first = np.array([w is None for (_, _, _, w) in keys], dtype=bool)
-    weight = disc * prob
+    c = lp.cost_terms()
+    key_of, cols, coefs, const = c["key_of"], c["cols"], c["coefs"], c["const"]
+    disc = np.array([mod.discount(t) for t in mod.T])[c["t"]] if len(c["t"]) else np.zeros(0)
+    p = np.array([data.probability[w] for w in mod.W])
+    first = c["w"] < 0
+    weight = disc * np.where(first, 1.0, p[np.maximum(c["w"], 0)])
     lam = float(data.settings.get("risk_weight") or 0.0)
-    mod.info["costs"] = dict(keys=keys, key_of=key_of, cols=cols, coefs=coefs, const=const, discount=disc)
+    c["discount"] = disc
+    mod.info["costs"] = c
     if lam > 0:  # the first-stage cost enters CVaR as well (it is the same in every scenario)
         weight = weight + lam * disc * first
     cost = np.bincount(cols, weights=coefs * weight[key_of], minlength=lp.n_cols)
@@ -34,8 +36,7 @@ def add_objective(mod) -> None:
         W = sp.product(w=np.arange(len(mod.W)))
         cvar_var = lp.var("cvar_var", Index(sp, (), {}, n=1), lower=-np.inf)
         excess = lp.var("cvar_excess", W)
-        wcode = {w: i for i, w in enumerate(mod.W)}
-        key_w = np.array([-1 if w is None else wcode[w] for (_, _, _, w) in keys], dtype=np.int64)
+        key_w = c["w"]
         rec = key_w[key_of] >= 0
         scen = Expr(W.n, key_w[key_of][rec], cols[rec], coefs[rec] * disc[key_of][rec],
                     np.bincount(key_w[key_w >= 0], weights=(const * disc)[key_w >= 0], minlength=W.n))
