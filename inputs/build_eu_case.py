@@ -170,13 +170,13 @@ def build(ref: Ref | None = None):
                     num.note))
         # technology
         techs = {}
-        d30 = d_vals[BENCH_START]
+        d30 = sig(d_vals[BENCH_START])  # as written in the demand sheet, which the benchmark reads
         for k, key in (("processing", "capex_p"), ("extraction", "capex_e"), ("recycling", "capex_r")):
             cx = capex_of(ref, m, key)
             if cx is None:
                 continue
             lt = lead_time(ref, k, m)
-            unit = 1.0 / y.value if k == "extraction" else 1.0
+            unit = 1.0 / sig(y.value) if k == "extraction" else 1.0
             mb = BUILD_SHARE[k] * d30 * unit
             if k == "processing":
                 vom, vnote = PROC_VOM * mg * P.value, f"{PROC_VOM} x margin {mg} x price"
@@ -187,7 +187,7 @@ def build(ref: Ref | None = None):
                 vom, vnote = RECYCLING_VOM * P.value, f"{RECYCLING_VOM} x price (scrap purchase + processing)"
             rec_row = dict(material=m, stage=k, capex=sig(cx.value), fixed_om=sig(FOM_SHARE * cx.value),
                            variable_om=sig(vom), lifetime=LIFETIME[k], lead_time=int(lt.value),
-                           earliest_build_year=FIRST, max_build_per_year=sig(mb))
+                           earliest_build_year=FIRST, max_build_per_year=sig_up(mb))
             mnote = ""
             if k == "extraction":
                 if "e_max" in spec and spec["e_max"]:

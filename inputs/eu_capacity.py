@@ -58,11 +58,15 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   "Metlen pilot output 5-10 t in 2027 (lower end)")))
         out["processing"].append((2028, r["value"] - 5.0, Num(r["value"] - 5.0, [_short(r["source"])],
                                   r["confidence"], "Metlen 50 t/yr from 2028 (FID Jan 2025)")))
-        bx = one(parameter="eu_capacity_tpa", material="aluminium", stage="extraction", country="GR")
-        ga = bx["value"] * 50e-6
-        out["extraction"].append((2025, ga, Num(ga, [_short(bx["source"]), ASSUMPTION], "C",
-                                  f"gallium contained in {bx['value']/1e6:.0f} Mt/yr Greek bauxite at "
-                                  "~50 g Ga per t (typical 30-80 g/t)")))
+        # EU extraction credit only for gallium that is recovered: the gallium in the Greek
+        # bauxite that Metlen's circuit treats (its output / yield), none before it runs. EU
+        # monitoring: EU gallium extraction 'has always been below 2 %' (2011-2022).
+        y = SPEC[m]["yield_"][0]
+        for y0, v in ((2027, 5.0), (2028, r["value"] - 5.0)):
+            out["extraction"].append((y0, v / y, Num(v / y, [_short(r["source"])], "C",
+                                      f"gallium in EU bauxite fed to Metlen's recovery circuit: "
+                                      f"{v:g} t/yr of output / yield {y}; no credit for gallium "
+                                      "left in bauxite without recovery")))
     elif m == "graphite_natural":
         r = one(parameter="eu_capacity_tpa", material="graphite_natural", country="SE")
         out["processing"].append((2027, r["value"], Num(r["value"], [_short(r["source"])], "C",
@@ -100,11 +104,12 @@ def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dic
         grade = worst(*(n.grade for n in nums))
         out["processing"] = {t: (proc[t], Num(proc[t], src, grade, "plant level: " + note)) for t in YEARS}
     else:
-        rows = ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="processing")
+        rows = latest(ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="processing"))
         share = rows[0]["value"] if rows else 0.0
         src = [_short(rows[0]["source"])] if rows else [ASSUMPTION]
-        note = (f"JRC EU-domestic share of processing-stage sourcing {share} x 2025 consumption "
-                f"{d0:,.6g} t, held constant (the README's proxy: no plant-level data)") if rows else \
+        note = (f"EU-domestic share of processing-stage sourcing {share} ({rows[0]['year']}, "
+                f"{rows[0]['confidence']}; the most recent source) x 2025 consumption {d0:,.6g} t, "
+                "held flat (the README's proxy: no plant-level data)") if rows else \
             "no EU processing-stage data: no existing primary capacity assumed (data gap)"
         v = share * d0
         out["processing"] = {t: (v, Num(v, src, "C", note)) for t in YEARS}

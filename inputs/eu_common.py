@@ -107,6 +107,14 @@ class Num:
                    note or f"values.csv {tag}")
 
 
+def latest(rows: list[dict]) -> list[dict]:
+    """The rows of the most recent year first ('2016-2020' counts as 2020, '2023 study' as 2023)."""
+    def year(r):
+        digits = "".join(ch if ch.isdigit() else " " for ch in r["year"]).split()
+        return max((int(x) for x in digits if len(x) == 4), default=0)
+    return sorted(rows, key=year, reverse=True)
+
+
 def worst(*grades) -> str:
     return max((g for g in grades if g), key=GRADES.index, default="A")
 
@@ -116,6 +124,16 @@ def sig(x: float, digits: int = 6) -> float:
     if x == 0 or not math.isfinite(x):
         return float(x)
     return float(f"{x:.{digits}g}")
+
+
+def sig_up(x: float, digits: int = 6) -> float:
+    """Round up to significant digits: for upper limits (a build limit rounded down would make a
+    target that needs exactly the limit infeasible by a fraction of a tonne)."""
+    v = sig(x, digits)
+    if v >= x or not math.isfinite(x):
+        return v
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return sig(v + 10.0 ** e, digits)
 
 
 def fmt(x: float) -> str:

@@ -190,27 +190,27 @@ SHARES = {
     "boron": {"extraction": ([(SSE, "boron", J), (ISE, "boron", "2024")], ("boron", J)),
               "processing": ([(SSE, "boron", J)], ("boron", J))},
     "cobalt": {"extraction": ([(SSE, "cobalt", "2022", True)], ("cobalt", "2024")),
-               "processing": ([(SSE, "cobalt", J), (ISE, "cobalt", "2024")], ("cobalt", J))},
+               "processing": ([(SSE, "cobalt", J), (ISE, "cobalt", "2024")], ("cobalt", "2024"))},
     "copper": {"extraction": ([(SSE, "copper", J)], ("copper", "2024")),
                "processing": ([(SSE, "copper", J), (ISE, "copper", "2024")], ("copper", "2024"))},
     "gallium": {"processing": ([(SSE, "gallium", J), (ISE, "gallium", "2024")], ("gallium", "2024"))},
-    "germanium": {"processing": ([(SSE, "germanium", J), (ISE, "germanium", "2024")], ("germanium", J))},
+    "germanium": {"processing": ([(SSE, "germanium", "2026", True)], ("germanium", J))},
     "lithium": {"extraction": ([(SSE, "lithium", "2022", True)], ("lithium", "2024")),
-                "processing": ([(SSE, "lithium", J), (ISE, "lithium", "2024")], ("lithium", J))},
+                "processing": ([(SSE, "lithium", J), (ISE, "lithium", "2024")], ("lithium", "2024"))},
     "magnesium": {"processing": ([(SSE, "magnesium", J), (ISE, "magnesium", "2024")], ("magnesium", "2024"))},
     "manganese": {"extraction": ([(SSE, "manganese", J), (ISE, "manganese", "2024")], ("manganese", "2024")),
                   "processing": ([(SSE, "manganese", J)], ("manganese", J))},
     "graphite_natural": {
         "extraction": ([(SSE, "graphite_natural", J), (ISE, "graphite_natural", "2024")], ("graphite_natural", "2024")),
-        "processing": ([(SSE, "graphite_natural", J), (ISE, "graphite_natural", "2024")], ("graphite_natural", "2024"))},
+        "processing": ([], ("graphite_battery", "2024"))},
     "nickel": {"extraction": ([(SSE, "nickel", J)], ("nickel", "2024")),
-               "processing": ([(SSE, "nickel", J), (ISE, "nickel", "2024")], ("nickel", J))},
+               "processing": ([(SSE, "nickel", J), (ISE, "nickel", "2024")], ("nickel", "2024"))},
     "platinum": {"extraction": ([], ("platinum", "2024")),
                  "processing": ([(ISE, "platinum", "2024")], ("platinum", J))},
     "palladium": {"extraction": ([], ("palladium", "2024")),
                   "processing": ([(ISE, "palladium", "2024")], ("palladium", J))},
     "ndpr": {"extraction": ([], ("ree_total", "2024")),
-             "processing": ([(SSE, "ndpr", J), (ISE, "ree_magnet", "2024")], ("ndpr", J))},
+             "processing": ([(SSE, "ndpr", J), (ISE, "ree_magnet", "2024")], ("ndpr", "2024"))},
     "dytb": {"extraction": ([], ("dytb", J)),
              "processing": ([(ISE, "ree_magnet", "2024")], ("dytb", J))},
     "silicon_metal": {"processing": ([(SSE, "silicon_metal", J), (ISE, "silicon_metal", "2024")], ("silicon_metal", "2024"))},
@@ -230,7 +230,7 @@ SANCTIONS = {
              "275,000 t (about 80 % of 2024 imports from Russia)"),
 }
 # stages whose shares are read at another stage (no data at their own)
-PROXY_STAGE = {("graphite_natural", "processing"): "extraction"}
+PROXY_STAGE: dict = {}
 # notes on sourcing choices that a reader should see in the supply rows
 SHARE_NOTES = {
     ("ndpr", "extraction"): "ore weights from world REE mine output (USGS 2024): JRC's EU 'extraction' "
@@ -238,9 +238,21 @@ SHARE_NOTES = {
     ("dytb", "extraction"): "ore weights from world Dy/Tb mine output (JRC); no EU ore sourcing data",
     ("dytb", "processing"): "EU weights from NdFeB magnet imports 2024 (Dy/Tb enter the EU in magnets)",
     ("ndpr", "processing"): "EU weights: JRC Nd sourcing and NdFeB magnet imports 2024 (magnet making "
-                            "is part of the processing stage)",
-    ("graphite_natural", "processing"): "no processing-stage sourcing data: processed-graphite "
-                                        "imports assumed to follow the flake import pattern",
+                            "is part of the processing stage); world weights: IEA 2024 magnet "
+                            "rare-earth refining (China 91 %)",
+    ("graphite_natural", "processing"): "processing = purification and shaping (spherical, anode "
+                                        "grade); no EU sourcing data at this stage, so EU and world "
+                                        "weights are IEA battery-grade graphite refining 2024 (China "
+                                        "96 %; industry: ~100 % of anode material); the flake import "
+                                        "pattern (China 40-62 %) stays at the ore stage",
+    ("germanium", "processing"): "EU weights: ECA 04/2026 (China 45 %, Belgium 32 % = EU), the "
+                                 "residual 23 % split by world refinery shares of the other "
+                                 "countries (JRC 2016-2020); JRC 2023 (China 83 %, 2016-2020) and "
+                                 "Comext 2024 (China 89 % of extra-EU imports) are older or of "
+                                 "imports only (docs/data.md)",
+    ("cobalt", "processing"): "world refinery weights: IEA 2024 (China 78 %)",
+    ("lithium", "processing"): "world refinery weights: IEA 2024 (China 70 %)",
+    ("nickel", "processing"): "world refinery weights: IEA 2024 (Indonesia 43 %, China 31 %)",
     ("platinum", "extraction"): "concentrate/matte weights from world mine output (no EU data)",
     ("palladium", "extraction"): "concentrate/matte weights from world mine output (no EU data)",
     ("cobalt", "extraction"): "ECA 2023: 68 % of EU cobalt from the DRC; the rest split by world "
