@@ -210,7 +210,7 @@ def build(ref: Ref | None = None):
         # stockpile
         st = ref.one(parameter="storage_cost_share_of_value")
         cov = ref.one(parameter="stock_coverage_days", country="EU")
-        cov_jp = ref.one(parameter="stock_coverage_days", country="JP")
+        cov_kr = ref.one(parameter="stock_coverage_days", country="KR")
         mult = 1.0
         snote = ""
         if m in CONTROLLED:
@@ -218,19 +218,37 @@ def build(ref: Ref | None = None):
             mult = c3["value"]
             snote = f" x {mult:g} (controlled storage, {c3['confidence']})"
         hold = st["value"] * mult * P.value
+        # stock rule: 60 days of net imports (EU 2021 study, B) for the materials whose largest
+        # supplier holds at least the Act's 65 % of the EU's refined imports (concentrated
+        # supply), written on the consumption basis: days = 60 x today's net-import share
+        named = {c: v for c, v in src.eu[(m, "processing")].items() if c != REST}
+        top = max(sorted(named), key=lambda c: named[c]) if named else REST
+        d0 = d_vals[FIRST]
+        ext0 = cap.get("extraction", {}).get(FIRST, (0.0, None))[0] * y.value / d0
+        net = max(0.0, 1.0 - ext0 - rec["f0"])
+        chosen = named.get(top, 0.0) >= STOCK_IMPORT_SHARE - 1e-9
+        days = round(cov["value"] * net, 1) if chosen else 0.0
+        why = (f"{top} holds {named.get(top, 0.0):.0%} of EU refined imports (>= {STOCK_IMPORT_SHARE:.0%}: "
+               f"selected); coverage = {cov['value']:g} days of net imports = {cov['value']:g} x "
+               f"net-import share {net:.0%} (1 - EU mine output {ext0:.0%} - EU recycling "
+               f"{rec['f0']:.0%} of 2025 consumption) = {days:g} days of consumption, held flat"
+               if chosen else
+               f"not selected: the largest supplier ({top}) holds {named.get(top, 0.0):.0%} of EU "
+               f"refined imports, below {STOCK_IMPORT_SHARE:.0%}; no coverage rule (a stock is "
+               "held only if it pays)")
         rows["stockpile"].append(row(
-            dict(material=m, initial_stock=0.0, holding_cost=sig(hold), coverage_days=cov["value"],
+            dict(material=m, initial_stock=0.0, holding_cost=sig(hold), coverage_days=days,
                  coverage_basis="consumption", coverage_from_year=COVERAGE_DAYS_FROM),
-            [_short(st["source"]), _short(cov["source"]), _short(cov_jp["source"]), ASSUMPTION], "C",
+            [_short(st["source"]), _short(cov["source"]), _short(cov_kr["source"]), ASSUMPTION], "C",
             f"holding = storage {st['value']:.3%}/yr of value{snote} x price {P.value:,.6g} EUR/t; "
             "cost of capital: none added (0 %), because the objective charges the stock purchase at "
             "full price with no resale value at the end of the horizon, which already costs at least "
-            f"the {DISCOUNT_RATE:.0%} discount rate on the stock's value; coverage {cov['value']:g} "
-            f"days (EU 2021 study: {cov['value']:g} days of imports; Japan: {cov_jp['value']:g} days of "
-            "consumption, both B) on consumption (C: a net-imports basis lets the plan shrink the "
-            "rule by timing purchases: in a test run the model bought 2040's imports into stock in "
-            "2039 and drew it down; consumption is data and also covers the imported ore of EU "
-            "refineries), for every strategic material, in force from "
+            f"the {DISCOUNT_RATE:.0%} discount rate on the stock's value. Rule: {why}. Net imports "
+            f"as in the EU 2021 study ({cov['value']:g} days of imports) and Korea's practice "
+            f"({cov_kr['value']:g} days of imports for rare metals), both B; written on consumption "
+            "because the formulation's net_imports basis counts the stock's own purchases as "
+            "imports, which lets a plan shrink the rule by timing purchases (a test run bought "
+            "2039's and 2040's imports into stock and drew it to zero in 2040). In force from "
             f"{COVERAGE_DAYS_FROM} (C: the 2025 pilot stockpiling needs ~2 years)"))
         info[m] = dict(P=P.value, y=y.value, d=d_vals, cap=cap, techs=techs, rec=rec)
         # upstream

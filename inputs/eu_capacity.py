@@ -9,6 +9,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+import math  # noqa: E402
 from collections import defaultdict  # noqa: E402
 
 from inputs.eu_common import *  # noqa: E402,F401,F403
@@ -165,25 +166,59 @@ def capex_of(ref: Ref, m: str, key: str) -> Num | None:
     return Num(kind, [ASSUMPTION], "C", f"order of magnitude: {what}")
 
 
+# Lead time = preparation (feasibility, environmental assessment) + permitting + construction,
+# years from the build decision to the first year of output (rounded to whole years, as the model
+# counts them). Each entry: (kind, preparation, construction, range of the total, evidence).
+# Permitting is the Act's Art. 11 limit for strategic projects (27 months extraction, 15 months
+# processing and recycling, environmental assessment excluded): a lower bound that only strategic
+# projects can count on, so the totals below are the fast end for any other project.
+LEAD = {
+    "processing": ("refinery", 1.5, 2.4, (4, 7), "construction 2.4 yr: AMG Bitterfeld groundbreaking "
+                   "May 2022 -> opening Sep 2024 (Neo Narva 2.3 yr); preparation 1-3 yr (feasibility "
+                   "and environmental assessment); Talga Lulea >= 7 yr from its PFS to production"),
+    "processing_ree": ("rare-earth separation", 1.5, 3.5, (5, 8), "construction 1.8 yr at Caremag "
+                       "(France) to 5 yr at Eneabba (FID Apr 2022 -> commissioning 2027), midpoint"),
+    "processing_ga": ("gallium circuit at an operating alumina refinery", 0.5, 3.0, (3, 5),
+                      "Metlen: FID Jan 2025 -> pilot 2027 -> full output 2028; brownfield site"),
+    "recycling": ("recycling plant", 1.0, 1.8, (3, 5), "construction 1.8 yr: Caremag, funding closed "
+                  "Mar 2025 -> start-up end-2026"),
+    "extraction": ("mine on an advanced deposit", 2.0, 3.5, (6, 19), "construction 3-4 yr; Barroso "
+                   ">= 9 yr from scoping to production; IEA: lithium projects 6-19 yr from feasibility "
+                   "study to production; discovery to production 15.7-17.9 yr (S&P, 127 mines): no "
+                   "new discovery can produce before the 2040s"),
+    "extraction_quarry": ("dolomite/quartz quarry", 1.0, 1.0, (3, 5), "industrial-mineral quarry; "
+                          "permit and a year's development"),
+    "extraction_ree": ("rare-earth mine", 3.0, 4.0, (8, 15), "no permitted REE deposit in the EU "
+                       "(Norra Karr permit revoked 2016; LKAB Per Geijer not before the late 2030s)"),
+}
+
+
 def lead_time(ref: Ref, stage: str, m: str) -> Num:
-    if stage == "processing":
-        lt = {"ndpr": 5, "dytb": 5, "gallium": 3}.get(m, 4)
-        p = ref.one(parameter="permitting_max_months", stage="processing")
-        return Num(lt, [_short(p["source"]), ASSUMPTION], "C",
-                   f"{lt} yr: CRMA strategic-project permit <= 15 months plus construction 2.3-2.4 yr "
-                   "(AMG Bitterfeld, Neo Narva), 3 yr Metlen, 5 yr Eneabba FID->commissioning")
-    if stage == "recycling":
-        p = ref.one(parameter="permitting_max_months", stage="recycling")
-        return Num(3, [_short(p["source"]), ASSUMPTION], "C",
-                   "3 yr: permit <= 15 months plus construction 1.8 yr (Caremag)")
-    lt = SPEC[m].get("e_lead", 6)
-    p = ref.one(parameter="permitting_max_months", stage="extraction")
-    why = {3: "quarry (dolomite/quartz): permit <= 27 months plus ~1 yr",
-           6: "advanced deposit: permit <= 27 months plus 3-4 yr construction; Barroso >= 9 yr and "
-              "Talga >= 7 yr from studies to production; greenfield mines take 12-16 yr",
-           8: "no permitted REE deposit in the EU (Norra Karr permit revoked 2016)",
-           0: "no new capacity"}[lt]
-    return Num(lt, [_short(p["source"]), ASSUMPTION], "C", f"{lt} yr: {why}")
+    """Lead time with its components and range (C: the sum is a rule; the parts are B)."""
+    if stage == "extraction" and SPEC[m].get("e_lead", 6) == 0:
+        return Num(0, [ASSUMPTION], "C", "0 yr: no new capacity")
+    key = stage
+    if stage == "processing" and m in ("ndpr", "dytb"):
+        key = "processing_ree"
+    elif stage == "processing" and m == "gallium":
+        key = "processing_ga"
+    elif stage == "extraction" and SPEC[m].get("e_lead") == 3:
+        key = "extraction_quarry"
+    elif stage == "extraction" and m in ("ndpr", "dytb"):
+        key = "extraction_ree"
+    kind, prep, build, (lo, hi), why = LEAD[key]
+    p = ref.one(parameter="permitting_max_months", stage=stage)
+    permit = p["value"] / 12
+    total = prep + permit + build
+    lt = int(math.floor(total + 0.5))
+    srcs = [_short(p["source"])]
+    for r in ref.find(parameter="lead_time_years"):
+        if r["stage"] == stage or (stage == "processing" and r["material"] in ("ree_magnet", "gallium")):
+            srcs.append(_short(r["source"]))
+    return Num(lt, srcs + [ASSUMPTION], "C",
+               f"{lt} yr ({kind}) = preparation {prep:g} + permitting {permit:.2f} (Art. 11 limit "
+               f"{p['value']:g} months, strategic projects only: a lower bound) + construction "
+               f"{build:g} = {total:.2f} yr, rounded; range {lo}-{hi} yr; {why}")
 
 
 def recycling_params(ref: Ref, m: str, demand: dict) -> dict:

@@ -38,6 +38,7 @@ RECYCLING_VOM = 0.9      # recycling variable cost (scrap purchase + processing)
 BUILD_SHARE = {"processing": 0.25, "recycling": 0.25, "extraction": 0.10}  # of 2030 demand, per yr
 LIFETIME = {"extraction": 20, "processing": 25, "recycling": 15}
 COVERAGE_DAYS_FROM = 2027
+STOCK_IMPORT_SHARE = 0.65  # stock rule for materials whose largest supplier has >= 65 % of refined imports
 CONTROLLED = {"lithium", "gallium"}  # controlled-atmosphere storage (values.csv, x3)
 EU_LEVELS = {"extraction": 0.10, "processing": 0.40, "recycling": 0.25, "single_country": 0.65}
 
