@@ -306,7 +306,8 @@ class Sourcing:
         cites, grades = [], []
         wm, wy = w_src
         ks = PROXY_STAGE.get((m, k), k)
-        wrows = ref.find(parameter="supply_share_world", material=wm, stage=ks, year=wy)
+        wrows = ref.find(parameter="supply_share_world", material=wm, stage=k, year=wy) or \
+            ref.find(parameter="supply_share_world", material=wm, stage=ks, year=wy)
         if not wrows:
             raise LookupError(f"no world shares {wm} {k} {wy}")
         self.world_all[(m, k)] = {self._code(r["country"]) if r["country"] else REST: 0.0 for r in wrows}

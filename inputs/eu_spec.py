@@ -202,7 +202,7 @@ SHARES = {
                   "processing": ([(SSE, "manganese", J)], ("manganese", J))},
     "graphite_natural": {
         "extraction": ([(SSE, "graphite_natural", J), (ISE, "graphite_natural", "2024")], ("graphite_natural", "2024")),
-        "processing": ([], ("graphite_battery", "2024"))},
+        "processing": ([(SSE, "graphite_natural", J), (ISE, "graphite_natural", "2024")], ("graphite_battery", "2024"))},
     "nickel": {"extraction": ([(SSE, "nickel", J)], ("nickel", "2024")),
                "processing": ([(SSE, "nickel", J), (ISE, "nickel", "2024")], ("nickel", "2024"))},
     "platinum": {"extraction": ([], ("platinum", "2024")),
@@ -230,7 +230,7 @@ SANCTIONS = {
              "275,000 t (about 80 % of 2024 imports from Russia)"),
 }
 # stages whose shares are read at another stage (no data at their own)
-PROXY_STAGE: dict = {}
+PROXY_STAGE = {("graphite_natural", "processing"): "extraction"}  # EU sourcing only; world shares are read at their own stage when they exist
 # notes on sourcing choices that a reader should see in the supply rows
 SHARE_NOTES = {
     ("ndpr", "extraction"): "ore weights from world REE mine output (USGS 2024): JRC's EU 'extraction' "
@@ -240,11 +240,12 @@ SHARE_NOTES = {
     ("ndpr", "processing"): "EU weights: JRC Nd sourcing and NdFeB magnet imports 2024 (magnet making "
                             "is part of the processing stage); world weights: IEA 2024 magnet "
                             "rare-earth refining (China 91 %)",
-    ("graphite_natural", "processing"): "processing = purification and shaping (spherical, anode "
-                                        "grade); no EU sourcing data at this stage, so EU and world "
-                                        "weights are IEA battery-grade graphite refining 2024 (China "
-                                        "96 %; industry: ~100 % of anode material); the flake import "
-                                        "pattern (China 40-62 %) stays at the ore stage",
+    ("graphite_natural", "processing"): "EU weights: no processing-stage sourcing data, so the flake "
+                                        "sourcing pattern (JRC 2016-2020, Comext 2024; ECA 2026: China "
+                                        "40 %): most EU natural graphite (refractories, foundries) is "
+                                        "used as flake; battery anode material, a subset the data do not "
+                                        "split, is ~100 % Chinese (industry, 2023). World weights: IEA "
+                                        "battery-grade graphite refining 2024 (China 96 %)",
     ("germanium", "processing"): "EU weights: ECA 04/2026 (China 45 %, Belgium 32 % = EU), the "
                                  "residual 23 % split by world refinery shares of the other "
                                  "countries (JRC 2016-2020); JRC 2023 (China 83 %, 2016-2020) and "
