@@ -137,7 +137,10 @@ def build(ref: Ref | None = None):
                         f"available = {HEADROOM} x weight {w:.4f} x demand"
                         + (" / yield" if k == "extraction" else "")
                         + f"; weight = max(EU sourcing {src.eu[(m, k)].get(c, 0):.4f}, ramp x world "
-                        f"{src.world[(m, k)].get(c, 0):.4f}); price = {pnote}; base price: {base.note}"
+                        f"{src.world[(m, k)].get(c, 0):.4f}); projection: ramp = (year - {FIRST}) / "
+                        f"{NEW_SUPPLIER_YEARS} capped at 1 (today's EU pattern held flat, world pattern "
+                        f"phased in by {FIRST + NEW_SUPPLIER_YEARS}), price held flat in real terms; "
+                        f"price = {pnote}; base price: {base.note}"
                         + (f"; {stage_note}" if stage_note else "") + extra_note))
         if spec.get("byproduct"):
             # by-product feed (residues, concentrates) for EU refining: origin not in the data
@@ -149,7 +152,8 @@ def build(ref: Ref | None = None):
                     P.sources + [ASSUMPTION], "C",
                     "by-product feed (zinc/lead residues, concentrates) for EU refining; origins are "
                     f"not in the data, so all from RW; available {HEADROOM} x demand / yield, price = "
-                    f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder)"))
+                    f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder); "
+                    "projection: scales with demand, price held flat in real terms"))
             countries.add(REST)
         # existing capacity
         for k, by_year in cap.items():
@@ -162,7 +166,7 @@ def build(ref: Ref | None = None):
         if rec["f0"] > 0:
             v = rec["f0"] * d_vals[FIRST]
             num = Num(v, rec["sources"], "C",
-                      f"EoL-RIR {rec['f0']} x 2025 consumption: today's recycling output, held constant")
+                      f"EoL-RIR {rec['f0']} x 2025 consumption: today's recycling output, held flat")
             cap["recycling"] = {t: (v, num) for t in YEARS}
             for t in YEARS:
                 rows["capacity_existing"].append(row(

@@ -103,7 +103,8 @@ def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dic
         src = [s for n in nums for s in n.sources]
         note = "; ".join(f"from {y0}: {v:,.6g} t/yr ({n.note})" for (y0, v, n) in plants["processing"])
         grade = worst(*(n.grade for n in nums))
-        out["processing"] = {t: (proc[t], Num(proc[t], src, grade, "plant level: " + note)) for t in YEARS}
+        out["processing"] = {t: (proc[t], Num(proc[t], src, grade, "plant level, each plant held flat from its start "
+                                                 "year (no retirement in the data): " + note)) for t in YEARS}
     else:
         rows = latest(ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="processing"))
         share = rows[0]["value"] if rows else 0.0
@@ -121,12 +122,14 @@ def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dic
         src = [s for n in nums for s in n.sources]
         note = "; ".join(f"from {y0}: {v:,.6g} t/yr ({n.note})" for (y0, v, n) in plants["extraction"])
         out["extraction"] = {t: (ext[t], Num(ext[t], src, worst(*(n.grade for n in nums)),
-                                             "plant level: " + note)) for t in YEARS}
+                                             "plant level, each plant held flat from its start "
+                                             "year (no retirement in the data): " + note)) for t in YEARS}
     elif SPEC[m].get("eu_feed"):
         out["extraction"] = {t: (out["processing"][t][0] / y,
                                  Num(out["processing"][t][0] / y, [ASSUMPTION], "C",
                                      "EU smelters run on EU-quarried dolomite/quartz: extraction = "
-                                     f"processing capacity / yield {y}")) for t in YEARS}
+                                     f"processing capacity / yield {y}, held flat as that "
+                                     "capacity is")) for t in YEARS}
     else:
         rows = ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="extraction")
         if rows:
@@ -137,7 +140,7 @@ def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dic
                 out["extraction"][t] = (v, Num(v, [_short(rows[0]["source"])], "C",
                                                f"JRC EU-domestic share of ore sourcing {share} x EU "
                                                f"processing capacity / yield {y} (the ore feeding EU "
-                                               "refining)"))
+                                               "refining), held flat as that capacity is"))
     return out
 
 

@@ -222,3 +222,12 @@ def test_grade_table_in_docs_matches_the_workbook(data):
         nb = sum(base.values())
         found[sheet] = [sum(n.values()), n["A"], n["B"], n["C"], nb, f"{100 * base['A'] / nb:.0f} %"]
     assert documented == found
+
+
+def test_every_yearly_series_names_its_projection_rule(data):
+    """Every row of the yearly sheets says how the series runs over the years (growth rate,
+    interpolation, ramp, or held flat)."""
+    rules = ("held flat", "growth", "geometric", "%/yr", "ramp", "interpolat", "projection")
+    for sheet in ("demand", "supply", "capacity_existing"):
+        silent = [k for k, rec in data.table(sheet).items() if not any(w in rec["note"] for w in rules)]
+        assert not silent, (sheet, silent[:5])
