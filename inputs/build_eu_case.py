@@ -72,12 +72,18 @@ def build(ref: Ref | None = None):
     info = {}  # per material: figures the feasibility checks need
     for m in MATERIALS:
         spec = SPEC[m]
-        prices = price_of(ref, m)
-        P = prices["refined"]
-        y = processing_yield(ref, m)
-        d_vals, d_src, d_grade, d_note = demand_of(ref, m)
-        rec = recycling_params(ref, m, d_vals)
-        cap = existing_capacity(ref, m, d_vals, y.value)
+        with ref.track() as used_p:
+            prices = price_of(ref, m)
+            P = prices["refined"]
+        with ref.track() as used_y:
+            y = processing_yield(ref, m)
+        with ref.track() as used_d:
+            d_vals, d_src, d_grade, d_note = demand_of(ref, m)
+        with ref.track() as used_r:
+            rec = recycling_params(ref, m, d_vals)
+        with ref.track() as used_c:
+            cap = existing_capacity(ref, m, d_vals, y.value)
+        price_year = data_years(used_p)
         mg = spec["margin"][0]
         voll = VOLL_X * P.value
         rows["materials"].append(row(
@@ -86,14 +92,14 @@ def build(ref: Ref | None = None):
             P.sources + y.sources + rec["y"].sources, "C",
             f"voll = {VOLL_X:g} x reference price {P.value:,.6g} EUR/t (C: a tonne not delivered "
             f"stops downstream output worth many times its price); processing yield: {y.note}; "
-            f"recycling yield: {rec['y'].note}"))
+            f"recycling yield: {rec['y'].note}", data_years(used_p + used_y)))
         # demand, end of life
         for t in YEARS:
             rows["demand"].append(row(
                 dict(material=m, year=t, demand=sig(d_vals[t]), eol_arising=sig(rec["eol"][t]),
                      collection_rate=sig(rec["coll"][t], 4)),
                 d_src + rec["sources"], worst(d_grade, rec["grade"]),
-                f"demand: {d_note} | end of life: {rec['note']}"))
+                f"demand: {d_note} | end of life: {rec['note']}", data_years(used_d + used_r)))
         # supply
         for k in SHARES[m]:
             if k == "extraction" and spec.get("byproduct"):
@@ -141,7 +147,8 @@ def build(ref: Ref | None = None):
                         f"{NEW_SUPPLIER_YEARS} capped at 1 (today's EU pattern held flat, world pattern "
                         f"phased in by {FIRST + NEW_SUPPLIER_YEARS}), price held flat in real terms; "
                         f"price = {pnote}; base price: {base.note}"
-                        + (f"; {stage_note}" if stage_note else "") + extra_note))
+                        + (f"; {stage_note}" if stage_note else "") + extra_note,
+                        f"{src.years[(m, k)]}; price {price_year}"))
         if spec.get("byproduct"):
             # by-product feed (residues, concentrates) for EU refining: origin not in the data
             for t in YEARS:
@@ -153,7 +160,7 @@ def build(ref: Ref | None = None):
                     "by-product feed (zinc/lead residues, concentrates) for EU refining; origins are "
                     f"not in the data, so all from RW; available {HEADROOM} x demand / yield, price = "
                     f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder); "
-                    "projection: scales with demand, price held flat in real terms"))
+                    "projection: scales with demand, price held flat in real terms", f"price {price_year}"))
             countries.add(REST)
         # existing capacity
         for k, by_year in cap.items():
@@ -162,7 +169,7 @@ def build(ref: Ref | None = None):
                 if v > 0:
                     rows["capacity_existing"].append(row(
                         dict(material=m, stage=k, year=t, capacity=sig(v)), num.sources, num.grade,
-                        num.note))
+                        num.note, data_years(used_c)))
         if rec["f0"] > 0:
             v = rec["f0"] * d_vals[FIRST]
             num = Num(v, rec["sources"], "C",
@@ -171,15 +178,16 @@ def build(ref: Ref | None = None):
             for t in YEARS:
                 rows["capacity_existing"].append(row(
                     dict(material=m, stage="recycling", year=t, capacity=sig(v)), num.sources, "C",
-                    num.note))
+                    num.note, data_years(used_r)))
         # technology
         techs = {}
         d30 = sig(d_vals[BENCH_START])  # as written in the demand sheet, which the benchmark reads
         for k, key in (("processing", "capex_p"), ("extraction", "capex_e"), ("recycling", "capex_r")):
-            cx = capex_of(ref, m, key)
-            if cx is None:
-                continue
-            lt = lead_time(ref, k, m)
+            with ref.track() as used_t:
+                cx = capex_of(ref, m, key)
+                if cx is None:
+                    continue
+                lt = lead_time(ref, k, m)
             unit = 1.0 / sig(y.value) if k == "extraction" else 1.0
             mb = BUILD_SHARE[k] * d30 * unit
             if k == "processing":
@@ -210,7 +218,7 @@ def build(ref: Ref | None = None):
                 f"capex: {cx.note}; fixed O&M {FOM_SHARE:.0%}/yr of capex; variable O&M {vnote}; "
                 f"lifetime {LIFETIME[k]} yr (C); lead time {lt.note}; max build per year "
                 f"{BUILD_SHARE[k]:.0%} of 2030 demand{' / yield' if k == 'extraction' else ''} (C: about "
-                f"one to three world-scale plants a year){mnote}"))
+                f"one to three world-scale plants a year){mnote}", data_years(used_t)))
         # stockpile
         st = ref.one(parameter="storage_cost_share_of_value")
         cov = ref.one(parameter="stock_coverage_days", country="EU")
@@ -253,13 +261,14 @@ def build(ref: Ref | None = None):
             "because the formulation's net_imports basis counts the stock's own purchases as "
             "imports, which lets a plan shrink the rule by timing purchases (a test run bought "
             "2039's and 2040's imports into stock and drew it to zero in 2040). In force from "
-            f"{COVERAGE_DAYS_FROM} (C: the 2025 pilot stockpiling needs ~2 years)"))
+            f"{COVERAGE_DAYS_FROM} (C: the 2025 pilot stockpiling needs ~2 years)",
+            data_years([st, cov, cov_kr]) + f"; price {price_year}"))
         info[m] = dict(P=P.value, y=y.value, d=d_vals, cap=cap, techs=techs, rec=rec)
         # upstream
         for u in upstream_rows(ref, src, m):
             countries.update((u["country"], u["origin"]))
             rows["upstream"].append(row({k: v for k, v in u.items() if not k.startswith("_")},
-                                        u["_src"], u["_grade"], u["_note"]))
+                                        u["_src"], u["_grade"], u["_note"], u.get("_year", "")))
     rows["benchmarks"] = benchmark_rows(ref, info)
     countries.discard("EU")
     sets = {"material": MATERIALS, "country": ["EU"] + sorted(countries),
@@ -302,7 +311,7 @@ def benchmark_rows(ref: Ref, info: dict) -> list[dict]:
                      "without end-of-life feedstock produces nothing, so actual output counts (C)")
         if b == "single_country":
             note += "; stage blank = extraction and processing"
-        out.append(row(rec, [_short(r["source"])], "B", note))
+        out.append(row(rec, [_short(r["source"])], "B", note, "2024 (the Regulation)"))
     for m, im in info.items():
         d = im["d"]
         years = [t for t in YEARS if t >= BENCH_START]

@@ -354,9 +354,11 @@ def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
         note = (f"derived: {r} refines {pr:.0%} of world output but mines {er:.0%}: own ore "
                 f"{own:.0%}, the rest from net ore exporters (mine share minus refinery share, "
                 "world data) in proportion")
+        year = (f"mine shares {SHARES[m]['extraction'][1][1]}; refinery shares "
+                f"{SHARES[m]['processing'][1][1]}")
         for x in sorted(keep):
             rows.append(dict(material=m, country=r, origin=x, share=keep[x], _src=cites, _grade="C",
-                             _note=note))
+                             _note=note, _year=year))
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,17 @@ class Ref:
     def __init__(self, path=REFERENCE):
         with open(path, newline="", encoding="utf-8") as f:
             self.rows = [dict(r, value=float(r["value"])) for r in csv.DictReader(f)]
+        self._used: list[list[dict]] = []
+
+    @contextmanager
+    def track(self):
+        """Collect every row looked up inside the block (for the data_year column)."""
+        used: list[dict] = []
+        self._used.append(used)
+        try:
+            yield used
+        finally:
+            self._used.remove(used)
 
     def find(self, **kw) -> list[dict]:
         out = []
@@ -80,6 +92,8 @@ class Ref:
                     ok = False
             if ok:
                 out.append(r)
+        for used in self._used:
+            used.extend(out)
         return out
 
     def one(self, **kw) -> dict:
@@ -142,7 +156,27 @@ def fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
-def row(values: dict, sources, grade: str, note: str) -> dict:
+LAST_DATA_YEAR = 2026  # later years in values.csv are projection targets, not years of data
+
+
+def data_years(rows) -> str:
+    """The years of the values.csv rows behind a number, most recent first: '2024; 2016-2020'.
+    Target years of projections (after LAST_DATA_YEAR) are left out: the note gives the rule."""
+    years = []
+    for r in latest(list(rows)):
+        digits = [int(x) for x in "".join(ch if ch.isdigit() else " " for ch in r["year"]).split()
+                  if len(x) == 4]
+        y = r["year"]
+        if y and digits and max(digits) > LAST_DATA_YEAR:
+            if not r["parameter"].endswith("capacity_tpa"):
+                continue
+            y = f"{y} (planned start)"  # plant rows carry their start year
+        if y and y not in years and digits:
+            years.append(y)
+    return "; ".join(years)
+
+
+def row(values: dict, sources, grade: str, note: str, data_year: str = "") -> dict:
     """A workbook row with its provenance (grade C needs its derivation in the note)."""
     sources = [s for s in dict.fromkeys(sources) if s]
     if grade not in GRADES:
@@ -151,7 +185,10 @@ def row(values: dict, sources, grade: str, note: str) -> dict:
         raise ValueError(f"row without source: {values}")
     if grade == "C" and not note:
         raise ValueError(f"grade C row without a note: {values}")
-    return dict(values, source=" + ".join(sources), confidence=grade, note=note)
+    out = dict(values, source=" + ".join(sources), confidence=grade, note=note)
+    if data_year:
+        out["data_year"] = data_year
+    return out
 
 
 # =============================================================================================

@@ -266,6 +266,7 @@ class Sourcing:
         self.world_all = {}       # (m, k) -> raw world shares {country: share} (incl. EU states)
         self.sources = {}         # (m, k) -> [citations]
         self.grades = {}
+        self.years = {}           # (m, k) -> years of the share data, e.g. 'world 2024; EU 2016-2020, 2024'
         for m in MATERIALS:
             self.countries[m] = self._declared(m)
         for m in MATERIALS:
@@ -355,6 +356,8 @@ class Sourcing:
             self.eu[(m, k)] = {c: sum(d.get(c, 0.0) for d in dists) / len(dists) for c in keys}
         else:
             self.eu[(m, k)] = dict(self.world[(m, k)])
+        self.years[(m, k)] = f"world {data_years(wrows)}" + (
+            f"; EU sourcing {', '.join(s[2] for s in eu_src)}" if eu_src else "")
         self.sources[(m, k)] = list(dict.fromkeys(cites))
         self.grades[(m, k)] = worst(*grades)
 

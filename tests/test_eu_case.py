@@ -66,7 +66,7 @@ def _check_provenance(sheets) -> dict:
         if name in NOT_PARAMETERS or not rows:
             continue
         header = list(rows[0])
-        i_src, i_conf, i_note = (header.index(p) for p in R.PROVENANCE)
+        i_src, i_conf, i_note = (header.index(p) for p in ("source", "confidence", "note"))
         for n, row in enumerate(rows[1:], start=2):
             if all(v is None for v in row):
                 continue

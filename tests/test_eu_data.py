@@ -231,3 +231,23 @@ def test_every_yearly_series_names_its_projection_rule(data):
     for sheet in ("demand", "supply", "capacity_existing"):
         silent = [k for k, rec in data.table(sheet).items() if not any(w in rec["note"] for w in rules)]
         assert not silent, (sheet, silent[:5])
+
+
+def test_rows_carry_the_year_of_their_data(data):
+    """The data_year column: every supply row names the years of its world shares, of its EU
+    sourcing shares and of its price; the other sheets name the years of the values.csv rows
+    behind each number. Only rows derived from the case itself (soft benchmark rows), company
+    statements without a date and gallium's 'no new mining' row are blank."""
+    for key, rec in data.table("supply").items():
+        assert rec["data_year"].startswith("world ") or key[0] in ("bismuth", "germanium"), key
+        assert "price 202" in rec["data_year"], key
+    assert data.table("supply")[("cobalt", "CN", "processing", 2030)]["data_year"].startswith("world 2024")
+    assert "2026" in data.table("capacity_existing")[("germanium", "processing", 2025)]["data_year"]
+    blank = {(sheet, k) for sheet in ("materials", "demand", "upstream", "technology", "capacity_existing",
+                                      "stockpile", "benchmarks")
+             for k, rec in data.table(sheet).items() if not rec["data_year"]}
+    allowed = {("technology", ("gallium", "extraction"))}
+    allowed |= {("benchmarks", k) for k, rec in data.table("benchmarks").items() if rec["enforcement"] == "soft"}
+    allowed |= {("upstream", k) for k, rec in data.table("upstream").items()
+                if "company information" in rec["source"] or "annual reports" in rec["source"]}
+    assert blank <= allowed, sorted(blank - allowed)[:5]
