@@ -143,9 +143,13 @@ def build(ref: Ref | None = None):
                         f"available = {HEADROOM} x weight {w:.4f} x demand"
                         + (" / yield" if k == "extraction" else "")
                         + f"; weight = max(EU sourcing {src.eu[(m, k)].get(c, 0):.4f}, ramp x world "
-                        f"{src.world[(m, k)].get(c, 0):.4f}); projection: ramp = (year - {FIRST}) / "
+                        f"{src.world_at(m, k, c, t):.4f}); projection: ramp = (year - {FIRST}) / "
                         f"{NEW_SUPPLIER_YEARS} capped at 1 (today's EU pattern held flat, world pattern "
-                        f"phased in by {FIRST + NEW_SUPPLIER_YEARS}), price held flat in real terms; "
+                        f"phased in by {FIRST + NEW_SUPPLIER_YEARS}), "
+                        + (f"world share {src.world[(m, k)].get(c, 0):.4f} in the base year, then the "
+                           "IEA base case (2030, 2035, 2040) interpolated linearly, "
+                           if (m, k) in src.world_proj else "world share held flat, ")
+                        + "price held flat in real terms; "
                         f"price = {pnote}; base price: {base.note}"
                         + (f"; {stage_note}" if stage_note else "") + extra_note,
                         f"{src.years[(m, k)]}; price {price_year}"))

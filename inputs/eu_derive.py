@@ -264,6 +264,7 @@ class Sourcing:
         self.eu = {}              # (m, k) -> {c: EU weight} (third countries + RW, sums to 1)
         self.world = {}           # (m, k) -> {c: world weight}
         self.world_all = {}       # (m, k) -> raw world shares {country: share} (incl. EU states)
+        self.world_proj = {}      # (m, k) -> {year: world weights}: the source's own projection
         self.sources = {}         # (m, k) -> [citations]
         self.grades = {}
         self.years = {}           # (m, k) -> years of the share data, e.g. 'world 2024; EU 2016-2020, 2024'
@@ -326,6 +327,25 @@ class Sourcing:
         for c, v in raw_w.items():
             agg[self._code(c) if c else REST] += v
         self.world_all[(m, k)] = dict(agg)
+        # the IEA's own base-case projection of the same shares (2030, 2035, 2040), where the
+        # world shares are the IEA's: announced projects weighted by their chance of coming online
+        if "IEA Critical Minerals Dataset" in wrows[0]["source"]:
+            proj = {int(wy): self.world[(m, k)]}
+            for py in PROJECTION_YEARS:
+                prows = [r for r in ref.find(parameter="supply_share_world", material=wm,
+                                             stage=wrows[0]["stage"], year=str(py))
+                         if "projection" in r["note"]]
+                if not prows:
+                    continue
+                raw_p = defaultdict(float)
+                for r in prows:
+                    raw_p[r["country"]] += r["value"]
+                eu_p = sum(v for c, v in raw_p.items() if self._code(c) == "EU")
+                third_p = self._group(m, raw_p)
+                third_p[REST] = third_p.get(REST, 0.0) + max(0.0, (1.0 - eu_p) - sum(third_p.values()))
+                proj[py] = normalise(third_p)
+            if len(proj) > 1:
+                self.world_proj[(m, k)] = proj
 
         dists = []
         for src in eu_src:
@@ -357,17 +377,35 @@ class Sourcing:
         else:
             self.eu[(m, k)] = dict(self.world[(m, k)])
         self.years[(m, k)] = f"world {data_years(wrows)}" + (
+            " (IEA base case to 2040)" if (m, k) in self.world_proj else "") + (
             f"; EU sourcing {', '.join(s[2] for s in eu_src)}" if eu_src else "")
         self.sources[(m, k)] = list(dict.fromkeys(cites))
         self.grades[(m, k)] = worst(*grades)
 
+    def world_at(self, m, k, c, t) -> float:
+        """Country c's world weight in year t: the base year's, or the source's own projection
+        interpolated linearly between its years (held flat after the last)."""
+        proj = self.world_proj.get((m, k))
+        if not proj:
+            return self.world[(m, k)].get(c, 0.0)
+        ys = sorted(proj)
+        if t <= ys[0]:
+            return proj[ys[0]].get(c, 0.0)
+        if t >= ys[-1]:
+            return proj[ys[-1]].get(c, 0.0)
+        a, b = next((a, b) for a, b in zip(ys, ys[1:]) if a <= t <= b)
+        f = (t - a) / (b - a)
+        return (1 - f) * proj[a].get(c, 0.0) + f * proj[b].get(c, 0.0)
+
     def weight(self, m, k, c, t) -> float:
         ramp = min(1.0, max(0.0, (t - FIRST) / NEW_SUPPLIER_YEARS))
-        return max(self.eu[(m, k)].get(c, 0.0), ramp * self.world[(m, k)].get(c, 0.0))
+        return max(self.eu[(m, k)].get(c, 0.0), ramp * self.world_at(m, k, c, t))
 
     def suppliers(self, m, k) -> list[str]:
         cs = {c for c, v in self.eu[(m, k)].items() if v > 1e-6}
         cs |= {c for c, v in self.world[(m, k)].items() if v > 1e-6}
+        for dist in self.world_proj.get((m, k), {}).values():
+            cs |= {c for c, v in dist.items() if v > 1e-6}
         return sorted(cs, key=lambda c: (c == REST, c))
 
     def _named(self, m, k) -> dict:

@@ -99,14 +99,18 @@ def test_refining_shares_are_the_most_recent_in_the_data(values):
 
 def test_2024_refining_shares_in_the_workbook(data):
     """IEA 2024: China refines 78 % of the world's cobalt (Finland 8 %: EU, so China is 85 % of
-    non-EU refining) and 96 % of battery-grade graphite."""
+    non-EU refining) and 96 % of battery-grade graphite; from there the world weights follow the
+    IEA's own base-case projection (2030: NdPr 76 %, lithium 62 % China)."""
     sup = data.table("supply")
-    for m, share, eu in (("cobalt", 0.7841, 0.0804), ("graphite_natural", 0.9571, 0.0),
-                         ("lithium", 0.7023, 0.0), ("ndpr", 0.9128, 0.0)):
+    for m, share, eu, w2030 in (("cobalt", 0.7841, 0.0804, 0.824), ("graphite_natural", 0.9571, 0.0, 0.871),
+                                ("lithium", 0.7023, 0.0, 0.616), ("ndpr", 0.9128, 0.0, 0.760)):
         rec = sup[(m, "CN", "processing", 2030)]
+        base = re.search(r"world share ([0-9.]+) in the base year", rec["note"])
+        assert base and float(base.group(1)) == pytest.approx(share / (1 - eu), abs=2e-4), m
         _, world = _weights(rec["note"])
-        assert world == pytest.approx(share / (1 - eu), abs=2e-4), m
+        assert world == pytest.approx(w2030, abs=2e-3), m
         assert "IEA Critical Minerals Dataset" in rec["source"], m
+        assert rec["data_year"].startswith("world 2024 (IEA base case to 2040)"), m
     # graphite: the processed (anode-grade) stage is China's, the ore stage is not
     _, ore = _weights(sup[("graphite_natural", "CN", "extraction", 2030)]["note"])
     assert ore < 0.85
