@@ -4,7 +4,8 @@
 benchmark row) and prints: the cost breakdown and the cost of the benchmarks; the benchmarks met
 in 2030; the 2030 table (EU share reached and shadow price per material and benchmark); the new
 capacity and its capex, undiscounted, next to the EUR 22.5 bn the 47 strategic projects of March
-2025 announce; the stock and its value next to Rietveld et al. (2022).
+2025 announce; the stock and its value, and the value of 60 days of consumption or of net imports
+of all 19 materials, next to Rietveld et al. (2022).
 """
 from __future__ import annotations
 
@@ -80,6 +81,19 @@ def report(case=CASE) -> dict:
     st = st[(st["scenario"] == st["scenario"].iloc[0]) & (st["year"] == YEAR)]
     out["stock"] = [(r.material, r.stock_target_t, r.stock_target_t * _reference_price(data, r.material, YEAR))
                     for r in st.itertuples() if r.stock_target_t > 1e-6]
+    # the same 60 days for all 19 materials, on consumption and on net imports (consumption less
+    # EU mine output and recycling in the first year), valued at YEAR's consumption and prices
+    alt = {"consumption": {}, "net imports": {}}
+    t0 = data.years[0]
+    for m in data.materials:
+        d0, dy = data.demand(m, t0), data.demand(m, YEAR)
+        cap = data.table("capacity_existing")
+        own = (cap.get((m, "extraction", t0), {}).get("capacity", 0.0) * data.material(m)["processing_yield"]
+               + cap.get((m, "recycling", t0), {}).get("capacity", 0.0))
+        value = 60 / 365 * dy * _reference_price(data, m, YEAR)
+        alt["consumption"][m] = value
+        alt["net imports"][m] = value * max(0.0, 1.0 - own / d0)
+    out["stock_alternatives"] = alt
     return out
 
 
@@ -103,6 +117,10 @@ def main() -> None:
           f"(online by {YEAR}: EUR {r['capex_2030'] / bn:,.2f} bn); largest items:")
     for v, (m, k), t in r["capex_by"][:8]:
         print(f"  {m} {k}: {t:,.0f} t/yr, EUR {v / bn:,.2f} bn")
+    for basis, vals in r["stock_alternatives"].items():
+        alcu = vals["aluminium"] + vals["copper"]
+        print(f"60 days of {basis} for all {len(vals)} materials, {YEAR}: EUR {sum(vals.values()) / bn:,.2f} bn, "
+              f"of which aluminium and copper EUR {alcu / bn:,.2f} bn")
     tot = sum(v for _, _, v in r["stock"])
     print(f"\nstock target {YEAR}: EUR {tot / bn:,.2f} bn at {YEAR} reference prices: " + ", ".join(
         f"{m} {t:,.0f} t (EUR {v / 1e6:,.0f} m)" for m, t, v in r["stock"]))
