@@ -14,8 +14,10 @@ DOMESTIC = "EU"  # the id of the domestic origin in the countries set
 REQUIRED = object()  # sentinel: the column has no default
 UNLIMITED = float("inf")  # default for bounds left blank
 
-# Columns every parameter sheet may carry for provenance (never used by the model).
-PROVENANCE = ("source", "confidence", "note")
+# Columns every parameter sheet may carry for provenance (never used by the model). data_year: the
+# year(s) of the data the row's numbers were read for (not the model year), e.g. '2024' or
+# '2016-2020; 2024'.
+PROVENANCE = ("source", "confidence", "note", "data_year")
 CONFIDENCE_GRADES = ("A", "B", "C")
 
 

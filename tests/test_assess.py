@@ -70,6 +70,9 @@ def test_shares_by_hand(tmp_path):
     # extraction stage: CN 45 (own ore), AU 14 + 0.5 x 15 = 21.5, JP 7.5 -> CN 45 %
     assert ga["largest_extraction_country"] == "CN"
     assert ga["largest_extraction_share"] == pytest.approx(0.45)
+    # of imports: CN 45 of 60 t refined imports; 45 of 74 t third-country ore content (45 + 21.5 + 7.5)
+    assert ga["largest_processing_share_of_imports"] == pytest.approx(0.75)
+    assert ga["largest_extraction_share_of_imports"] == pytest.approx(45 / 74)
     assert ga["single_country_level"] == pytest.approx(0.65)
     assert ga["single_country_met"]
     assert ga["basis"] == "E:capacity P:capacity R:flow"

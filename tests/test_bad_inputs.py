@@ -280,7 +280,7 @@ def test_unknown_column(tmp_path, capsys):
     err = run_bad(edited(tmp_path, edit), tmp_path, capsys)
     assert_issue(err, "supply", 1, "comment", "'comment'",
                  "unknown column; the sheet's columns are: material, country")
-    line_with(err, "(and optionally source, confidence, note)")
+    line_with(err, "(and optionally source, confidence, note, data_year)")
 
 
 @pytest.mark.parametrize("sheet, column, header, expected", [

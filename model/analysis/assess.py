@@ -28,6 +28,12 @@ share at the extraction and processing stages, next to the benchmark levels of t
   (sheet upstream; a refiner without rows mines its own ore)) / D. Countries and years without
   supply rows supply nothing. Ids that stand for a group of countries (``groups``, default
   ``RW``, rest of world) take their share but are never reported as the largest single country.
+* Two definitions of the single-country share: of consumption (``largest_<stage>_share``: the
+  country's tonnes / D) is what the Regulation caps (Art. 5(1)(b): "Union's annual consumption
+  ... from a single third country"); of imports (``largest_<stage>_share_of_imports``: the same
+  tonnes / all third-country tonnes at the stage) is what trade statistics (Eurostat, Comext) and
+  much press coverage quote. They differ by the EU's own output: magnesium's 84 % of consumption is 96 %
+  of imports in the default EU case.
 
 Capacity is existing capacity only (sheet capacity_existing): nothing is built.
 """
@@ -51,6 +57,7 @@ COLUMNS = [
     "eu_recycling_share", "recycling_level", "recycling_met",
     "largest_extraction_country", "largest_extraction_share",
     "largest_processing_country", "largest_processing_share",
+    "largest_extraction_share_of_imports", "largest_processing_share_of_imports",
     "single_country_level", "single_country_met", "basis",
 ]
 DEFINITIONS = [l.strip() for l in __doc__.split("\n\n", 2)[2].splitlines() if l.strip()]
@@ -157,6 +164,8 @@ def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFr
             c, v = _largest(shares, groups)
             out[f"largest_{k}_country"] = c
             out[f"largest_{k}_share"] = v / D if D > 0 else float("nan")
+            third = sum(shares.values())
+            out[f"largest_{k}_share_of_imports"] = v / third if third > TOL else float("nan")
         caps_sc = [effective[(b, mm, k)]["level"] for (b, mm, k) in effective
                    if b == "single_country" and mm == m]
         sc_level = min(caps_sc) if caps_sc else float("nan")
@@ -213,7 +222,7 @@ def format_table(table: pd.DataFrame) -> str:
         return "!" if not pd.isna(level) and not pd.isna(share) and share > level + TOL else " "
 
     lines = [f"{'material':17s} {'demand t':>12s}  {'EU extr':>8s} {'EU proc':>8s} {'EU recy':>8s}  "
-             f"{'top 3rd country extr':>21s} {'top 3rd country proc':>21s}"]
+             f"{'top 3rd country extr':>21s} {'top 3rd country proc':>21s}  {'of imports e/p':>14s}"]
     for r in table.itertuples(index=False):
         ext = f"{r.largest_extraction_country or '-':>3s} {pct(r.largest_extraction_share)}%"
         prc = f"{r.largest_processing_country or '-':>3s} {pct(r.largest_processing_share)}%"
@@ -221,11 +230,16 @@ def format_table(table: pd.DataFrame) -> str:
             f"{r.material:17s} {r.demand_t:12,.0f}  {pct(r.eu_extraction_share)}%{flag(r.extraction_met)}  "
             f"{pct(r.eu_processing_share)}%{flag(r.processing_met)}  {pct(r.eu_recycling_share)}%"
             f"{flag(r.recycling_met)}  {ext:>19s}{cap_flag(r.largest_extraction_share, r.single_country_level)}"
-            f" {prc:>20s}{cap_flag(r.largest_processing_share, r.single_country_level)}")
+            f" {prc:>20s}{cap_flag(r.largest_processing_share, r.single_country_level)}"
+            f"  {pct(r.largest_extraction_share_of_imports)}%/{pct(r.largest_processing_share_of_imports).strip()}"
+            f"{'' if pd.isna(r.largest_processing_share_of_imports) else '%'}")
     if len(table):
         first = table.iloc[0]
         lines.append(f"levels: extraction {pct(first.extraction_level).strip()} %, processing "
                      f"{pct(first.processing_level).strip()} %, recycling {pct(first.recycling_level).strip()} "
                      f"%, single third country at most {pct(first.single_country_level).strip()} % "
                      f"(first material's rows); '!' = benchmark level not met today")
+        lines.append("single-country shares are of consumption, as the Regulation counts them (Art. "
+                     "5(1)(b)); 'of imports' = the same country's share of all third-country supply "
+                     "at the stage (trade statistics' definition), extraction/processing")
     return "\n".join(lines)

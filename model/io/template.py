@@ -59,7 +59,9 @@ def readme_rows():
                         {"source": "where the number comes from (document, URL)",
                          "confidence": "A: read in the source; B: standard figure, source named; "
                                        "C: assumption, derivation in the note",
-                         "note": "free text"}[p]))
+                         "note": "free text",
+                         "data_year": "year(s) of the data the numbers were read for (not the model "
+                                      "year), e.g. 2024 or 2016-2020; 2024"}[p]))
     return out
 
 
@@ -133,11 +135,15 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
             continue
         ws = wb.create_sheet(table.sheet)
         cols = list(table.columns)
-        extra = [p for p in R.PROVENANCE]
+        given = rows.get(table.sheet, [])
+        # data_year only where rows carry it (or in a blank template), so that workbooks written
+        # without it keep their columns
+        extra = [p for p in R.PROVENANCE
+                 if p != "data_year" or not given or any(rec.get(p) for rec in given)]
         ws.append([c.header for c in cols] + extra)
         _style_header(ws, len(cols) + len(extra), len(table.keys))
         for rec in rows.get(table.sheet, []):
-            unknown = set(rec) - {c.name for c in cols} - set(extra)
+            unknown = set(rec) - {c.name for c in cols} - set(R.PROVENANCE)
             if unknown:
                 raise KeyError(f"{table.sheet}: unknown columns {sorted(unknown)}")
             values = [_cell(rec.get(c.name)) for c in cols] + [rec.get(p) for p in extra]

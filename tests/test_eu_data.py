@@ -1,0 +1,257 @@
+"""The data choices of the default EU case, pinned on the built workbook (inputs/eu_crma.xlsx,
+which tests/test_eu_case.py checks is exactly what inputs/build_eu_case.py writes): which source
+and year each corrected number uses (docs/data.md, "Corrections"), and that round processing
+targets from 30 % to 50 % solve."""
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from model.analysis.assess import assess
+from model.analysis.sweep import parse_param, run_sweep
+from model.validate import load
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "inputs" / "eu_crma.xlsx"
+VALUES = ROOT / "data" / "reference" / "values.csv"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(CASE)
+
+
+@pytest.fixture(scope="module")
+def values():
+    with open(VALUES, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def baseline(data):
+    return assess(data).set_index("material")
+
+
+def _weights(note: str) -> tuple[float, float]:
+    """(EU sourcing weight, world weight) as the supply note states them."""
+    m = re.search(r"max\(EU sourcing ([0-9.]+), ramp x world ([0-9.]+)\)", note)
+    assert m, note
+    return float(m.group(1)), float(m.group(2))
+
+
+def _value(values, **kw) -> float:
+    rows = [r for r in values if all(r[k] == v for k, v in kw.items())]
+    assert len(rows) == 1, (kw, len(rows))
+    return float(rows[0]["value"])
+
+
+def test_germanium_uses_the_court_of_auditors_2026(data, values, baseline):
+    """ECA 04/2026: China 45 %, Belgium 32 % of EU germanium; JRC 2023 (China 83 %, EU 7 %,
+    2016-2020) is the older figure, shown in docs/data.md."""
+    cn = _value(values, material="germanium", country="CN", stage="processing", year="2026",
+                parameter="supply_share_eu")
+    be = _value(values, material="germanium", country="BE", stage="processing", year="2026",
+                parameter="supply_share_eu")
+    assert (cn, be) == (0.45, 0.32)
+    rec = data.table("supply")[("germanium", "CN", "processing", 2025)]
+    eu_w, _ = _weights(rec["note"])
+    assert eu_w == pytest.approx(cn / (1 - be), abs=1e-4)  # China's share of third-country sourcing
+    assert "MinexForum" in rec["source"] and "ECA 04/2026" in rec["note"]
+    d25 = data.table("demand")[("germanium", 2025)]["demand"]
+    cap = data.table("capacity_existing")[("germanium", "processing", 2025)]
+    assert cap["capacity"] == pytest.approx(be * d25, rel=1e-5)
+    assert "2026" in cap["note"]
+    # today, as `python run.py assess` reports it: EU processing 32 %, China 45 % of consumption
+    # (ECA), not the 7 % and 83 % of the JRC 2016-2020 data
+    g = baseline.loc["germanium"]
+    assert g["eu_processing_share"] == pytest.approx(be, abs=1e-6)
+    assert g["largest_processing_country"] == "CN"
+    assert g["largest_processing_share"] == pytest.approx(cn, abs=0.02)
+
+
+def test_gallium_has_no_extraction_credit_without_recovery(data, baseline):
+    """EU monitoring: EU gallium extraction 'has always been below 2 %' (2011-2022). The gallium
+    left in Greek bauxite counts only once Metlen's circuit recovers it (from 2027)."""
+    cap = data.table("capacity_existing")
+    ext = {t: cap.get(("gallium", "extraction", t), {}).get("capacity", 0.0) for t in data.years}
+    proc = {t: cap.get(("gallium", "processing", t), {}).get("capacity", 0.0) for t in data.years}
+    y = data.table("materials")["gallium"]["processing_yield"]
+    assert ext[2025] == ext[2026] == 0.0
+    for t in data.years:  # the extraction credit is exactly the gallium fed to recovery
+        assert ext[t] == pytest.approx(proc[t] / y, rel=1e-6)
+    assert baseline.loc["gallium", "eu_extraction_share"] <= 0.02
+
+
+def test_refining_shares_are_the_most_recent_in_the_data(values):
+    """Every strategic material's world refinery shares come from the most recent year in
+    data/reference/values.csv (2024: IEA or USGS; JRC 2016-2020 only where nothing newer exists)."""
+    from inputs.eu_spec import SHARES
+
+    def year(y):
+        return int(y[-4:])
+    for m, stages in SHARES.items():
+        for k, (_, (wm, wy)) in stages.items():
+            years = {r["year"] for r in values if r["parameter"] == "supply_share_world"
+                     and r["material"] == wm and r["stage"] == k and year(r["year"]) <= 2024}
+            assert year(wy) == max(year(y) for y in years), (m, k, wy, sorted(years))
+
+
+def test_2024_refining_shares_in_the_workbook(data):
+    """IEA 2024: China refines 78 % of the world's cobalt (Finland 8 %: EU, so China is 85 % of
+    non-EU refining) and 96 % of battery-grade graphite; from there the world weights follow the
+    IEA's own base-case projection (2030: NdPr 76 %, lithium 62 % China)."""
+    sup = data.table("supply")
+    for m, share, eu, w2030 in (("cobalt", 0.7841, 0.0804, 0.824), ("graphite_natural", 0.9571, 0.0, 0.871),
+                                ("lithium", 0.7023, 0.0, 0.616), ("ndpr", 0.9128, 0.0, 0.760)):
+        rec = sup[(m, "CN", "processing", 2030)]
+        base = re.search(r"world share ([0-9.]+) in the base year", rec["note"])
+        assert base and float(base.group(1)) == pytest.approx(share / (1 - eu), abs=2e-4), m
+        _, world = _weights(rec["note"])
+        assert world == pytest.approx(w2030, abs=2e-3), m
+        assert "IEA Critical Minerals Dataset" in rec["source"], m
+        assert rec["data_year"].startswith("world 2024 (IEA base case to 2040)"), m
+    # graphite: the processed (anode-grade) stage is China's, the ore stage is not
+    _, ore = _weights(sup[("graphite_natural", "CN", "extraction", 2030)]["note"])
+    assert ore < 0.85
+
+
+def test_build_limits_are_not_rounded_down(data):
+    """max_build_per_year = share x 2030 consumption (/ yield for mines), rounded up, so that a
+    target needing exactly n years of building is not infeasible by a fraction of a tonne."""
+    from inputs.eu_common import BUILD_SHARE
+
+    dem = data.table("demand")
+    mats = data.table("materials")
+    n = 0
+    for (m, k), rec in data.table("technology").items():
+        if m == "gallium" and k == "extraction":
+            continue  # no new bauxite mines for gallium: 0
+        exact = BUILD_SHARE[k] * dem[(m, 2030)]["demand"]
+        if k == "extraction":
+            exact /= mats[m]["processing_yield"]
+        assert rec["max_build_per_year"] >= exact, (m, k, rec["max_build_per_year"], exact)
+        assert rec["max_build_per_year"] <= exact * (1 + 1e-5), (m, k)
+        n += 1
+    assert n > 40
+
+
+def test_processing_sweep_30_to_50_percent(data):
+    """`python run.py sweep inputs/eu_crma.xlsx --param benchmark.processing.level --range
+    0.3:0.5:5`: 30-40 % solve, and a higher target never costs less. 45 % and 50 % cannot be met
+    in 2030 (new refineries take 5 years from decision, so only one year of building counts by
+    2030), and the answer says so in words: which material, how much capacity the level needs and
+    how much can exist by then."""
+    values = [0.30, 0.35, 0.40, 0.45, 0.50]
+    res = run_sweep(data, parse_param("benchmark.processing.level"), values)
+    pts = res.points.set_index("value")
+    assert list(pts.loc[[0.30, 0.35, 0.40], "status"]) == ["optimal"] * 3
+    cost = list(pts.loc[[0.30, 0.35, 0.40], "objective_eur"])
+    assert cost[0] < cost[1] < cost[2]
+    for v in (0.45, 0.50):
+        if pts.loc[v, "status"] == "optimal":
+            assert pts.loc[v, "objective_eur"] > cost[-1]
+            continue
+        msg = pts.loc[v, "message"]
+        assert f"the {v:.0%} processing benchmark (capacity basis) for" in msg, msg
+        assert "can exist by then" in msg and "lead time 5 years" in msg, msg
+        assert "graphite_natural" in msg and "nickel" in msg, msg  # reach 40-45 % in 2030, not more
+
+
+def test_stock_rule_covers_net_imports_of_concentrated_materials(data):
+    """60 days of net imports (EU 2021 study) for the materials whose largest supplier holds at
+    least 65 % of EU refined imports; aluminium and copper, which held three quarters of the
+    former 60-days-of-consumption stock, are not among them."""
+    stock = data.table("stockpile")
+    chosen = {m for m, rec in stock.items() if rec["coverage_days"] > 0}
+    assert chosen == {"bismuth", "gallium", "germanium", "lithium", "magnesium", "ndpr", "dytb"}
+    cap = data.table("capacity_existing")
+    for m in chosen:
+        rec = stock[m]
+        d0 = data.table("demand")[(m, 2025)]["demand"]
+        own = (cap.get((m, "extraction", 2025), {}).get("capacity", 0.0)
+               * data.table("materials")[m]["processing_yield"]
+               + cap.get((m, "recycling", 2025), {}).get("capacity", 0.0)) / d0
+        assert rec["coverage_days"] == pytest.approx(60 * (1 - own), abs=0.06), m
+        assert rec["coverage_basis"] == "consumption" and "net imports" in rec["note"]
+
+
+def test_baseline_against_public_monitoring():
+    """`python inputs/eu_monitoring.py`: every one of the 19 material ids (17 strategic raw
+    materials) has a public figure for at least three of its four cells, and the cells where the
+    project differs from it are exactly the ones docs/data.md explains ("The baseline against
+    public monitoring")."""
+    from inputs.eu_monitoring import compare
+
+    recs = compare()
+    assert len(recs) == 19
+    differs = set()
+    for rec in recs:
+        public = [rec[k][1] for k in ("extraction", "processing", "recycling")] + [rec["largest"][4]]
+        assert sum(r is not None for r in public) >= 3, rec["material"]
+        differs |= {(rec["material"], k) for k in ("extraction", "processing", "recycling", "largest")
+                    if rec[k][-1] is False}
+    assert differs == {("aluminium", "largest"), ("boron", "largest"), ("copper", "processing"),
+                       ("germanium", "processing"), ("lithium", "extraction"), ("lithium", "processing"),
+                       ("ndpr", "processing"), ("titanium_metal", "largest"), ("tungsten", "extraction")}
+    doc = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    section = doc.split("## The baseline against public monitoring", 1)[1].split("\n## ", 1)[0]
+    for m, k in differs:
+        assert f"**{m}, {k}**" in section, (m, k)
+
+
+def test_grade_table_in_docs_matches_the_workbook(data):
+    """docs/data.md's grade table (rows per sheet and grade; base-year rows and their grade-A
+    share) is the committed workbook's, so the gap to the 70 % grade-A target is stated as it is."""
+    doc = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    head = "| sheet | rows | A | B | C | base-year rows (2025, or no year) | of which A |"
+    lines = doc.split(head, 1)[1].strip().splitlines()[1:]
+    documented = {}
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip().replace(",", "") for c in line.strip("|").split("|")]
+        documented[cells[0]] = [int(c) if c else 0 for c in cells[1:6]] + [cells[6]]
+    found = {}
+    for sheet, rows in data.tables.items():
+        if not rows or sheet in ("scenarios", "disruptions", "buyers", "tiers", "contracts"):
+            continue
+        n = {"A": 0, "B": 0, "C": 0}
+        base = {"A": 0, "B": 0, "C": 0}
+        for key, rec in rows.items():
+            n[rec["confidence"]] += 1
+            year = key[-1] if isinstance(key, tuple) and isinstance(key[-1], int) else None
+            if year is None or year == data.years[0]:
+                base[rec["confidence"]] += 1
+        nb = sum(base.values())
+        found[sheet] = [sum(n.values()), n["A"], n["B"], n["C"], nb, f"{100 * base['A'] / nb:.0f} %"]
+    assert documented == found
+
+
+def test_every_yearly_series_names_its_projection_rule(data):
+    """Every row of the yearly sheets says how the series runs over the years (growth rate,
+    interpolation, ramp, or held flat)."""
+    rules = ("held flat", "growth", "geometric", "%/yr", "ramp", "interpolat", "projection")
+    for sheet in ("demand", "supply", "capacity_existing"):
+        silent = [k for k, rec in data.table(sheet).items() if not any(w in rec["note"] for w in rules)]
+        assert not silent, (sheet, silent[:5])
+
+
+def test_rows_carry_the_year_of_their_data(data):
+    """The data_year column: every supply row names the years of its world shares, of its EU
+    sourcing shares and of its price; the other sheets name the years of the values.csv rows
+    behind each number. Only rows derived from the case itself (soft benchmark rows), company
+    statements without a date and gallium's 'no new mining' row are blank."""
+    for key, rec in data.table("supply").items():
+        assert rec["data_year"].startswith("world ") or key[0] in ("bismuth", "germanium"), key
+        assert "price 202" in rec["data_year"], key
+    assert data.table("supply")[("cobalt", "CN", "processing", 2030)]["data_year"].startswith("world 2024")
+    assert "2026" in data.table("capacity_existing")[("germanium", "processing", 2025)]["data_year"]
+    blank = {(sheet, k) for sheet in ("materials", "demand", "upstream", "technology", "capacity_existing",
+                                      "stockpile", "benchmarks")
+             for k, rec in data.table(sheet).items() if not rec["data_year"]}
+    allowed = {("technology", ("gallium", "extraction"))}
+    allowed |= {("benchmarks", k) for k, rec in data.table("benchmarks").items() if rec["enforcement"] == "soft"}
+    allowed |= {("upstream", k) for k, rec in data.table("upstream").items()
+                if "company information" in rec["source"] or "annual reports" in rec["source"]}
+    assert blank <= allowed, sorted(blank - allowed)[:5]
