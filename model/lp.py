@@ -189,8 +189,11 @@ class Expr:
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         w = np.ones(len(src)) if weight is None else np.broadcast_to(np.asarray(weight, float), (len(src),))
-        order = np.argsort(src, kind="stable")
-        src_s, dst_s, w_s = src[order], dst[order], w[order]
+        if len(src) < 2 or (src[1:] >= src[:-1]).all():  # already in source order (take, regroup)
+            src_s, dst_s, w_s = src, dst, w
+        else:
+            order = np.argsort(src, kind="stable")
+            src_s, dst_s, w_s = src[order], dst[order], w[order]
         count = np.bincount(src_s, minlength=self.n)
         first = np.cumsum(count) - count
         rep = count[self.row]
