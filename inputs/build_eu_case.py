@@ -60,6 +60,7 @@ from inputs.eu_common import _short  # noqa: E402
 from inputs.eu_spec import *  # noqa: E402,F401,F403
 from inputs.eu_derive import *  # noqa: E402,F401,F403
 from inputs.eu_capacity import *  # noqa: E402,F401,F403
+from inputs.eu_byproducts import byproduct_rows  # noqa: E402
 from inputs.eu_disruptions import disruption_rows  # noqa: E402
 
 # The workbook
@@ -274,6 +275,10 @@ def build(ref: Ref | None = None):
             rows["upstream"].append(row({k: v for k, v in u.items() if not k.startswith("_")},
                                         u["_src"], u["_grade"], u["_note"], u.get("_year", "")))
     rows["benchmarks"] = benchmark_rows(ref, info)
+    # by-products on their hosts: gallium on alumina, germanium on zinc (inputs/eu_byproducts.py)
+    ga_suppliers = {r["country"] for r in rows["supply"] if r["material"] == "gallium"}
+    for sheet, extra in byproduct_rows(ga_suppliers).items():
+        rows[sheet] = extra
     countries.discard("EU")
     sets = {"material": MATERIALS, "country": ["EU"] + sorted(countries),
             "stage": list(R.STAGES), "year": YEARS}

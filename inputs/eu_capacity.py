@@ -59,15 +59,8 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   "Metlen pilot output 5-10 t in 2027 (lower end)")))
         out["processing"].append((2028, r["value"] - 5.0, Num(r["value"] - 5.0, [_short(r["source"])],
                                   r["confidence"], "Metlen 50 t/yr from 2028 (FID Jan 2025)")))
-        # EU extraction credit only for gallium that is recovered: the gallium in the Greek
-        # bauxite that Metlen's circuit treats (its output / yield), none before it runs. EU
-        # monitoring: EU gallium extraction 'has always been below 2 %' (2011-2022).
-        y = SPEC[m]["yield_"][0]
-        for y0, v in ((2027, 5.0), (2028, r["value"] - 5.0)):
-            out["extraction"].append((y0, v / y, Num(v / y, [_short(r["source"])], "C",
-                                      f"gallium in EU bauxite fed to Metlen's recovery circuit: "
-                                      f"{v:g} t/yr of output / yield {y}; no credit for gallium "
-                                      "left in bauxite without recovery")))
+        # recovery from alumina refining is EU processing of gallium (sheet byproducts); there is
+        # no EU extraction of gallium to credit (monitoring: 'always below 2 %', 2011-2022)
     elif m == "graphite_natural":
         r = one(parameter="eu_capacity_tpa", material="graphite_natural", country="SE")
         out["processing"].append((2027, r["value"], Num(r["value"], [_short(r["source"])], "C",

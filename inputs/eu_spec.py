@@ -60,9 +60,9 @@ SPEC = {
         yield_=(0.5, "gallium recovery from Bayer liquor ~30-60 %"), margin=(0.7, "gallium in "
         "bauxite has almost no value before recovery"),
         capex_p=("ref", dict(parameter="capex_eur_per_tpa", material="gallium", stage="processing")),
-        capex_e=(0, "gallium in EU bauxite: no separate mining investment; capacity fixed at the "
-                 "gallium contained in the Greek bauxite (no new mines for gallium)"), e_lead=0,
-        e_max_factor=1.0, capex_r=(400000, "new-scrap recycling ~1 x China price per t/yr"),
+        # no extraction stage: gallium is recovered from alumina refining (sheet byproducts), which
+        # is EU processing of gallium; gallium left in bauxite is not credited at any stage
+        capex_r=(400000, "new-scrap recycling ~1 x China price per t/yr"),
     ),
     "germanium": dict(
         name="Germanium (refined metal), t Ge",

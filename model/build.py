@@ -115,22 +115,26 @@ def space_of(data: ModelData) -> Space:
 
     tiers = data.table("tiers")
     n_tiers = max([sum(1 for key in tiers if key[:3] == k[:3]) for k in tiers] + [0])
+    hosts = sorted({h for (_, h) in data.table("byproducts")} | {h for (h, _, _) in data.table("host_output")})
     return Space(m=data.materials, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
-                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)))
+                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)), h=hosts)
 
 
 def build(data: ModelData) -> Model:
-    from model.blocks import balance, benchmarks, capacity, eu_supply, objective, sourcing, stockpile
-    from model.transform import soften
+    from model.blocks import balance, benchmarks, byproducts, capacity, eu_supply, objective, sourcing, stockpile
+    from model.transform import propagate_host_disruptions, soften
 
     if data.settings.get("soft_benchmarks") == "yes":
         data = soften(data)
+    data = propagate_host_disruptions(data)
     sp = space_of(data)
     mod = Model(data, LP(sp))
     mod.info["disruption"] = _disruptions(data, sp)
     capacity.add_capacity(mod)
     sourcing.add_sourcing(mod)
+    byproducts.add_recovery(mod)
     eu_supply.add_eu_supply(mod)
+    byproducts.add_host_limits(mod)
     stockpile.add_stockpile(mod)
     balance.add_balance(mod)
     benchmarks.add_benchmarks(mod)

@@ -318,7 +318,9 @@ SCENARIOS = Table(
 
 DISRUPTIONS = Table(
     sheet="disruptions",
-    keys=(SCENARIO, MATERIAL, COUNTRY, STAGE,
+    keys=(SCENARIO, Column("material", "key", set="material_or_host",
+                           description="material id, or a host id of sheet byproducts (e.g. alumina, "
+                           "zinc): the disruption then reaches the host's by-products"), COUNTRY, STAGE,
           Column("start_year", "number", "year", description="start, fractional (2028.5 = 1 July 2028)")),
     values=(
         Column("duration", "number", "yr", lo=0.0, hi=100.0, description="duration in years (may be "
@@ -382,9 +384,41 @@ CONTRACTS = Table(
     topic="purchasing",
 )
 
+BYPRODUCTS = Table(
+    sheet="byproducts",
+    keys=(MATERIAL, Column("host", "key", set=None,
+                           description="host material or stream the by-product rides on (a material "
+                           "id, or e.g. zinc, with its output in sheet host_output)")),
+    values=(
+        Column("host_stage", "choice", default="processing", choices=("processing", "extraction"),
+               description="which throughput of the host carries the by-product (processing: refining "
+               "of the host, e.g. alumina for gallium, zinc smelting for germanium)"),
+        Column("content", "number", "t/t", lo=0.0, hi=1.0,
+               description="by-product contained per tonne of host throughput"),
+        Column("recovery", "number", "share", lo=0.0, hi=1.0,
+               description="share of the contained by-product a recovery plant recovers"),
+    ),
+    description="By-products: a material recovered from the residues or streams of a host. EU "
+    "recovery is EU processing of the by-product (processing capacity of the material, built like "
+    "any other), at most host throughput x content x recovery; a third country's supply of the "
+    "by-product is bounded by its host output (sheet host_output) the same way, and a disruption of "
+    "the host cuts its by-products by the same share.",
+    topic="byproducts",
+)
+
+HOST_OUTPUT = Table(
+    sheet="host_output",
+    keys=(Column("host", "key", set=None, description="host id, as in sheet byproducts"), COUNTRY, YEAR),
+    values=(Column("output", "number", "t/yr", lo=0.0,
+                   description="throughput of the host stream (e.g. alumina refined, zinc smelted)"),),
+    description="Host throughput per country and year. Country EU gives the EU's throughput of a host "
+    "that is not a material of the model (a modelled host's EU throughput is the model's own flow).",
+    topic="byproducts",
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
-    BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS,
+    BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS, BYPRODUCTS, HOST_OUTPUT,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
 README_SHEET = "README"

@@ -81,6 +81,8 @@ def extract(mod, sol) -> Results:
     res.tables["marginal_cost"] = _marginal_cost(mod, val)
     res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
     res.tables["contracts"] = _contracts(mod, val)
+    if mod.lp.vars["byproduct_recovery"].n:
+        res.tables["byproducts"] = _byproducts(mod, val)
     return res
 
 
@@ -389,3 +391,38 @@ def constraint_names(con) -> list[str]:
     left, li = part(dims[:half], con.name + "[", "," if len(dims) > half else "]")
     right, ri = part(dims[half:], "", "]") if len(dims) > half else ([""], np.zeros(idx.n, dtype=np.int64))
     return [left[a] + right[b] for a, b in zip(li.tolist(), ri.tolist())]
+
+
+def _byproducts(mod, val) -> pd.DataFrame:
+    """EU by-product recovery per scenario, by-product, host and year: the host throughput it rides
+    on, the most it could recover (content x recovery x throughput), what it recovers, the share of
+    consumption that is (what it delivers toward the processing benchmark), and shadow prices: of
+    the host bound (EUR per t of by-product the host would let recover) and of the by-product's
+    processing capacity (EUR per t/yr of recovery capacity in that year)."""
+    from model.blocks.byproducts import byproduct_rows
+
+    idx = mod.lp.vars["byproduct_recovery"].index
+    factor = {(b, h): r["content"] * r["recovery"] for b, h, r in byproduct_rows(mod.data)}
+    f = np.array([factor[k] for k in zip(idx.label("m").tolist(), idx.label("h").tolist())])
+    recovered = val.var("byproduct_recovery")
+    throughput = val.flow("byproduct_host_throughput")
+    potential = throughput * f
+    weight = mod.weights(idx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        host_price = np.where(weight != 0, -val.dual("byproduct_host_limit") / weight, np.nan)
+        cap = mod.lp.cons.get("processing_capacity")
+        cap_price = np.full(idx.n, np.nan)
+        if cap is not None:
+            pos = cap.index.find(idx.with_dims(("m", "t", "w")))
+            dual = val.dual("processing_capacity")
+            cap_price = np.where((pos >= 0) & (weight != 0), -gather(dual, pos) / weight, np.nan)
+    d = mod.demand()[idx["m"], idx["t"]]
+    return pd.DataFrame({
+        "scenario": idx.label("w"), "material": idx.label("m"), "host": idx.label("h"),
+        "year": idx.label("t").astype(int), "host_throughput_t": _clean_values(throughput),
+        "potential_t": _clean_values(potential), "recovered_t": _clean_values(recovered),
+        "share_of_consumption": _clean_values(np.divide(recovered, d, out=np.zeros_like(d), where=d > 0)),
+        "eur_per_t_host": _clean_values(host_price), "eur_per_tpa_recovery_capacity": _clean_values(cap_price)},
+        columns=["scenario", "material", "host", "year", "host_throughput_t", "potential_t", "recovered_t",
+                 "share_of_consumption", "eur_per_t_host", "eur_per_tpa_recovery_capacity"])
+

@@ -120,3 +120,26 @@ def materials_split(data: ModelData) -> dict:
         new.tables = {**whole, **split[m]}
         out[m] = new
     return out
+
+
+def propagate_host_disruptions(data: ModelData) -> ModelData:
+    """A disruption of a host reaches its by-products (sheet byproducts): an event that removes a
+    share of host h's supply from country c at the host stage that carries by-product b removes
+    the same share of b's supply from c, at both stages, in the same scenario and year (the larger
+    share where b is disrupted itself too; b keeps its own price multiplier). ``data`` unchanged
+    when no disruption touches a host."""
+    hosts = {}
+    for (b, h), rec in data.table("byproducts").items():
+        if b in data.materials:
+            hosts.setdefault((h, rec["host_stage"]), []).append(b)
+    if not hosts or not any(key[0] == h and key[2] == k for ev in data.disruption.values()
+                            for key in ev for (h, k) in hosts):
+        return data
+    new = data.derived()
+    for w, events in new.disruption.items():
+        for (m, c, k, t), (share, _) in list(events.items()):
+            for b in hosts.get((m, k), ()):
+                for stage in ("processing", "extraction"):
+                    old_share, mult = events.get((b, c, stage, t), (0.0, 1.0))
+                    events[(b, c, stage, t)] = (max(old_share, share), mult)
+    return new

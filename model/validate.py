@@ -101,6 +101,7 @@ def validate(raw: RawWorkbook) -> ModelData:
     declared = {k: set(v) for k, v in sets.items()}
     declared["scenario"] = {r["scenario"] for r in scen_raw.rows}
     declared["buyer"] = {r["buyer"] for r in raw.tables[R.BUYERS.sheet].rows}
+    declared["material_or_host"] = declared["material"] | {r["host"] for r in raw.tables[R.BYPRODUCTS.sheet].rows}
     tables: dict[str, dict] = {}
     rows: dict[str, dict] = {}
     for table in R.TABLES:
@@ -119,6 +120,8 @@ def validate(raw: RawWorkbook) -> ModelData:
                 if col.set and v not in declared[col.set]:
                     where_declared = ("the scenarios sheet" if col.set == "scenario"
                                       else "the buyers sheet" if col.set == "buyer"
+                                      else "column 'material' of the sets sheet or column 'host' of sheet "
+                                      "byproducts" if col.set == "material_or_host"
                                       else f"column '{col.set}' of the sets sheet")
                     hint = (f" (the horizon is {years[0]}-{years[-1]})" if col.set == "year"
                             else _suggest(v, declared[col.set]))
@@ -288,6 +291,41 @@ def _cross_checks(data: ModelData, add) -> None:
                     f"({mm}, {key[2]}, {key[3]}, {t}) an 'available' quantity, or use severity 1",
                     "disruptions", row, "severity", rec["severity"])
     _purchasing_checks(data, add)
+    _byproduct_checks(data, add)
+
+
+def _byproduct_checks(data: ModelData, add) -> None:
+    """A by-product needs a host (a material of the model or host_output rows); no material is
+    its own host, directly or through other by-products; a modelled host's EU throughput is the
+    model's own flow, not data."""
+    T, rows = data.tables, data.rows
+    with_output = {h for (h, _, _) in T["host_output"]}
+    materials = set(data.materials)
+    hosts_of = defaultdict(set)
+    for (b, h), rec in T["byproducts"].items():
+        row = rows["byproducts"][(b, h)]
+        if h == b:
+            add("a material cannot be its own host", "byproducts", row, "host", h)
+        elif h not in materials and h not in with_output:
+            add("the host must be a material of the model or have rows in sheet host_output (its "
+                "throughput per country and year)", "byproducts", row, "host", h)
+        if h in materials:
+            hosts_of[b].add(h)
+    for (b, h), row in rows["byproducts"].items():
+        seen, todo = set(), [h]
+        while todo:
+            x = todo.pop()
+            if x == b:
+                add(f"hosts form a cycle: {b} rides on {h}, which rides (through other by-products) on "
+                    f"{b}", "byproducts", row, "host", h)
+                break
+            if x not in seen:
+                seen.add(x)
+                todo.extend(hosts_of.get(x, ()))
+    for (h, c, t), row in rows["host_output"].items():
+        if c == R.DOMESTIC and h in materials:
+            add(f"{h} is a material of the model: its EU throughput is the model's own flow; remove the "
+                "row (or use a host id that is not a material)", "host_output", row, "country", c)
 
 
 def _purchasing_checks(data: ModelData, add) -> None:

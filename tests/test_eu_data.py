@@ -71,16 +71,21 @@ def test_germanium_uses_the_court_of_auditors_2026(data, values, baseline):
 
 
 def test_gallium_has_no_extraction_credit_without_recovery(data, baseline):
-    """EU monitoring: EU gallium extraction 'has always been below 2 %' (2011-2022). The gallium
-    left in Greek bauxite counts only once Metlen's circuit recovers it (from 2027)."""
+    """EU monitoring: EU gallium extraction 'has always been below 2 %' (2011-2022). Gallium rides on
+    alumina (sheet byproducts): its recovery is EU processing (Metlen's circuit, from 2027), and
+    nothing is credited at the extraction stage; germanium rides on zinc the same way."""
     cap = data.table("capacity_existing")
-    ext = {t: cap.get(("gallium", "extraction", t), {}).get("capacity", 0.0) for t in data.years}
-    proc = {t: cap.get(("gallium", "processing", t), {}).get("capacity", 0.0) for t in data.years}
-    y = data.table("materials")["gallium"]["processing_yield"]
-    assert ext[2025] == ext[2026] == 0.0
-    for t in data.years:  # the extraction credit is exactly the gallium fed to recovery
-        assert ext[t] == pytest.approx(proc[t] / y, rel=1e-6)
+    assert not any(cap.get(("gallium", "extraction", t)) for t in data.years)
+    assert ("gallium", "extraction") not in data.table("technology")
+    rows = data.table("byproducts")
+    assert rows[("gallium", "alumina")]["host_stage"] == "processing"
+    assert rows[("germanium", "zinc")]["host_stage"] == "processing"
+    # Metlen design yield: 50 t/yr Ga / 1,265,000 t/yr alumina = 39.5 g/t
+    assert rows[("gallium", "alumina")]["content"] * rows[("gallium", "alumina")]["recovery"] == pytest.approx(
+        50 / 1_265_000, rel=1e-5)
+    assert cap[("gallium", "processing", 2028)]["capacity"] == pytest.approx(50.0)
     assert baseline.loc["gallium", "eu_extraction_share"] <= 0.02
+    assert "by-product of alumina" in baseline.loc["gallium", "note"]
 
 
 def test_refining_shares_are_the_most_recent_in_the_data(values):

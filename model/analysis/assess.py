@@ -58,7 +58,7 @@ COLUMNS = [
     "largest_extraction_country", "largest_extraction_share",
     "largest_processing_country", "largest_processing_share",
     "largest_extraction_share_of_imports", "largest_processing_share_of_imports",
-    "single_country_level", "single_country_met", "basis",
+    "single_country_level", "single_country_met", "basis", "note",
 ]
 DEFINITIONS = [l.strip() for l in __doc__.split("\n\n", 2)[2].splitlines() if l.strip()]
 TOL = 1e-9
@@ -180,6 +180,7 @@ def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFr
         else:
             out["single_country_met"] = None
         out["basis"] = " ".join(bases)
+        out["note"] = byproduct_note(data, m)
         rows.append(out)
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -208,6 +209,17 @@ def write_assessment(table: pd.DataFrame, path, case: str = "") -> Path:
                     ws.cell(row=i, column=j).number_format = "0.0%"
         xw.sheets["definitions"].column_dimensions["A"].width = 120
     return path
+
+
+def byproduct_note(data: ModelData, m: str) -> str:
+    """Why a by-product's EU extraction is nil: recovery from its host counts at processing."""
+    hosts = [(h, rec) for (b, h), rec in data.table("byproducts").items() if b == m]
+    if not hosts:
+        return ""
+    what = ", ".join(f"{h} ({rec['host_stage']})" for h, rec in hosts)
+    return (f"by-product of {what}: EU recovery from the host counts as processing (the JRC's "
+            f"convention); {m} left unrecovered in the host is not credited at any stage, so EU "
+            f"extraction is 0 unless the workbook gives {m} its own extraction capacity")
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -239,6 +251,9 @@ def format_table(table: pd.DataFrame) -> str:
                      f"{pct(first.processing_level).strip()} %, recycling {pct(first.recycling_level).strip()} "
                      f"%, single third country at most {pct(first.single_country_level).strip()} % "
                      f"(first material's rows); '!' = benchmark level not met today")
+        for r in table.itertuples(index=False):
+            if r.note:
+                lines.append(f"{r.material}: {r.note}")
         lines.append("single-country shares are of consumption, as the Regulation counts them (Art. "
                      "5(1)(b)); 'of imports' = the same country's share of all third-country supply "
                      "at the stage (trade statistics' definition), extraction/processing")

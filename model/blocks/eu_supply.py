@@ -3,7 +3,8 @@
 Variables: eu_mining[m,t,w] (contained material mined in the EU; a material with no EU processing
 has no column: mined ore with nowhere to be refined cannot be used), eu_recycling[m,t,w] (refined
 material recovered from end-of-life scrap). Expression: eu_processing[m,t,w] = processing_yield x
-(ore imports, spot and contract, + EU mining). Constraints: mining_capacity, processing_capacity
+(ore imports, spot and contract, + EU mining) + by-product recovery from host streams
+(model/blocks/byproducts.py). Constraints: mining_capacity, processing_capacity
 (where anything can be refined), recycling_capacity, recycling_feedstock. Costs: variable O&M of
 each stage.
 
@@ -41,12 +42,14 @@ def add_eu_supply(mod) -> None:
     ore_index, ore = mod.flows["ore"]
     feed = ore.regroup(proc.find(ore_index.with_dims(("m", "t", "w"))), proc.n) + eu_mining.at(proc)
     y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
-    processing = feed * y[proc["m"]]
+    # by-products recovered from host streams are EU processing too (model/blocks/byproducts.py)
+    recovered = mod.flow("byproduct_feed", proc)
+    processing = feed * y[proc["m"]] + recovered
     mod.publish("eu_processing", proc, processing)
     mod.publish("eu_extraction", mining, mined * y[mining["m"]])
 
     lp.con("mining_capacity", mining, mined - available(mod, "extraction", mining), "<=", 0.0)
-    has_feed = feed.nterms() > 0
+    has_feed = (feed.nterms() > 0) | (recovered.nterms() > 0)
     lp.con("processing_capacity", proc.take(has_feed),
            (processing - available(mod, "processing", proc)).take(has_feed), "<=", 0.0)
     lp.con("recycling_capacity", recyc, eu_recycling.expr() - available(mod, "recycling", recyc), "<=", 0.0)

@@ -1,0 +1,155 @@
+"""By-products on their hosts (formulation §3.4), hand-worked, through the workbook path.
+
+Base: by-product 'ga' with demand D = 100 t in 2030, imported refined from CN at 1,000 EUR/t
+(unlimited) unless stated; host 'alumina' (not a material of the model) with EU throughput
+1,000,000 t; content 50 g/t = 5e-5 t/t, recovery 0.8, so EU recovery is at most
+1,000,000 x 5e-5 x 0.8 = 40 t. Discount rate 0, one year.
+"""
+import pytest
+
+from model.errors import InputError, ModelError
+from model.validate import load
+from tests.helpers import solve_case, table, write_case
+
+D = 100.0
+HOST = 1_000_000.0
+F = 5e-5 * 0.8  # t of ga per t of host throughput
+POTENTIAL = HOST * F  # 40 t
+
+
+def case(years=(2030,), supply=None, technology=None, byproducts=None, host_output=None, materials=None,
+         **rows):
+    years = list(years)
+    base = {
+        "materials": materials or [{"material": "ga", "voll": 100_000.0, "strategic": "no"}],
+        "demand": [{"material": "ga", "year": t, "demand": D} for t in years],
+        "supply": supply if supply is not None else
+        [{"material": "ga", "country": "CN", "stage": "processing", "year": t, "price": 1000.0} for t in years],
+        "technology": technology if technology is not None else
+        [{"material": "ga", "stage": "processing", "capex": 0.0, "lifetime": 10, "variable_om": 200.0}],
+        "byproducts": byproducts if byproducts is not None else
+        [{"material": "ga", "host": "alumina", "host_stage": "processing", "content": 5e-5, "recovery": 0.8}],
+        "host_output": host_output if host_output is not None else
+        [{"host": "alumina", "country": "EU", "year": t, "output": HOST} for t in years],
+    }
+    base.update(rows)
+    mats = [r["material"] for r in base["materials"]]
+    return dict(materials=mats, countries=["CN", "JP", "RW"], years=years, rows=base)
+
+
+def test_recovery_bounded_by_host_content_and_recovery(tmp_path):
+    """Recovery at 200 EUR/t beats imports at 1,000: recover the 40 t the host allows, import 60.
+    Cost 40 x 200 + 60 x 1,000 = 68,000; one more t of recoverable gallium saves 1,000 - 200."""
+    run = solve_case(tmp_path, **case())
+    assert run.solution.objective == pytest.approx(40 * 200 + 60 * 1000)
+    bp = table(run, "byproducts").iloc[0]
+    assert bp["host"] == "alumina"
+    assert bp["host_throughput_t"] == pytest.approx(HOST)
+    assert bp["potential_t"] == pytest.approx(POTENTIAL)
+    assert bp["recovered_t"] == pytest.approx(40.0)
+    assert bp["share_of_consumption"] == pytest.approx(0.4)
+    assert bp["eur_per_t_host"] == pytest.approx(800.0)
+    # recovery is EU processing of the by-product, and counts there
+    assert table(run, "sourcing", flow="EU processing output")["value_t"].sum() == pytest.approx(40.0)
+
+
+def test_recovery_capacity_built_for_the_processing_benchmark(tmp_path):
+    """Imports at 100 EUR/t are cheaper than recovering at 200: with a 40 % processing benchmark on a
+    capacity basis the EU builds 40 t/yr of recovery capacity (capex 5,000 per t/yr over 10 years:
+    500 per t/yr and year) and keeps importing everything: 40 x 500 + 100 x 100 = 30,000, shadow
+    price 500 EUR/t. On a flow basis it must also recover 40 t: 40 x 500 + 40 x 200 + 60 x 100 =
+    34,000, shadow price 500 + 200 - 100 = 600 EUR/t."""
+    tech = [{"material": "ga", "stage": "processing", "capex": 5000.0, "lifetime": 10, "variable_om": 200.0}]
+    supply = [{"material": "ga", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0}]
+    for basis, objective, price in (("capacity", 30_000.0, 500.0), ("flow", 34_000.0, 600.0)):
+        bench = [{"benchmark": "processing", "material": "ga", "level": 0.4, "start_year": 2030, "basis": basis}]
+        run = solve_case(tmp_path, name=f"{basis}.xlsx", **case(supply=supply, technology=tech, benchmarks=bench))
+        assert run.solution.objective == pytest.approx(objective)
+        assert table(run, "capacity", stage="processing").iloc[0]["new_online_tpa"] == pytest.approx(40.0)
+        assert table(run, "shadow_prices", benchmark="processing").iloc[0]["eur_per_t"] == pytest.approx(price)
+        recovered = table(run, "byproducts").iloc[0]["recovered_t"]
+        assert recovered == pytest.approx(0.0 if basis == "capacity" else 40.0)
+
+
+def test_flow_benchmark_beyond_the_host_is_infeasible_in_words(tmp_path):
+    """A 50 % flow-basis processing benchmark needs 50 t; the host allows 40 t of recovery."""
+    bench = [{"benchmark": "processing", "material": "ga", "level": 0.5, "start_year": 2030, "basis": "flow"}]
+    with pytest.raises(ModelError) as err:
+        solve_case(tmp_path, **case(benchmarks=bench))
+    assert "byproduct_host_limit" in str(err.value) or "processing" in str(err.value)
+
+
+def test_modelled_host_couples_the_by_product_to_the_host_flow(tmp_path):
+    """Host 'al' is a material of the model: EU recovery of ga <= 1e-4 x EU processing of al. The EU
+    refines 100,000 t of al (capacity 100,000 from ore at 50 + 10 against refined imports at 100),
+    so ga recovery is at most 10 t; ga imports at 1,000, recovery at 200: recover 10, import 90."""
+    materials = [{"material": "ga", "voll": 100_000.0, "strategic": "no"},
+                 {"material": "al", "voll": 10_000.0, "strategic": "no", "processing_yield": 1.0}]
+    supply = [{"material": "ga", "country": "CN", "stage": "processing", "year": 2030, "price": 1000.0},
+              {"material": "al", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0},
+              {"material": "al", "country": "JP", "stage": "extraction", "year": 2030, "price": 50.0}]
+    tech = [{"material": "ga", "stage": "processing", "capex": 0.0, "lifetime": 10, "variable_om": 200.0},
+            {"material": "al", "stage": "processing", "capex": 0.0, "lifetime": 10, "variable_om": 10.0,
+             "max_capacity": 100_000.0}]
+    demand = [{"material": "ga", "year": 2030, "demand": D}, {"material": "al", "year": 2030, "demand": 150_000.0}]
+    run = solve_case(tmp_path, **case(materials=materials, supply=supply, technology=tech, demand=demand,
+                                      byproducts=[{"material": "ga", "host": "al", "content": 1e-4,
+                                                   "recovery": 1.0}], host_output=[]))
+    bp = table(run, "byproducts").iloc[0]
+    assert bp["host_throughput_t"] == pytest.approx(100_000.0)
+    assert bp["recovered_t"] == pytest.approx(10.0)
+    assert run.solution.objective == pytest.approx(
+        10 * 200 + 90 * 1000 + 100_000 * (50 + 10) + 50_000 * 100)
+
+
+def test_host_disruption_removes_the_by_product_in_the_same_scenario(tmp_path):
+    """Scenario 'cut' (p = 0.1) removes all of CN's alumina in 2030: CN's gallium goes with it.
+    CN ga is limited by its host: 10,000,000 t alumina x 4e-5 = 400 t (not binding nominally).
+    Nominal: recover 40 t at 200, import 60 from CN at 1,000. Cut: CN 0, JP 50 at 3,000, unmet
+    10 at VOLL 100,000. Expected cost 0.9 x 68,000 + 0.1 x (40 x 200 + 50 x 3,000 + 10 x 100,000)."""
+    supply = [{"material": "ga", "country": "CN", "stage": "processing", "year": 2030, "price": 1000.0},
+              {"material": "ga", "country": "JP", "stage": "processing", "year": 2030, "price": 3000.0,
+               "available": 50.0}]
+    host = [{"host": "alumina", "country": "EU", "year": 2030, "output": HOST},
+            {"host": "alumina", "country": "CN", "year": 2030, "output": 10_000_000.0}]
+    scen = [{"scenario": "cut", "probability": 0.1}]
+    dis = [{"scenario": "cut", "material": "alumina", "country": "CN", "stage": "processing",
+            "start_year": 2030, "duration": 1, "severity": 1.0}]
+    run = solve_case(tmp_path, **case(supply=supply, host_output=host, scenarios=scen, disruptions=dis,
+                                      settings={"discount_rate": 0.0, "stochastic_reports": "no"}))
+    src = table(run, "sourcing", stage="processing")
+    cut = src[(src.scenario == "cut") & (src.flow == "refined import")].set_index("country")["value_t"]
+    assert cut["CN"] == pytest.approx(0.0) and cut["JP"] == pytest.approx(50.0)
+    nominal = src[(src.scenario == "nominal") & (src.flow == "refined import")].set_index("country")["value_t"]
+    assert nominal["CN"] == pytest.approx(60.0)
+    unmet = table(run, "unmet", scenario="cut")["unmet_t"].sum()
+    assert unmet == pytest.approx(10.0)
+    assert run.solution.objective == pytest.approx(0.9 * 68_000 + 0.1 * (40 * 200 + 50 * 3000 + 10 * 100_000))
+
+
+@pytest.mark.parametrize("rows, column, expected", [
+    (dict(byproducts=[{"material": "ga", "host": "zinc", "content": 1e-5, "recovery": 0.5}]), "host",
+     "the host must be a material of the model or have rows in sheet host_output"),
+    (dict(byproducts=[{"material": "ga", "host": "alumina", "content": 5e-5, "recovery": 1.5}]), "recovery",
+     "a share between 0 and 1"),
+    (dict(byproducts=[{"material": "ga", "host": "ga", "content": 5e-5, "recovery": 0.5}]), "host",
+     "a material cannot be its own host"),
+])
+def test_bad_byproduct_rows_are_named(tmp_path, rows, column, expected):
+    path = write_case(tmp_path / "bad.xlsx", **case(**rows))
+    with pytest.raises(InputError) as err:
+        load(path)
+    text = str(err.value)
+    assert "byproducts" in text and column in text and expected in text
+
+
+def test_a_cycle_of_hosts_is_refused(tmp_path):
+    materials = [{"material": "ga", "voll": 1.0, "strategic": "no"}, {"material": "al", "voll": 1.0, "strategic": "no"}]
+    demand = [{"material": m, "year": 2030, "demand": 1.0} for m in ("ga", "al")]
+    rows = [{"material": "ga", "host": "al", "content": 1e-4, "recovery": 1.0},
+            {"material": "al", "host": "ga", "content": 1e-4, "recovery": 1.0}]
+    path = write_case(tmp_path / "cycle.xlsx", **case(materials=materials, demand=demand, byproducts=rows,
+                                                      host_output=[]))
+    with pytest.raises(InputError) as err:
+        load(path)
+    assert "hosts form a cycle" in str(err.value)
