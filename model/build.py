@@ -116,12 +116,17 @@ def space_of(data: ModelData) -> Space:
     tiers = data.table("tiers")
     n_tiers = max([sum(1 for key in tiers if key[:3] == k[:3]) for k in tiers] + [0])
     hosts = sorted({h for (_, h) in data.table("byproducts")} | {h for (h, _, _) in data.table("host_output")})
-    return Space(m=data.materials, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
-                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)), h=hosts)
+    # co-product groups own capacity like materials: they follow the materials in dimension m (and
+    # g, the same labels, names the group of a group-member pair)
+    owners = list(data.materials) + sorted({g for (g, m) in data.table("coproducts") if m in data.materials}
+                                           - set(data.materials))
+    return Space(m=owners, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
+                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)), h=hosts, g=owners)
 
 
 def build(data: ModelData) -> Model:
-    from model.blocks import balance, benchmarks, byproducts, capacity, eu_supply, objective, sourcing, stockpile
+    from model.blocks import (balance, benchmarks, byproducts, capacity, coproducts, eu_supply, objective, sourcing,
+                              stockpile)
     from model.transform import propagate_host_disruptions, soften
 
     if data.settings.get("soft_benchmarks") == "yes":
@@ -131,6 +136,7 @@ def build(data: ModelData) -> Model:
     mod = Model(data, LP(sp))
     mod.info["disruption"] = _disruptions(data, sp)
     capacity.add_capacity(mod)
+    coproducts.add_coproducts(mod)
     sourcing.add_sourcing(mod)
     byproducts.add_recovery(mod)
     eu_supply.add_eu_supply(mod)

@@ -211,9 +211,13 @@ UPSTREAM = Table(
     topic="sourcing",
 )
 
+MATERIAL_OR_GROUP = Column("material", "key", set="material_or_group",
+                           description="material id, or a co-product group of sheet coproducts (a plant "
+                           "that yields its members together)")
+
 TECHNOLOGY = Table(
     sheet="technology",
-    keys=(MATERIAL, STAGE),
+    keys=(MATERIAL_OR_GROUP, STAGE),
     values=(
         Column("capex", "number", "EUR/(t/yr)", default=0.0, lo=0.0,
                description="investment per t/yr of new capacity"),
@@ -240,7 +244,7 @@ TECHNOLOGY = Table(
 
 CAPACITY_EXISTING = Table(
     sheet="capacity_existing",
-    keys=(MATERIAL, STAGE, YEAR),
+    keys=(MATERIAL_OR_GROUP, STAGE, YEAR),
     values=(Column("capacity", "number", "t/yr", lo=0.0,
                    description="EU capacity in place (after retirements) in this year"),),
     description="Existing EU capacity by year; years without a row have none.",
@@ -416,9 +420,31 @@ HOST_OUTPUT = Table(
     topic="byproducts",
 )
 
+COPRODUCTS = Table(
+    sheet="coproducts",
+    keys=(Column("group", "key", set=None, description="co-product group id: a plant that yields its "
+                 "members in fixed ratios (a rare-earth separation plant, a PGM mine); its capacity and "
+                 "costs are technology / capacity_existing rows under this id (t/yr of group output)"),
+          MATERIAL),
+    values=(
+        Column("share", "number", "t/t", lo=0.0,
+               description="tonnes of the material per tonne of group output (refined equivalent at "
+               "processing, contained at extraction)"),
+        Column("stage", "choice", default="processing", choices=("processing", "extraction"),
+               description="the stage at which the group yields the material"),
+        Column("surplus_value", "number", "EUR/t", default=0.0, lo=0.0,
+               description="what a tonne of surplus fetches when sold outside the EU's needs (0: "
+               "disposed of); a surplus may also go into the strategic stock"),
+    ),
+    description="Co-products: a plant that yields several materials at once in fixed ratios. The "
+    "group's output is a decision bounded by its capacity; each member receives share x output, and "
+    "what the EU does not need is a surplus (sold at surplus_value, or disposed of).",
+    topic="byproducts",
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
-    BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS, BYPRODUCTS, HOST_OUTPUT,
+    BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS, BYPRODUCTS, HOST_OUTPUT, COPRODUCTS,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
 README_SHEET = "README"

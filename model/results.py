@@ -83,6 +83,8 @@ def extract(mod, sol) -> Results:
     res.tables["contracts"] = _contracts(mod, val)
     if mod.lp.vars["byproduct_recovery"].n:
         res.tables["byproducts"] = _byproducts(mod, val)
+    if mod.lp.vars["coproduct_surplus"].n:
+        res.tables["coproducts"] = _coproducts(mod, val)
     return res
 
 
@@ -426,3 +428,18 @@ def _byproducts(mod, val) -> pd.DataFrame:
         columns=["scenario", "material", "host", "year", "host_throughput_t", "potential_t", "recovered_t",
                  "share_of_consumption", "eur_per_t_host", "eur_per_tpa_recovery_capacity"])
 
+
+
+def _coproducts(mod, val) -> pd.DataFrame:
+    """Co-product plants per scenario, group, member and year: the group's output, what it yields of
+    the member (share x output), the surplus not used in the EU (sold at surplus_value or disposed
+    of) and what the EU uses."""
+    S = mod.lp.vars["coproduct_surplus"].index
+    output = val.var("coproduct_output", S.with_dims(("m", "t", "w"), m=S["g"]))
+    yielded = val.flow("coproduct_yield")
+    surplus = val.var("coproduct_surplus")
+    return pd.DataFrame({
+        "scenario": S.label("w"), "group": S.label("g"), "material": S.label("m"), "year": S.label("t").astype(int),
+        "group_output_t": _clean_values(output), "yield_t": _clean_values(yielded),
+        "surplus_t": _clean_values(surplus), "used_t": _clean_values(yielded - surplus)},
+        columns=["scenario", "group", "material", "year", "group_output_t", "yield_t", "surplus_t", "used_t"])

@@ -21,7 +21,8 @@ import numpy as np
 
 from model.data import ModelData
 from model.errors import ModelError
-from model.transform import EV_SCENARIO, expected_value_data, materials_split, risk_neutral, scenario_data  # noqa: F401
+from model.transform import (EV_SCENARIO, expected_value_data, materials_split,  # noqa: F401
+                             propagate_host_disruptions, risk_neutral, scenario_data)
 
 FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target")
 
@@ -121,22 +122,23 @@ def value_of_information(data: ModelData, progress=None, rp=None) -> ValueOfInfo
 def wait_and_see(base: ModelData, progress=None) -> float:
     """WS = sum over scenarios of probability x the optimal cost of that scenario alone.
 
-    Materials share no constraint (risk neutral), so a scenario's optimum is the sum of each
-    material's, and a material's optimum is the same in every scenario that does not disrupt it:
-    each material is solved once undisturbed and once per scenario that disrupts it."""
+    Groups of coupled materials share no constraint (risk neutral; model/transform.py
+    coupled_groups), so a scenario's optimum is the sum of each group's, and a group's optimum is the
+    same in every scenario that disrupts none of its materials: each group is solved once
+    undisturbed and once per scenario that disrupts it."""
+    base = propagate_host_disruptions(base)  # a host's disruption touches its by-products
     scenarios = [w for w in base.scenarios if base.probability[w] > 0]
     total = 0.0
     parts = materials_split(base)
-    for i, mm in enumerate(base.materials):
+    for i, (group, sub) in enumerate(parts.items()):
         if progress:
-            progress(i + 1, len(base.materials), mm)
-        sub = parts[mm]
-        touching = [w for w in scenarios if any(key[0] == mm for key in base.disruption.get(w, {}))]
+            progress(i + 1, len(parts), ", ".join(group))
+        touching = [w for w in scenarios if any(key[0] in group for key in sub.disruption.get(w, {}))]
         calm = [w for w in scenarios if w not in touching]
         for w in touching + calm[:1]:
             got = _solve(scenario_data(sub, w))
             if got is None:
-                raise ModelError(f"Scenario '{w}' alone has no solution (material {mm}); EVPI is undefined.")
+                raise ModelError(f"Scenario '{w}' alone has no solution ({', '.join(group)}); EVPI is undefined.")
             p = base.probability[w] if w in touching else sum(base.probability[v] for v in calm)
             total += p * got[2].objective
     return total

@@ -98,27 +98,60 @@ def materials_subset(data: ModelData, materials) -> ModelData:
     return new
 
 
+def coupled_groups(data: ModelData) -> list[list[str]]:
+    """The materials in groups that share a constraint: a by-product with its modelled host (sheet
+    byproducts) and the members of a co-product plant (sheet coproducts); every other material is
+    a group of its own. In the order of ``data.materials``."""
+    parent = {m: m for m in data.materials}
+
+    def find(m):
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    def join(a, b):
+        if a in parent and b in parent:
+            parent[find(a)] = find(b)
+
+    for (b, h) in data.table("byproducts"):
+        join(b, h)
+    members = {}
+    for (g, m) in data.table("coproducts"):
+        members.setdefault(g, []).append(m)
+    for ms in members.values():
+        for m in ms[1:]:
+            join(ms[0], m)
+    out: dict = {}
+    for m in data.materials:
+        out.setdefault(find(m), []).append(m)
+    return list(out.values())
+
+
 def materials_split(data: ModelData) -> dict:
-    """{material: the case restricted to it} (``materials_subset`` for every material), with each
-    table keyed by material split in one pass, so that a model of one material reads only its rows."""
+    """{tuple of materials: the case restricted to them}, one per coupled group (``coupled_groups``),
+    with each table keyed by material split in one pass, so that a model of one group reads only its
+    rows. Tables not keyed by material (benchmarks, contracts, co-products, ...) are shared."""
+    groups = coupled_groups(data)
+    group_of = {m: i for i, g in enumerate(groups) for m in g}
     mats = set(data.materials)
-    split: dict = {m: {} for m in data.materials}
+    split: list = [{} for _ in groups]
     whole = {}
     for sheet, rows in data.tables.items():
         keys = list(rows)
         first = [k[0] if isinstance(k, tuple) else k for k in keys]
         if keys and all(f in mats for f in first):
-            for m in data.materials:
-                split[m][sheet] = {}
+            for part in split:
+                part[sheet] = {}
             for k, f in zip(keys, first):
-                split[f][sheet][k] = rows[k]
+                split[group_of[f]][sheet][k] = rows[k]
         else:
             whole[sheet] = rows
     out = {}
-    for m in data.materials:
-        new = materials_subset(data, [m])
-        new.tables = {**whole, **split[m]}
-        out[m] = new
+    for g, part in zip(groups, split):
+        new = materials_subset(data, g)
+        new.tables = {**whole, **part}
+        out[tuple(g)] = new
     return out
 
 

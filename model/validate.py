@@ -102,6 +102,7 @@ def validate(raw: RawWorkbook) -> ModelData:
     declared["scenario"] = {r["scenario"] for r in scen_raw.rows}
     declared["buyer"] = {r["buyer"] for r in raw.tables[R.BUYERS.sheet].rows}
     declared["material_or_host"] = declared["material"] | {r["host"] for r in raw.tables[R.BYPRODUCTS.sheet].rows}
+    declared["material_or_group"] = declared["material"] | {r["group"] for r in raw.tables[R.COPRODUCTS.sheet].rows}
     tables: dict[str, dict] = {}
     rows: dict[str, dict] = {}
     for table in R.TABLES:
@@ -122,6 +123,8 @@ def validate(raw: RawWorkbook) -> ModelData:
                                       else "the buyers sheet" if col.set == "buyer"
                                       else "column 'material' of the sets sheet or column 'host' of sheet "
                                       "byproducts" if col.set == "material_or_host"
+                                      else "column 'material' of the sets sheet or column 'group' of sheet "
+                                      "coproducts" if col.set == "material_or_group"
                                       else f"column '{col.set}' of the sets sheet")
                     hint = (f" (the horizon is {years[0]}-{years[-1]})" if col.set == "year"
                             else _suggest(v, declared[col.set]))
@@ -292,6 +295,7 @@ def _cross_checks(data: ModelData, add) -> None:
                     "disruptions", row, "severity", rec["severity"])
     _purchasing_checks(data, add)
     _byproduct_checks(data, add)
+    _coproduct_checks(data, add)
 
 
 def _byproduct_checks(data: ModelData, add) -> None:
@@ -326,6 +330,30 @@ def _byproduct_checks(data: ModelData, add) -> None:
         if c == R.DOMESTIC and h in materials:
             add(f"{h} is a material of the model: its EU throughput is the model's own flow; remove the "
                 "row (or use a host id that is not a material)", "host_output", row, "country", c)
+
+
+def _coproduct_checks(data: ModelData, add) -> None:
+    """A co-product group is not a material, yields each member at one stage, has a positive total
+    share, and capacity to build or in place."""
+    T, rows = data.tables, data.rows
+    materials = set(data.materials)
+    total = defaultdict(float)
+    for (g, m), rec in T["coproducts"].items():
+        row = rows["coproducts"][(g, m)]
+        total[g] += rec["share"]
+        if g in materials:
+            add("a co-product group id must not be a material id", "coproducts", row, "group", g)
+    for g, s in total.items():
+        grow = [r for (gg, _), r in rows["coproducts"].items() if gg == g]
+        if s <= 0:
+            add(f"the shares of group {g} must sum to a positive total", "coproducts", _rows_text(grow), "share",
+                Found(f"shares summing to {s:g}"))
+        if not any(k[0] == g for k in T["technology"]) and not any(k[0] == g for k in T["capacity_existing"]):
+            add(f"group {g} needs a technology or capacity_existing row (its plant)", "coproducts",
+                _rows_text(grow), "group", g)
+    for (m, k), row in rows["technology"].items():
+        if m in total and not any(gg == m and rec["stage"] == k for (gg, _), rec in T["coproducts"].items()):
+            add(f"group {m} yields its members at another stage", "technology", row, "stage", k)
 
 
 def _purchasing_checks(data: ModelData, add) -> None:

@@ -153,3 +153,92 @@ def test_a_cycle_of_hosts_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         load(path)
     assert "hosts form a cycle" in str(err.value)
+
+
+# ---- co-products ----------------------------------------------------------------------------
+def coproduct_case(basis="flow", sep_tech=None, surplus_value=100.0):
+    """A separation plant 'sep' yields 0.8 t NdPr and 0.2 t DyTb per t of output. NdPr: demand 80 t,
+    imports at 1,000; DyTb: demand 2 t, imports at 5,000. 40 % processing benchmark on NdPr only."""
+    years = [2030]
+    materials = [{"material": m, "voll": 100_000.0, "strategic": "no"} for m in ("ndpr", "dytb")]
+    demand = [{"material": "ndpr", "year": 2030, "demand": 80.0}, {"material": "dytb", "year": 2030, "demand": 2.0}]
+    supply = [{"material": "ndpr", "country": "CN", "stage": "processing", "year": 2030, "price": 1000.0},
+              {"material": "dytb", "country": "CN", "stage": "processing", "year": 2030, "price": 5000.0}]
+    tech = [sep_tech or {"material": "sep", "stage": "processing", "capex": 0.0, "lifetime": 10,
+                         "variable_om": 2000.0}]
+    co = [{"group": "sep", "material": "ndpr", "share": 0.8, "stage": "processing"},
+          {"group": "sep", "material": "dytb", "share": 0.2, "stage": "processing", "surplus_value": surplus_value}]
+    bench = [{"benchmark": "processing", "material": "ndpr", "level": 0.4, "start_year": 2030, "basis": basis}]
+    rows = {"materials": materials, "demand": demand, "supply": supply, "technology": tech, "coproducts": co,
+            "benchmarks": bench}
+    return dict(materials=["ndpr", "dytb"], countries=["CN", "JP", "RW"], years=years, rows=rows)
+
+
+def test_coproduct_ratio_forces_dytb_with_the_ndpr_the_benchmark_needs(tmp_path):
+    """32 t of NdPr from EU processing need 40 t of plant output (2,000 EUR/t), which yields 8 t of
+    DyTb: 2 t replace imports, 6 t are surplus sold at 100. Cost 40 x 2,000 + 48 x 1,000 - 6 x 100
+    = 127,400. One more t of NdPr required: 1.25 t more output (2,500) less 1,000 of imports less
+    0.25 t more DyTb surplus (25) = 1,475 EUR/t."""
+    run = solve_case(tmp_path, **coproduct_case())
+    assert run.solution.objective == pytest.approx(40 * 2000 + 48 * 1000 - 6 * 100)
+    co = table(run, "coproducts").set_index("material")
+    assert co.loc["ndpr", "group_output_t"] == pytest.approx(40.0)
+    assert co.loc["ndpr", "yield_t"] == pytest.approx(32.0) and co.loc["ndpr", "surplus_t"] == pytest.approx(0.0)
+    assert co.loc["dytb", "yield_t"] == pytest.approx(8.0)
+    assert co.loc["dytb", "used_t"] == pytest.approx(2.0) and co.loc["dytb", "surplus_t"] == pytest.approx(6.0)
+    sp = table(run, "shadow_prices", benchmark="processing").iloc[0]
+    assert sp["eur_per_t"] == pytest.approx(2500 - 1000 - 25)
+    assert table(run, "unmet")["unmet_t"].sum() == pytest.approx(0.0)
+    comp = table(run, "compliance", benchmark="processing").iloc[0]
+    assert comp["achieved_share"] == pytest.approx(0.4)
+
+
+def test_coproduct_capacity_counts_toward_the_capacity_benchmark(tmp_path):
+    """Capacity basis: NdPr's capacity is 0.8 x the plant's; 32 t/yr need 40 t/yr of plant at an
+    annuity of 1,000 / 10 = 100 per t/yr: 4,000, and nothing is produced (2,000 per t of output is
+    dearer than imports). Cost 4,000 + 80 x 1,000 + 2 x 5,000 = 94,000; shadow price 100 / 0.8 = 125."""
+    tech = {"material": "sep", "stage": "processing", "capex": 1000.0, "lifetime": 10, "variable_om": 2000.0}
+    run = solve_case(tmp_path, **coproduct_case(basis="capacity", sep_tech=tech))
+    assert run.solution.objective == pytest.approx(4000 + 80 * 1000 + 2 * 5000)
+    assert table(run, "capacity", material="sep").iloc[0]["new_online_tpa"] == pytest.approx(40.0)
+    assert table(run, "shadow_prices", benchmark="processing").iloc[0]["eur_per_t"] == pytest.approx(125.0)
+
+
+def test_coproduct_group_must_not_be_a_material_and_needs_a_plant(tmp_path):
+    case_ = coproduct_case()
+    case_["rows"]["technology"] = []
+    path = write_case(tmp_path / "bad.xlsx", **case_)
+    with pytest.raises(InputError) as err:
+        load(path)
+    assert "coproducts" in str(err.value) and "needs a technology or capacity_existing row" in str(err.value)
+
+
+def test_wait_and_see_keeps_coupled_materials_together(tmp_path):
+    """WS splits the case into groups of coupled materials (a by-product with its modelled host);
+    it must equal the sum over scenarios of each scenario solved alone with every material."""
+    from model.stochastic import _solve, risk_neutral, scenario_data, wait_and_see
+
+    materials = [{"material": "ga", "voll": 100_000.0, "strategic": "no"},
+                 {"material": "al", "voll": 10_000.0, "strategic": "no", "processing_yield": 1.0},
+                 {"material": "cu", "voll": 10_000.0, "strategic": "no"}]
+    supply = [{"material": "ga", "country": "CN", "stage": "processing", "year": 2030, "price": 1000.0},
+              {"material": "ga", "country": "JP", "stage": "processing", "year": 2030, "price": 3000.0,
+               "available": 50.0},
+              {"material": "al", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0},
+              {"material": "al", "country": "JP", "stage": "extraction", "year": 2030, "price": 50.0},
+              {"material": "cu", "country": "CN", "stage": "processing", "year": 2030, "price": 10.0}]
+    tech = [{"material": "ga", "stage": "processing", "capex": 0.0, "lifetime": 10, "variable_om": 200.0},
+            {"material": "al", "stage": "processing", "capex": 500.0, "lifetime": 10, "variable_om": 10.0}]
+    demand = [{"material": "ga", "year": 2030, "demand": D}, {"material": "al", "year": 2030, "demand": 150_000.0},
+              {"material": "cu", "year": 2030, "demand": 10.0}]
+    scen = [{"scenario": "cut_al", "probability": 0.1}, {"scenario": "cut_cu", "probability": 0.2}]
+    dis = [{"scenario": "cut_al", "material": "al", "country": "CN", "stage": "processing", "start_year": 2030,
+            "duration": 1, "severity": 1.0},
+           {"scenario": "cut_cu", "material": "cu", "country": "CN", "stage": "processing", "start_year": 2030,
+            "duration": 1, "severity": 1.0}]
+    case_ = case(materials=materials, supply=supply, technology=tech, demand=demand, scenarios=scen,
+                 disruptions=dis, byproducts=[{"material": "ga", "host": "al", "content": 1e-4, "recovery": 1.0}],
+                 host_output=[{"host": "al", "country": "CN", "year": 2030, "output": 10_000_000.0}])
+    data = risk_neutral(load(write_case(tmp_path / "ws.xlsx", **case_)))
+    brute = sum(data.probability[w] * _solve(scenario_data(data, w))[2].objective for w in data.scenarios)
+    assert wait_and_see(data) == pytest.approx(brute, rel=1e-12)

@@ -101,7 +101,9 @@ def eu_share_measure(mod, bench: str, basis: str, query: Index) -> tuple[Expr, n
     from model.blocks.capacity import available
 
     if basis == "capacity":
-        cap = available(mod, bench, query)
+        # the material's own capacity, and its share of co-product plants' (model/blocks/coproducts.py)
+        k = mod.space.code["k"][bench]
+        cap = available(mod, bench, query) + mod.flow("coproduct_capacity_share", query.with_dims(("m", "k", "t"), k=k))
         if bench == "extraction":
             cap = cap * yields(mod.data)[query["m"]]
         return cap, cap.nterms() == 0

@@ -28,12 +28,18 @@ def build_years(data, rec) -> list[int]:
     return [t for t in data.years if t >= online]
 
 
+def owners(data) -> set:
+    """Who owns EU capacity: the materials, and the co-product groups (sheet coproducts) that yield any
+    of them."""
+    return set(data.materials) | {g for (g, m) in data.table("coproducts") if m in data.materials}
+
+
 def capacity_keys(data) -> list:
-    """(material, stage) pairs with any EU capacity, existing or buildable, sorted."""
+    """(material or co-product group, stage) pairs with any EU capacity, existing or buildable, sorted."""
     tech = data.table("technology")
     existing = data.table("capacity_existing")
-    return sorted({(mm, k) for (mm, k) in tech if mm in data.materials}
-                  | {(mm, k) for (mm, k, _) in existing if mm in data.materials})
+    own = owners(data)
+    return sorted({(mm, k) for (mm, k) in tech if mm in own} | {(mm, k) for (mm, k, _) in existing if mm in own})
 
 
 def add_capacity(mod) -> None:
@@ -41,7 +47,8 @@ def add_capacity(mod) -> None:
     tech = data.table("technology")
     existing = data.table("capacity_existing")
     T = np.array(data.years)
-    techs = [(mm, k) for (mm, k) in tech if mm in data.materials]
+    own = owners(data)
+    techs = [(mm, k) for (mm, k) in tech if mm in own]
     new_keys = [(mm, k, t) for (mm, k) in techs for t in build_years(data, tech[(mm, k)])]
     new = sp.index(("m", "k", "t"), new_keys)
     rec_of = [tech[key[:2]] for key in new_keys]

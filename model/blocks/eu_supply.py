@@ -19,11 +19,16 @@ import numpy as np
 from model.blocks.capacity import available, capacity_keys
 
 
-def stage_index(mod, stage: str):
-    """(m, t, w) of every material with EU capacity at ``stage``, every year and scenario."""
+def stage_index(mod, stage: str, coproduct_members: bool = False):
+    """(m, t, w) of every material with EU capacity of its own at ``stage`` (and, with
+    ``coproduct_members``, every material a co-product plant yields at that stage), every year and
+    scenario."""
+    from model.blocks.coproducts import members
+
     sp = mod.space
     keys = set(capacity_keys(mod.data))
-    mats = [mm for mm in mod.data.materials if (mm, stage) in keys]
+    extra = set(members(mod.data, stage)) if coproduct_members else set()
+    mats = [mm for mm in mod.data.materials if (mm, stage) in keys or mm in extra]
     return sp.product(m=sp.codes("m", mats), t=np.arange(len(mod.T)), w=np.arange(len(mod.W)))
 
 
@@ -38,27 +43,33 @@ def add_eu_supply(mod) -> None:
     mod.publish("eu_mining", mining, mined)
     mod.publish("eu_recycling", recyc, eu_recycling.expr())
 
-    # eu_processing = yield x (ore from third countries + EU mining), per (m, t, w)
+    # eu_processing = yield x (ore from third countries + EU mining + co-product ore) + by-products
+    # recovered from host streams (model/blocks/byproducts.py) + co-products yielded refined
+    # (model/blocks/coproducts.py); the EU's own processing capacity bounds all but the last
     ore_index, ore = mod.flows["ore"]
-    feed = ore.regroup(proc.find(ore_index.with_dims(("m", "t", "w"))), proc.n) + eu_mining.at(proc)
+    feed = ore.regroup(proc.find(ore_index.with_dims(("m", "t", "w"))), proc.n) + eu_mining.at(proc) \
+        + mod.flow("coproduct_ore", proc)
     y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
-    # by-products recovered from host streams are EU processing too (model/blocks/byproducts.py)
     recovered = mod.flow("byproduct_feed", proc)
-    processing = feed * y[proc["m"]] + recovered
-    mod.publish("eu_processing", proc, processing)
-    mod.publish("eu_extraction", mining, mined * y[mining["m"]])
+    own = feed * y[proc["m"]] + recovered
+    proc_all = stage_index(mod, "processing", coproduct_members=True)
+    processing = own.regroup(proc_all.find(proc), proc_all.n) + mod.flow("coproduct_refined", proc_all)
+    mod.publish("eu_processing", proc_all, processing)
+    mine_all = stage_index(mod, "extraction", coproduct_members=True)
+    mod.publish("eu_extraction", mine_all, (eu_mining.at(mine_all) + mod.flow("coproduct_ore", mine_all))
+                * y[mine_all["m"]])
 
     lp.con("mining_capacity", mining, mined - available(mod, "extraction", mining), "<=", 0.0)
     has_feed = (feed.nterms() > 0) | (recovered.nterms() > 0)
     lp.con("processing_capacity", proc.take(has_feed),
-           (processing - available(mod, "processing", proc)).take(has_feed), "<=", 0.0)
+           (own - available(mod, "processing", proc)).take(has_feed), "<=", 0.0)
     lp.con("recycling_capacity", recyc, eu_recycling.expr() - available(mod, "recycling", recyc), "<=", 0.0)
     # recycling_feedstock: recycling_yield x collection_rate x end-of-life arising of (m, t)
     feedstock = mod.per_material_year(lambda mm, d: data.material(mm)["recycling_yield"] * d["collection_rate"]
                                       * d["eol_arising"])
     lp.con("recycling_feedstock", recyc, eu_recycling.expr(), "<=", feedstock[recyc["m"], recyc["t"]])
 
-    for stage, index, flow in (("extraction", mining, mined), ("processing", proc, processing),
+    for stage, index, flow in (("extraction", mining, mined), ("processing", proc, own),
                                ("recycling", recyc, eu_recycling.expr())):
         vom = np.array([(tech.get((mm, stage)) or {}).get("variable_om", 0.0) or 0.0 for mm in data.materials])
         rate = vom[index["m"]]
