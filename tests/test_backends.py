@@ -110,3 +110,35 @@ def test_pyomo_model_and_highs_model_are_the_same_lp(case):
         assert _close(lb, lb1) and _close(ub, ub1), key
         assert set(terms) == set(terms1), key
         assert all(_close(c, terms1[v]) for v, c in terms.items()), key
+
+
+def test_same_lp_with_coproducts_and_modelled_hosts(tmp_path):
+    """The co-product and by-product families (a modelled host, a host disruption) through both
+    hand-offs."""
+    from tests.helpers import write_case
+    from tests.test_byproducts import coproduct_case
+
+    case = coproduct_case()
+    rows = case["rows"]
+    rows["materials"].append({"material": "al", "voll": 10.0, "strategic": "no", "processing_yield": 1.0})
+    rows["demand"].append({"material": "al", "year": 2030, "demand": 1000.0})
+    rows["supply"] += [{"material": "al", "country": "CN", "stage": "processing", "year": 2030, "price": 1.0},
+                       {"material": "al", "country": "JP", "stage": "extraction", "year": 2030, "price": 0.5}]
+    rows["technology"].append({"material": "al", "stage": "processing", "capex": 1.0, "lifetime": 10})
+    rows["technology"].append({"material": "ndpr", "stage": "processing", "capex": 1.0, "lifetime": 10})
+    rows["byproducts"] = [{"material": "ndpr", "host": "al", "content": 1e-3, "recovery": 0.5}]
+    rows["scenarios"] = [{"scenario": "cut", "probability": 0.2}]
+    rows["disruptions"] = [{"scenario": "cut", "material": "al", "country": "CN", "stage": "processing",
+                            "start_year": 2030, "duration": 1, "severity": 1.0}]
+    case["materials"] = ["ndpr", "dytb", "al"]
+    mod = build(load(write_case(tmp_path / "co.xlsx", **case)))
+    assert mod.lp.vars["coproduct_surplus"].n and mod.lp.cons["byproduct_host_limit"].n
+    rows1, cols1, off1 = pyomo_lp(to_pyomo(mod))
+    rows2, cols2, off2 = highs_lp(mod)
+    assert set(rows1) == set(rows2) and set(cols1) == set(cols2) and _close(off1, off2)
+    for key, (lb, ub, terms) in rows2.items():
+        lb1, ub1, terms1 = rows1[key]
+        assert _close(lb, lb1) and _close(ub, ub1) and set(terms) == set(terms1), key
+        assert all(_close(c, terms1[v]) for v, c in terms.items()), key
+    for key, (lb, ub, integer, cost) in cols2.items():
+        assert cols1[key][2] == integer and _close(cost, cols1[key][3]), key
