@@ -261,6 +261,16 @@ def disruption_rows(supply_rows: list[dict]) -> dict[str, list[dict]]:
         return any(start < t + 1 and start + dur > t for t in years_of.get((m, c, k), ()))
 
     scen_rows, dis_rows, keys = [], [], set()
+
+    def add(scenario, m, c, k, ev, v, severity, sources, grade, note):
+        key = (scenario, m, c, k, ev["start"])
+        assert key not in keys, key
+        keys.add(key)
+        dis_rows.append(row(
+            dict(scenario=scenario, material=m, country=c, stage=k, start_year=ev["start"],
+                 duration=sig(v["duration"]), severity=severity, price_multiplier=v["price"]),
+            sources, grade, note))
+
     for s in SCENARIOS:
         p, pnote = probability_of(s)
         cites = []
@@ -276,14 +286,7 @@ def disruption_rows(supply_rows: list[dict]) -> dict[str, list[dict]]:
             for (m, c, k) in sorted(hit):
                 if not offered(m, c, k, ev["start"], v["duration"]):
                     continue
-                key = (s["scenario"], m, c, k, ev["start"])
-                assert key not in keys, key
-                keys.add(key)
-                dis_rows.append(row(
-                    dict(scenario=s["scenario"], material=m, country=c, stage=k,
-                         start_year=ev["start"], duration=sig(v["duration"]),
-                         severity=v["severity"], price_multiplier=v["price"]),
-                    src, ev["grade"], f"{what}: {ev['why']}"))
+                add(s["scenario"], m, c, k, ev, v, v["severity"], src, ev["grade"], f"{what}: {ev['why']}")
             if abs(v["price"] - 1.0) < 1e-12:
                 continue
             for m in ev["materials"]:
@@ -294,18 +297,11 @@ def disruption_rows(supply_rows: list[dict]) -> dict[str, list[dict]]:
                         if (m, c, k) in hit or c in ev.get("exclude", ()) \
                                 or not offered(m, c, k, ev["start"], v["duration"]):
                             continue
-                        key = (s["scenario"], m, c, k, ev["start"])
-                        assert key not in keys, key
-                        keys.add(key)
-                        dis_rows.append(row(
-                            dict(scenario=s["scenario"], material=m, country=c, stage=k,
-                                 start_year=ev["start"], duration=sig(v["duration"]),
-                                 severity=0.0, price_multiplier=v["price"]),
-                            src + [ASSUMPTION], "C",
+                        add(s["scenario"], m, c, k, ev, v, 0.0, src + [ASSUMPTION], "C",
                             f"market price: the {what} multiplier x{v['price']:g} ({ev['why']}) is "
                             "a market price, so it applies to every third-country offer of the "
                             "material, ore included (ore is priced as a share of the refined "
-                            "price in this case); EU production costs do not change"))
+                            "price in this case); EU production costs do not change")
         scen_rows.append(row(dict(scenario=s["scenario"], probability=sig(p),
                                   description=s["description"]),
                              [DISRUPTIONS_CSV] + cites, "C", pnote))
