@@ -7,12 +7,14 @@ has no solution (infeasible, unbounded, time limit), 4 ``reproduce`` found diffe
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from model.analysis.commands import COMMANDS as WORKFLOW_COMMANDS
 from model.analysis.commands import add_commands as add_workflow_commands
 from model.errors import InputError, ModelError
+from model.io.runfolder import OutputFault, fault_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = (ROOT / "inputs" / "eu_crma.xlsx", ROOT / "inputs" / "example.xlsx")
@@ -167,6 +169,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=_cmd_assess)
     add_workflow_commands(sub, ROOT)
     args = parser.parse_args(argv)
+    previous = _terminate_like_interrupt()
     try:
         return args.func(args)
     except InputError as exc:
@@ -175,6 +178,27 @@ def main(argv=None) -> int:
     except ModelError as exc:
         print(f"No result: {exc}", file=sys.stderr)
         return EXIT_MODEL
+    except OutputFault as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the environment (disk full, permissions, path too long), not a bug
+        print(fault_text(exc, "read or write"), file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("Interrupted; no results were written.", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _terminate_like_interrupt():
+    """Handle SIGTERM as Ctrl-C (the temporary folder is removed); return the previous handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_terminate)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        return None
