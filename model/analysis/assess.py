@@ -40,6 +40,7 @@ import pandas as pd
 from model import registry as R
 from model.blocks import benchmarks as BM
 from model.data import ModelData
+from model.errors import OptionError
 
 SHARES = ("extraction", "processing", "recycling")
 COLUMNS = [
@@ -168,6 +169,9 @@ def assess_workbook(path, year: int | None = None, groups=GROUPS) -> tuple[pd.Da
     from model.validate import load
 
     data = load(path)
+    if year is not None and year not in data.years:
+        raise OptionError(f"--year {year}: expected a year of the horizon of {Path(path).name}, "
+                          f"{data.years[0]}-{data.years[-1]}")
     return assess(data, year, groups), data
 
 
