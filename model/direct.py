@@ -1133,7 +1133,7 @@ def _benchmarks(lp: DirectLP) -> None:
             if number and j is None:
                 ok = const >= rhs if sense == ">=" else const <= rhs
                 if not ok:
-                    raise ModelError(BM._impossible(dict(info, basis=basis), rhs))
+                    raise ModelError(BM._impossible(dict(info, basis=basis), rhs, data))
                 continue
             if j is not None:
                 lp.shortfall_col[(name, i)] = j

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from model import registry as R
 from model.blocks import benchmarks as BM
-from model.blocks.capacity import build_years
 from model.data import ModelData
+from model.reach import STAGE_WORD, benchmark_shortfall
+from model.reach import reachable as _reachable
 
 IIS_STRATEGY = 2  # HiGHS: compute the IIS from the LP (elasticity filter)
-STAGE_WORD = {"extraction": "mining", "processing": "refining", "recycling": "recycling"}
 
 
 def soften(data: ModelData, penalty: float | None = None) -> ModelData:
@@ -43,31 +43,6 @@ def iis_constraints(opt) -> list:
     return [row_map[i] for i in iis.row_index_ if i in row_map]
 
 
-def _reachable(data, mm, k, t) -> tuple[float, str]:
-    """Most capacity of (material, stage) that can exist in year t, and why."""
-    existing = data.table("capacity_existing").get((mm, k, t), {}).get("capacity", 0.0)
-    rec = data.table("technology").get((mm, k))
-    if rec is None:
-        return existing, f"existing capacity {existing:,.1f} t/yr and no technology row to build more"
-    years = [y for y in build_years(data, rec) if y <= t and t < y + rec["lifetime"]]
-    first = rec["earliest_build_year"] or data.years[0]
-    why = [f"existing capacity {existing:,.1f} t/yr"]
-    if not years:
-        online = max(first, data.years[0]) + rec["lead_time"]
-        why.append(f"new capacity can come online from {online} at the earliest (earliest build year "
-                   f"{first}, lead time {rec['lead_time']} years)")
-        return existing, ", ".join(why)
-    new = len(years) * rec["max_build_per_year"]
-    why.append(f"new capacity from {years[0]} (lead time {rec['lead_time']} years)")
-    if rec["max_build_per_year"] < R.UNLIMITED:
-        why.append(f"at most {rec['max_build_per_year']:,.1f} t/yr per year")
-    total = existing + new
-    if rec["max_capacity"] < R.UNLIMITED and rec["max_capacity"] < total:
-        total = rec["max_capacity"]
-        why.append(f"at most {rec['max_capacity']:,.1f} t/yr in all (reserves, sites)")
-    return total, ", ".join(why)
-
-
 def describe(con, data: ModelData) -> str:
     """One constraint of the IIS in words."""
     name = con.parent_component().name
@@ -77,16 +52,7 @@ def describe(con, data: ModelData) -> str:
         bench, basis = name[len("benchmark_"):].rsplit("_", 1)
         mm, t = idx[0], idx[1]
         rec = BM.resolve(data)[(bench, mm, bench)]
-        lv = BM.level(rec, t)
-        need = lv * data.demand(mm, t)
-        text = (f"the {lv:.0%} {bench} benchmark ({basis} basis) for {mm} in {t} needs "
-                f"{need:,.1f} t/yr of EU {STAGE_WORD[bench]}")
-        if bench == "extraction":
-            text += f" (refined equivalent; {need / data.material(mm)['processing_yield']:,.1f} t/yr of ore)"
-        reach, why = _reachable(data, mm, bench, t)
-        if bench == "extraction":
-            reach *= data.material(mm)["processing_yield"]
-        return f"{text}, but at most {reach:,.1f} t/yr can exist by then: {why}"
+        return benchmark_shortfall(data, bench, basis, mm, t, BM.level(rec, t))
     if name == "benchmark_single_country":
         mm, k, c, t, w = idx
         rec = BM.resolve(data)[("single_country", mm, k)]

@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 
 from model import registry as R
 from model.errors import ModelError
+from model.reach import unreachable_benchmark
 
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 CAP_STAGES = ("extraction", "processing")
@@ -189,7 +190,7 @@ def add_benchmarks(b) -> None:
             if isinstance(lhs, (int, float)) and i not in soft_set:
                 ok = lhs >= rhs if sense == ">=" else lhs <= rhs
                 if not ok:
-                    raise ModelError(_impossible(info, rhs))
+                    raise ModelError(_impossible(info, rhs, data))
                 continue
             cons[i] = (lhs + slack >= rhs) if sense == ">=" else (lhs - slack <= rhs)
             b.benchmark_rows.append(dict(info, component=name, index=i))
@@ -201,7 +202,10 @@ def add_benchmarks(b) -> None:
         setattr(m, name, pyo.Constraint(getattr(m, f"IDX_{name}"), rule=lambda _, *i, c=cons: c[i]))
 
 
-def _impossible(info, rhs) -> str:
+def _impossible(info, rhs, data=None) -> str:
+    if data is not None and info["benchmark"] in SHARE_BENCHMARKS:
+        return unreachable_benchmark(data, info["benchmark"], info.get("basis") or "capacity",
+                                     info["material"], info["year"], info["level"])
     what = {"extraction": "EU extraction", "processing": "EU processing",
             "recycling": "EU recycling"}.get(info["benchmark"], info["benchmark"])
     return (f"The {info['level']:.0%} {info['benchmark']} benchmark for {info['material']} in "
