@@ -18,6 +18,7 @@ UNLIMITED = float("inf")  # default for bounds left blank
 # real case and well inside what the solver can take (HiGHS reads 1e20 as infinity; costs near
 # 1e15 lose every digit of a realistic price), so a wrong unit or a typo is caught at the cell.
 MAX_TONNES = 1e10  # t, t/yr: ten billion tonnes (world iron ore output is about 2.5 billion t/yr)
+MIN_TONNES = 1e-6  # t, t/yr: a quantity is 0 or at least a gram (smaller is below the solver's tolerances)
 MAX_EUR_PER_T = 1e10  # EUR/t, EUR/(t/yr): prices, values of lost load, capex, penalties
 YEAR_MIN, YEAR_MAX = 1900, 2200  # every year: the sets, start years, build years, base year
 MAX_CASE_NAME = 80  # characters of case_name (it becomes part of the run folder's name)

@@ -243,7 +243,22 @@ def _discount_check(settings, setting_rows, years, add) -> None:
         setting_rows.get(name), "value", settings[name])
 
 
+def _tiny_quantities(data: ModelData, add) -> None:
+    """A quantity in t or t/yr is 0 or at least R.MIN_TONNES: smaller numbers (5e-324 typed or left
+    by a formula) are below the solver's tolerances and make shares of consumption meaningless."""
+    for table in R.TABLES:
+        cols = [c.name for c in table.values if c.kind == "number" and c.unit in ("t", "t/yr")]
+        for key, rec in data.tables.get(table.sheet, {}).items() if cols else ():
+            for c in cols:
+                v = rec[c]
+                if isinstance(v, float) and 0.0 < abs(v) < R.MIN_TONNES:
+                    add(f"expected 0 or a quantity of at least {R.MIN_TONNES:g} {table.column(c).unit} "
+                        "(smaller numbers are below the solver's tolerances)",
+                        table.sheet, data.rows[table.sheet][key], c, v)
+
+
 def _cross_checks(data: ModelData, add) -> None:
+    _tiny_quantities(data, add)
     first, last = data.years[0], data.years[-1]
     T = data.tables
     rows = data.rows

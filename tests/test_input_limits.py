@@ -150,3 +150,13 @@ def test_every_number_and_setting_has_a_documented_range():
     for s in R.SETTING_DEFS:
         if s.kind in ("number", "integer", "text") and s.name != "aggregate_countries":
             assert s.hi is not None, s.name
+
+
+def test_a_tiny_nonzero_quantity_is_refused(tmp_path, capsys):
+    """Found by bench/fuzz.py: demand 5e-324 made the compliance shares infinite."""
+    def edit(wb):
+        put(wb, "demand", 3, "demand", 5e-324)
+
+    err = run_bad(edited(tmp_path, edit), tmp_path, capsys)
+    assert_issue(err, "demand", 3, "demand", "5e-324",
+                 "expected 0 or a quantity of at least 1e-06 t (smaller numbers are below the solver's tolerances)")
