@@ -43,3 +43,5 @@ def test_the_answer_checks_catch_a_wrong_answer(tmp_path):
     assert any("fresh solve" in p for p in fuzz.check_answer(run.folder))
     shutil.copy(ROOT / "inputs" / "example_disruptions.xlsx", run.folder / "input.xlsx")
     assert any("input hash" in p for p in fuzz.check_answer(run.folder, resolve=False))
+    run.results.tables["unmet"].loc[0, "unmet_t"] = run.results.tables["unmet"].loc[0, "demand_t"] + 1.0
+    assert "unmet demand outside 0..demand" in fuzz.check_answer(run.folder, run, resolve=False)
