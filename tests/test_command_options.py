@@ -94,3 +94,14 @@ def test_a_sweep_whose_points_are_all_infeasible_ends_with_a_message(tmp_path, c
     assert code == 3
     assert "No result: none of the 2 points of the sweep has a solution" in err
     assert out.exists() and not out.with_suffix(".png").exists()
+
+
+def test_an_unwritable_output_is_one_line_for_every_command(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["assess", str(EXAMPLE), "--outputs", str(blocker / "sub")]) == 1
+    err = _clean(capsys)
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Cannot ") and "a part of the path is a file" in lines[0]
+    assert main(["template", str(blocker / "t.xlsx")]) == 1
+    assert _clean(capsys).startswith("Cannot ")
