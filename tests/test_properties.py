@@ -40,7 +40,8 @@ def cases(draw):
     materials = [f"m{i}" for i in range(n_m)]
     countries = ["CN", "AU", "US"][:draw(st.integers(2, 3))]
     years = list(range(2030, 2030 + draw(st.integers(2, 4))))
-    num = lambda lo, hi: draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False))  # noqa: E731
+    # rounded: a quantity is 0 or at least 1e-6 t (the input contract), and tiny floats are not data
+    num = lambda lo, hi: round(draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False)), 4)  # noqa: E731
     rows = {k: [] for k in ("materials", "demand", "supply", "technology", "stockpile", "benchmarks",
                             "scenarios", "disruptions", "capacity_existing")}
     for m in materials:
