@@ -8,7 +8,6 @@ at a high penalty, and the run reports the cheapest violation instead of failing
 """
 from __future__ import annotations
 
-from model import registry as R
 from model.blocks import benchmarks as BM
 from model.data import ModelData
 from model.reach import STAGE_WORD, benchmark_shortfall
