@@ -1,18 +1,23 @@
 """Command-line interface: ``python run.py [workbook]``, ``python run.py template [path]``.
 
-Exit codes: 0 success, 2 bad input (the message names file, sheet, row and column), 3 the model
-has no solution (infeasible, unbounded, time limit), 4 ``reproduce`` found different numbers,
-1 an unexpected error.
+Exit codes: 0 success; 1 the environment stopped the run (output folder missing, read-only or full,
+path too long), an interruption (Ctrl-C, SIGTERM) or an unexpected error; 2 bad input (the message
+names file, sheet, row and column) or a bad command-line option; 3 the model has no solution
+(infeasible, unbounded, time limit); 4 ``reproduce`` found different numbers.
 """
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import sys
 from pathlib import Path
 
+from model import registry as R
 from model.analysis.commands import COMMANDS as WORKFLOW_COMMANDS
 from model.analysis.commands import add_commands as add_workflow_commands
-from model.errors import InputError, ModelError
+from model.errors import InputError, ModelError, OptionError
+from model.io.runfolder import OutputFault, fault_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = (ROOT / "inputs" / "eu_crma.xlsx", ROOT / "inputs" / "example.xlsx")
@@ -63,9 +68,57 @@ def _print_summary(run) -> None:
 def _cmd_template(args) -> int:
     from model.io.template import write_template
 
-    path = write_template(args.path)
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise OptionError(f"{target} exists; the template would overwrite it: give another path, or "
+                          "--force to overwrite it")
+    path = write_template(target)
     print(f"Blank template written to {path}")
     return EXIT_OK
+
+
+# ---- option values: argparse types that name the value found and what was expected --------------
+def _number(lo: float, hi: float, what: str, integer: bool = False):
+    def parse(text: str):
+        try:
+            x = float(text)
+        except ValueError:
+            x = math.nan
+        if not (lo <= x <= hi) or (integer and x != int(x)):
+            raise argparse.ArgumentTypeError(f"found {text!r}; expected {what} from {lo:g} to {hi:g}")
+        return int(x) if integer else x
+    return parse
+
+
+def _numbers(lo: float, hi: float, what: str, integer: bool = False):
+    one = _number(lo, hi, what, integer)
+
+    def parse(text: str):
+        items = [x.strip() for x in str(text).split(",") if x.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"found {text!r}; expected comma-separated {what}s")
+        return [one(x) for x in items]
+    return parse
+
+
+def _rate_item(text: str):
+    country, sep, value = text.partition("=")
+    rate = _number(0.0, 1.0, "a rate")
+    if not sep or not country.strip():
+        raise argparse.ArgumentTypeError(f"found {text!r}; expected COUNTRY=RATE, e.g. CN=0.1")
+    try:
+        return country.strip(), rate(value.strip())
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (COUNTRY=RATE, e.g. CN=0.1)") from None
+
+
+def _known(option: str, found: list, allowed, file: str, what: str) -> None:
+    from model.io.read import suggest
+
+    for x in found:
+        if x not in allowed:
+            raise OptionError(f"{option}: found {x!r}; expected {what} of {file}: {', '.join(map(str, allowed))}"
+                              + suggest(x, allowed))
 
 
 def _cmd_scenarios(args) -> int:
@@ -74,23 +127,36 @@ def _cmd_scenarios(args) -> int:
     from model.stochastic import generate_single_country
     from model.validate import load
 
-    data = load(args.workbook)
+    path = Path(args.workbook)
+    data = load(path)
     split = lambda text: [x.strip() for x in text.split(",") if x.strip()]  # noqa: E731
-    rates = {}
-    for item in args.rate_country or []:
-        country, _, value = item.partition("=")
-        rates[country.strip()] = float(value)
+    rates = dict(args.rate_country or [])
+    third = [c for c in data.countries if c != R.DOMESTIC]
     materials = split(args.materials) if args.materials else data.materials
+    _known("--materials", materials, data.materials, path.name, "materials")
+    stages = split(args.stages)
+    _known("--stages", stages, [k for k in ("extraction", "processing") if k in data.stages], path.name,
+           "stages with third-country supply")
     countries = split(args.countries) if args.countries else None
+    _known("--countries", countries or [], third, path.name, "third countries")
+    _known("--rate-country", list(rates), third, path.name, "third countries")
+    if args.start_years:
+        _known("--start-years", args.start_years, data.years, path.name, "years of the horizon")
     if rates and countries is None:
         countries = sorted(rates)
     rate = {c: rates.get(c, args.rate) for c in (countries or data.countries)} if rates else args.rate
-    new = generate_single_country(
-        data, materials, split(args.stages), countries=countries,
-        severities=[float(x) for x in split(args.severities)],
-        durations=[float(x) for x in split(args.durations)],
-        start_years=[int(x) for x in split(args.start_years)] if args.start_years else None,
-        annual_rate=rate, price_multiplier=args.price_multiplier)
+    try:
+        new = generate_single_country(
+            data, materials, stages, countries=countries, severities=args.severities,
+            durations=args.durations, start_years=args.start_years, annual_rate=rate,
+            price_multiplier=args.price_multiplier)
+    except ModelError as exc:  # the options ask for more probability than there is: not a model fault
+        n_years = len(args.start_years or data.years)
+        raise OptionError(f"{exc} Each generated scenario is one event; their probabilities (annual rate "
+                          f"{args.rate:g} per country, {n_years} start years) must leave room for "
+                          "'nominal': give fewer --start-years (e.g. --start-years "
+                          f"{data.years[min(2, len(data.years) - 1)]}), a lower --rate, or fewer "
+                          "--countries or --materials") from exc
     out = Path(args.output)
     write_model_data(out, new)
     print(f"{len(new.scenarios) - 1} disruption scenarios (nominal {new.probability['nominal']:.3f}) "
@@ -141,6 +207,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))
+    p.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     p.set_defaults(func=_cmd_template)
     p = sub.add_parser("scenarios", help="generate single-country disruption scenarios into a new workbook",
                        description="Every single-country disruption of the chosen materials and stages "
@@ -151,23 +218,30 @@ def main(argv=None) -> int:
     p.add_argument("--materials", help="comma-separated materials (default: all)")
     p.add_argument("--stages", default="processing", help="comma-separated stages (default: processing)")
     p.add_argument("--countries", help="comma-separated countries (default: every supplier)")
-    p.add_argument("--severities", default="1", help="shares of supply lost, e.g. 0.5,1")
-    p.add_argument("--durations", default="1", help="durations in years, e.g. 0.5,1,2")
-    p.add_argument("--start-years", help="comma-separated start years (default: every year)")
-    p.add_argument("--rate", type=float, default=0.02, help="annual disruption rate per country (default 0.02)")
-    p.add_argument("--rate-country", action="append", metavar="CC=RATE",
+    p.add_argument("--severities", default=[1.0], type=_numbers(0.0, 1.0, "a share of supply lost"),
+                   help="shares of supply lost, e.g. 0.5,1")
+    p.add_argument("--durations", default=[1.0], type=_numbers(0.01, 100.0, "a duration in years"),
+                   help="durations in years, e.g. 0.5,1,2")
+    p.add_argument("--start-years", type=_numbers(R.YEAR_MIN, R.YEAR_MAX, "a year", integer=True),
+                   help="comma-separated start years (default: every year)")
+    p.add_argument("--rate", type=_number(0.0, 1.0, "an annual rate"), default=0.02,
+                   help="annual disruption rate per country (default 0.02)")
+    p.add_argument("--rate-country", action="append", metavar="CC=RATE", type=_rate_item,
                    help="a country's own rate, e.g. CN=0.1 (repeatable)")
-    p.add_argument("--price-multiplier", type=float, default=1.0, help="price multiplier during an event")
+    p.add_argument("--price-multiplier", type=_number(0.0, 1000.0, "a price multiplier"), default=1.0,
+                   help="price multiplier during an event")
     p.set_defaults(func=_cmd_scenarios)
     p = sub.add_parser("assess", help="baseline assessment against the benchmarks (no optimisation)",
                        description="EU extraction, processing and recycling shares of consumption and "
                        "the largest third-country share per stage in the first year, from the data.")
     p.add_argument("workbook", nargs="?", help=f"input .xlsx (default: {default_case().name})")
-    p.add_argument("--year", type=int, help="year to assess (default: the first year)")
+    p.add_argument("--year", type=_number(R.YEAR_MIN, R.YEAR_MAX, "a year", integer=True),
+                   help="year to assess (default: the first year)")
     p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for the assessment file")
     p.set_defaults(func=_cmd_assess)
     add_workflow_commands(sub, ROOT)
     args = parser.parse_args(argv)
+    previous = _terminate_like_interrupt()
     try:
         return args.func(args)
     except InputError as exc:
@@ -176,6 +250,30 @@ def main(argv=None) -> int:
     except ModelError as exc:
         print(f"No result: {exc}", file=sys.stderr)
         return EXIT_MODEL
+    except OptionError as exc:
+        print(f"Bad option: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputFault as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the environment (disk full, permissions, path too long), not a bug
+        print(fault_text(exc, "read or write"), file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("Interrupted; no results were written.", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _terminate_like_interrupt():
+    """Handle SIGTERM as Ctrl-C (the temporary folder is removed); return the previous handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_terminate)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        return None

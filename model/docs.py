@@ -26,7 +26,8 @@ other sheet is checked against it (and the template offers them as drop-down lis
 declared as a country: it is the domestic origin. Years are consecutive. `python run.py template`
 writes a blank template with all sheets, headers, this table as a README sheet, and drop-downs.
 
-Sheets: {sheets}.
+Sheets: {sheets}. Any other sheet is an error (so that a misspelled or copied sheet is not
+silently ignored), except sheets of your own whose names start with {extra} (in any case).
 
 | sheet | column | kind | unit | default (blank cell) | allowed | description |
 |---|---|---|---|---|---|---|
@@ -35,7 +36,8 @@ Sheets: {sheets}.
 
 def inputs_markdown() -> str:
     sheets = ", ".join(f"`{s}`" for s in [R.SETS_SHEET] + [t.sheet for t in R.TABLES])
-    lines = [INTRO.format(sheets=sheets)]
+    extra = ", ".join(f"`{p}`" for p in R.EXTRA_SHEET_PREFIXES)
+    lines = [INTRO.format(sheets=sheets, extra=extra)]
     for row in readme_rows():
         cells = [str(x).replace("|", "\\|") for x in row]
         lines.append("| " + " | ".join(cells) + " |\n")

@@ -91,3 +91,8 @@ class InputError(Exception):
 
 class ModelError(Exception):
     """Raised when a run cannot produce a result (infeasible, unbounded, solver failure)."""
+
+
+class OptionError(Exception):
+    """A command-line option that cannot be used; the message names the option, the value found and
+    what was expected (exit code 2, like bad input)."""

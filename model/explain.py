@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import bisect
 
-from model import registry as R
 from model.blocks import benchmarks as BM
-from model.blocks.capacity import build_years
 from model.data import ModelData
+from model.reach import STAGE_WORD, benchmark_shortfall
+from model.reach import reachable as _reachable
 
-STAGE_WORD = {"extraction": "mining", "processing": "refining", "recycling": "recycling"}
 
 
 def iis_rows(mod, hm) -> list[tuple[str, object]]:
@@ -36,31 +35,6 @@ def iis_rows(mod, hm) -> list[tuple[str, object]]:
     return out
 
 
-def _reachable(data, mm, k, t) -> tuple[float, str]:
-    """Most capacity of (material, stage) that can exist in year t, and why."""
-    existing = data.table("capacity_existing").get((mm, k, t), {}).get("capacity", 0.0)
-    rec = data.table("technology").get((mm, k))
-    if rec is None:
-        return existing, f"existing capacity {existing:,.1f} t/yr and no technology row to build more"
-    years = [y for y in build_years(data, rec) if y <= t and t < y + rec["lifetime"]]
-    first = rec["earliest_build_year"] or data.years[0]
-    why = [f"existing capacity {existing:,.1f} t/yr"]
-    if not years:
-        online = max(first, data.years[0]) + rec["lead_time"]
-        why.append(f"new capacity can come online from {online} at the earliest (earliest build year "
-                   f"{first}, lead time {rec['lead_time']} years)")
-        return existing, ", ".join(why)
-    new = len(years) * rec["max_build_per_year"]
-    why.append(f"new capacity from {years[0]} (lead time {rec['lead_time']} years)")
-    if rec["max_build_per_year"] < R.UNLIMITED:
-        why.append(f"at most {rec['max_build_per_year']:,.1f} t/yr per year")
-    total = existing + new
-    if rec["max_capacity"] < R.UNLIMITED and rec["max_capacity"] < total:
-        total = rec["max_capacity"]
-        why.append(f"at most {rec['max_capacity']:,.1f} t/yr in all (reserves, sites)")
-    return total, ", ".join(why)
-
-
 def describe(name: str, key, data: ModelData) -> str:
     """One constraint row of the IIS (family name and key) in words."""
     idx = key if isinstance(key, tuple) else (key,)
@@ -68,16 +42,7 @@ def describe(name: str, key, data: ModelData) -> str:
         bench, basis = name[len("benchmark_"):].rsplit("_", 1)
         mm, t = idx[0], idx[1]
         rec = BM.resolve(data)[(bench, mm, bench)]
-        lv = BM.level(rec, t)
-        need = lv * data.demand(mm, t)
-        text = (f"the {lv:.0%} {bench} benchmark ({basis} basis) for {mm} in {t} needs "
-                f"{need:,.1f} t/yr of EU {STAGE_WORD[bench]}")
-        if bench == "extraction":
-            text += f" (refined equivalent; {need / data.material(mm)['processing_yield']:,.1f} t/yr of ore)"
-        reach, why = _reachable(data, mm, bench, t)
-        if bench == "extraction":
-            reach *= data.material(mm)["processing_yield"]
-        return f"{text}, but at most {reach:,.1f} t/yr can exist by then: {why}"
+        return benchmark_shortfall(data, bench, basis, mm, t, BM.level(rec, t))
     if name == "benchmark_single_country":
         mm, k, c, t, w = idx
         rec = BM.resolve(data)[("single_country", mm, k)]

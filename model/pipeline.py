@@ -1,14 +1,13 @@
 """One run from workbook to run folder: load -> build -> solve -> extract -> write.
 
 Outputs are written into a temporary folder beside the final one and moved into place only when
-complete, so a failed run leaves no half-written results; a run never overwrites another.
+complete, so a failed run leaves no half-written results; a run never overwrites another
+(model/io/runfolder.py).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
-import re
 import shutil
 import sys
 import time
@@ -17,6 +16,10 @@ from importlib import metadata
 from pathlib import Path
 
 from model.data import ModelData
+from model.errors import ModelError
+from model.io.runfolder import (OutputFault, fault_text, input_workspace, keep_failed_log, make_tmp,
+                                publish, slug, snapshot)
+from model.io.runfolder import sha256  # noqa: F401  (model.pipeline.sha256 is used by compare)
 from model.io.write import write_results
 from model.solve import BACKENDS, Run, solve_model  # noqa: F401 (BACKENDS: the choices of --backend)
 from model.validate import load
@@ -24,12 +27,6 @@ from model.validate import load
 PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl")
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def versions(packages=PACKAGES) -> dict:
@@ -87,68 +84,89 @@ def solve_workbook(path, backend: str = "highs") -> Run:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "case"
+    return slug(text)
 
 
 def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
-    """Run a workbook and write its run folder ``outputs/<case>-<timestamp>/``."""
+    """Run a workbook and publish its run folder ``outputs/<case>-<timestamp>/``.
+
+    The input is copied and hashed before it is read, and the model is read from that copy
+    (model/io/runfolder.py); the outputs are written into a hidden temporary folder and renamed
+    into place only when complete. A run without a solution keeps its HiGHS log beside the run
+    folders (the message says where); any other failure leaves nothing.
+    """
     path = Path(path)
     started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    data = load(path)
-    read_s = time.perf_counter() - t0
+    if not path.is_file():
+        load(path)  # the reader's message for a missing file, a folder, a wrong suffix
     outputs = Path(outputs)
-    outputs.mkdir(parents=True, exist_ok=True)
-    case = _slug(str(data.settings.get("case_name") or path.stem))
-    stamp = started.strftime("%Y%m%d-%H%M%S")
-    final = outputs / f"{case}-{stamp}"
-    n = 1
-    while final.exists():
-        n += 1
-        final = outputs / f"{case}-{stamp}-{n}"
-    tmp = outputs / f".tmp-{final.name}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
-        run.timings = {"read_s": read_s, **run.timings}
-        shutil.copy2(path, tmp / f"input{path.suffix}")
-        t1 = time.perf_counter()
-        manifest = {
-            "case": case,
-            "input_file": path.name,
-            "input_sha256": sha256(path),
-            "started_utc": started.isoformat(timespec="seconds"),
-            "command": " ".join(argv if argv is not None else sys.argv),
-            "versions": versions(),
-            "platform": platform.platform(),
-            "settings": {k: v for k, v in data.settings.items()},
-            "backend": backend,
-            "solver": {"name": "HiGHS", "status": run.solution.status,
-                       "termination": run.solution.termination, "objective": run.solution.objective,
-                       "mip": run.solution.is_mip, "mip_gap": run.solution.mip_gap,
-                       "rows": run.solution.n_rows, "columns": run.solution.n_cols,
-                       "integer_columns": run.solution.n_integer,
-                       "numerical_warnings": run.solution.warnings},
-            "scenarios": data.probability,
-        }
-        info = {"case": case, "status": run.solution.status, "objective_eur": run.solution.objective,
-                "scenarios": len(data.scenarios), "mip": run.solution.is_mip,
-                "mip_gap": run.solution.mip_gap, "rows": run.solution.n_rows,
-                "columns": run.solution.n_cols, "integer_columns": run.solution.n_integer,
-                "numerical_warnings": "; ".join(run.solution.warnings) or "none", "backend": backend,
-                "input_file": path.name, "input_sha256": manifest["input_sha256"],
-                "started_utc": manifest["started_utc"], **{f"time_{k}": round(v, 3) for k, v in run.timings.items()},
-                **{f"version_{k}": v for k, v in manifest["versions"].items()},
-                **{f"setting_{k}": v for k, v in data.settings.items()}}
-        write_results(tmp / "results.xlsx", run.results, info)
-        run.timings["write_s"] = time.perf_counter() - t1
-        manifest["timings_s"] = {k: round(v, 3) for k, v in run.timings.items()}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        tmp.rename(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    run.folder = final
+    with input_workspace() as work:
+        try:
+            copy, digest = snapshot(path, Path(work))
+        except OSError as exc:
+            raise OutputFault(fault_text(exc, "copy the input workbook")) from exc
+        t0 = time.perf_counter()
+        data = load(copy)
+        data.source = path
+        read_s = time.perf_counter() - t0
+        case = slug(str(data.settings.get("case_name") or path.stem))
+        stamp = started.strftime("%Y%m%d-%H%M%S")
+        name = f"{case}-{stamp}"
+        tmp = make_tmp(outputs, case, stamp)
+        try:
+            shutil.copyfile(copy, tmp / f"input{path.suffix}")
+            run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
+            run.timings = {"read_s": read_s, **run.timings}
+            _write_folder(tmp, run, path, digest, case, started, argv, backend)
+            run.folder = publish(tmp, outputs, name)
+        except ModelError as exc:
+            kept = keep_failed_log(tmp, outputs, name)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if kept is None:
+                raise
+            raise ModelError(f"{exc} The HiGHS log of this run is kept in {kept}") from exc
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise OutputFault(fault_text(exc, "write the run folder")) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return run
+
+
+def _write_folder(tmp: Path, run: Run, path: Path, digest: str, case: str, started, argv, backend) -> None:
+    """results.xlsx and manifest.json of a solved run, into its temporary folder."""
+    data = run.data
+    t1 = time.perf_counter()
+    manifest = {
+        "case": case,
+        "input_file": path.name,
+        "input_copy": f"input{path.suffix}",
+        "input_sha256": digest,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "command": " ".join(argv if argv is not None else sys.argv),
+        "versions": versions(),
+        "platform": platform.platform(),
+        "settings": {k: v for k, v in data.settings.items()},
+        "backend": backend,
+        "solver": {"name": "HiGHS", "status": run.solution.status,
+                   "termination": run.solution.termination, "objective": run.solution.objective,
+                   "mip": run.solution.is_mip, "mip_gap": run.solution.mip_gap,
+                   "rows": run.solution.n_rows, "columns": run.solution.n_cols,
+                   "integer_columns": run.solution.n_integer,
+                   "numerical_warnings": run.solution.warnings},
+        "scenarios": data.probability,
+    }
+    info = {"case": case, "status": run.solution.status, "objective_eur": run.solution.objective,
+            "scenarios": len(data.scenarios), "mip": run.solution.is_mip,
+            "mip_gap": run.solution.mip_gap, "rows": run.solution.n_rows,
+            "columns": run.solution.n_cols, "integer_columns": run.solution.n_integer,
+            "numerical_warnings": "; ".join(run.solution.warnings) or "none", "backend": backend,
+            "input_file": path.name, "input_sha256": digest,
+            "started_utc": manifest["started_utc"], **{f"time_{k}": round(v, 3) for k, v in run.timings.items()},
+            **{f"version_{k}": v for k, v in manifest["versions"].items()},
+            **{f"setting_{k}": v for k, v in data.settings.items()}}
+    write_results(tmp / "results.xlsx", run.results, info)
+    run.timings["write_s"] = time.perf_counter() - t1
+    manifest["timings_s"] = {k: round(v, 3) for k, v in run.timings.items()}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

@@ -14,6 +14,24 @@ DOMESTIC = "EU"  # the id of the domestic origin in the countries set
 REQUIRED = object()  # sentinel: the column has no default
 UNLIMITED = float("inf")  # default for bounds left blank
 
+# Ranges of every number (docs/inputs.md, docs/reliability.md): the bounds are far beyond any
+# real case and well inside what the solver can take (HiGHS reads 1e20 as infinity; costs near
+# 1e15 lose every digit of a realistic price), so a wrong unit or a typo is caught at the cell.
+MAX_TONNES = 1e10  # t, t/yr: ten billion tonnes (world iron ore output is about 2.5 billion t/yr)
+MIN_TONNES = 1e-6  # t, t/yr: a quantity is 0 or at least a gram (smaller is below the solver's tolerances)
+MAX_EUR_PER_T = 1e10  # EUR/t, EUR/(t/yr): prices, values of lost load, capex, penalties
+YEAR_MIN, YEAR_MAX = 1900, 2200  # every year: the sets, start years, build years, base year
+MAX_CASE_NAME = 80  # characters of case_name (it becomes part of the run folder's name)
+DISCOUNT_WEIGHT_RANGE = (1e-6, 1e6)  # discount factors of the horizon's years must stay inside
+UNIT_RANGES = {  # unit -> (lowest, highest) for number columns that do not set their own
+    "t": (0.0, MAX_TONNES), "t/yr": (0.0, MAX_TONNES),
+    "EUR/t": (0.0, MAX_EUR_PER_T), "EUR/(t/yr)": (0.0, MAX_EUR_PER_T),
+    "EUR/(t/yr)/yr": (0.0, MAX_EUR_PER_T), "EUR/t/yr": (0.0, MAX_EUR_PER_T),
+    "x": (0.0, 1000.0), "year": (YEAR_MIN, YEAR_MAX), "yr": (0, 100), "days": (0.0, 3650.0),
+}
+# Sheets users may add on purpose (notes, workings): names starting with these words, in any case.
+EXTRA_SHEET_PREFIXES = ("notes", "readme", "sources", "workings")
+
 # Columns every parameter sheet may carry for provenance (never used by the model). data_year: the
 # year(s) of the data the row's numbers were read for (not the model year), e.g. '2024' or
 # '2016-2020; 2024'.
@@ -39,6 +57,15 @@ class Column:
     choices: tuple = ()
     description: str = ""
     blank_means: str = ""  # how a blank cell is read, for the docs (e.g. 'unlimited')
+
+    def __post_init__(self):
+        # a number without bounds of its own takes the range of its unit (UNIT_RANGES)
+        if self.kind in ("number", "integer") and self.unit in UNIT_RANGES:
+            lo, hi = UNIT_RANGES[self.unit]
+            if self.lo is None:
+                object.__setattr__(self, "lo", lo)
+            if self.hi is None:
+                object.__setattr__(self, "hi", hi)
 
     @property
     def required(self) -> bool:
@@ -115,10 +142,12 @@ class Setting:
 
 
 SETTING_DEFS = (
-    Setting("case_name", "text", "case", description="name of the case, used in the run folder name"),
+    Setting("case_name", "text", "case", hi=MAX_CASE_NAME,
+            description="name of the case, used in the run folder name (at most "
+            f"{MAX_CASE_NAME} characters)"),
     Setting("discount_rate", "number", 0.05, "share/yr", 0.0, 1.0,
             description="real discount rate for present values and capital annuities"),
-    Setting("base_year", "integer", None, "year", description="year to which costs are discounted "
+    Setting("base_year", "integer", None, "year", YEAR_MIN, YEAR_MAX, description="year to which costs are discounted "
             "(blank: the first year of the horizon)"),
     Setting("benchmark_basis", "choice", "capacity", choices=("capacity", "flow"),
             description="default basis of the extraction, processing and recycling benchmarks: "
@@ -129,7 +158,7 @@ SETTING_DEFS = (
     Setting("soft_benchmarks", "choice", "no", choices=("no", "yes"),
             description="yes: every hard benchmark becomes soft at 10 x the largest value of lost "
             "load per tonne, so that an infeasible case reports its cheapest violation"),
-    Setting("time_limit", "number", 600.0, "s", 1.0, None, description="solver time limit"),
+    Setting("time_limit", "number", 600.0, "s", 1.0, 1e6, description="solver time limit"),
     Setting("mip_gap", "number", 1e-4, "share", 0.0, 1.0, description="relative MIP gap"),
     Setting("threads", "integer", 0, "", 0, 256, description="solver threads (0: HiGHS chooses)"),
     Setting("risk_weight", "number", 0.0, "", 0.0, 1000.0,
@@ -427,7 +456,7 @@ COPRODUCTS = Table(
                  "costs are technology / capacity_existing rows under this id (t/yr of group output)"),
           MATERIAL),
     values=(
-        Column("share", "number", "t/t", lo=0.0,
+        Column("share", "number", "t/t", lo=0.0, hi=1.0,
                description="tonnes of the material per tonne of group output (refined equivalent at "
                "processing, contained at extraction)"),
         Column("stage", "choice", default="processing", choices=("processing", "extraction"),

@@ -5,19 +5,77 @@ collected and raised together so that a user fixes them in one pass.
 """
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from collections import defaultdict
 
 from model import registry as R
 from model.data import NOMINAL, ModelData
 from model.errors import BLANK, Found, InputError, Issue
-from model.io.read import RawWorkbook, parse_cell, read_workbook, suggest
+from model.io.read import RawWorkbook, _normal, parse_cell, read_workbook, suggest
 
 SHARE_TOLERANCE = 1e-6
 
 
 def load(path) -> ModelData:
     """Read, check and return the input of one run (raises InputError with every problem)."""
-    return validate(read_workbook(path))
+    return validate(read_workbook(path, check_names=sheet_name_issues))
+
+
+# ---- sheet names --------------------------------------------------------------------------------
+# Letters of other scripts that look like Latin ones (a sheet name typed on another keyboard layout).
+_LOOKALIKE = dict(zip("\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0455\u0458\u043a\u043c\u043d\u0442\u0432"
+                      "\u03bf\u03b1\u03b9\u03ba\u03bd\u03c1\u03c4\u03c5",
+                      "aeopcyxisjkmhtbo" "aikvptu"))
+
+
+def contract_sheets() -> list[str]:
+    """The sheet names of the input contract, in workbook order."""
+    return [R.README_SHEET, R.SETS_SHEET] + [t.sheet for t in R.TABLES]
+
+
+def extra_sheet_allowed(name: str) -> bool:
+    """A sheet a user adds on purpose: its name starts with one of R.EXTRA_SHEET_PREFIXES."""
+    return str(name).strip().lower().startswith(R.EXTRA_SHEET_PREFIXES)
+
+
+def sheet_name_issues(names, file: str) -> list[Issue]:
+    """Every sheet that is neither part of the contract nor an allowed extra sheet is an error.
+
+    Names that differ from a contract sheet only in case or spaces are reported by the reader
+    (which also uses them to explain a missing sheet); this reports all the others, with a hint:
+    a copied sheet (Excel's 'stockpile (2)'), a letter of another script ('stоckpile' with a
+    Cyrillic o), or the closest contract name.
+    """
+    known = contract_sheets()
+    normal = {_normal(k) for k in known}
+    allowance = ("sheets of your own are allowed when their names start with "
+                 + ", ".join(f"'{p}'" for p in R.EXTRA_SHEET_PREFIXES) + " (any case)")
+    issues = []
+    for name in names:
+        if name in known or extra_sheet_allowed(name) or _normal(name) in normal:
+            continue
+        copy = re.fullmatch(r"(.+?)\s*\(\d+\)", name)
+        foreign = [ch for ch in name if ord(ch) > 127]
+        folded = "".join(_LOOKALIKE.get(ch, ch) for ch in name)
+        if copy and copy.group(1) in known:
+            text = (f"a copy of sheet '{copy.group(1)}' (Excel names a copied sheet like this); the model "
+                    f"reads only '{copy.group(1)}': delete the copy or merge its rows into "
+                    f"'{copy.group(1)}', or rename it to start with 'notes' to keep it as notes")
+        elif re.fullmatch(r"(Sheet|Tabelle|Feuil|Hoja|Foglio|Blad|Arkusz|Planilha)\s*\d+", name):
+            text = (f"unknown sheet name: '{name}' is a spreadsheet program's name for a new sheet; delete "
+                    f"it, or rename it to start with 'notes' to keep it")
+        elif foreign:
+            letters = ", ".join(f"'{ch}' ({unicodedata.name(ch, 'U+%04X' % ord(ch))})" for ch in foreign)
+            hint = (f"; retype it as '{folded}'" if folded in known
+                    else _suggest(folded, known).replace(" (did you mean", "; did you mean").rstrip(")"))
+            text = f"unknown sheet name: it contains the non-Latin character(s) {letters}{hint}"
+        else:
+            text = f"unknown sheet name{_suggest(name, known)}"
+        issues.append(Issue(file, f"{text}; the input sheets are: {', '.join(known)}; {allowance}",
+                            sheet=name))
+    return issues
 
 
 _suggest = suggest  # ' (did you mean ...?)' for a case, spacing or spelling difference
@@ -58,6 +116,10 @@ def validate(raw: RawWorkbook) -> ModelData:
     if R.DOMESTIC not in sets["country"] and sets["country"]:
         add(f"the countries must include '{R.DOMESTIC}' (the EU as an origin)", R.SETS_SHEET, None, "country")
     years = sets["year"]
+    for year in years:
+        if not R.YEAR_MIN <= year <= R.YEAR_MAX:
+            add(f"expected a year from {R.YEAR_MIN} to {R.YEAR_MAX}", R.SETS_SHEET, raw.set_rows["year"][year],
+                "year", year)
     for prev, year in zip(years, years[1:]):
         if year != prev + 1:
             add(f"years must be consecutive and in increasing order: expected {prev + 1} after {prev}",
@@ -90,11 +152,16 @@ def validate(raw: RawWorkbook) -> ModelData:
             except ValueError:
                 pass
         value, problem = parse_cell(raw_value, col)
+        if not problem and sdef.kind == "text" and sdef.hi is not None and len(value) > sdef.hi:
+            problem = f"expected at most {sdef.hi:g} characters, found {len(value)}"
+            rec = dict(rec, value=value[:40] + "...")
         if problem:
             add(f"{problem} (setting {name})", "settings", row, "value",
                 BLANK if rec["value"] == "" else rec["value"])
         else:
             settings[name] = value
+    if not issues:
+        _discount_check(settings, setting_rows, years, add)
 
     # ---- keys against sets, duplicates ------------------------------------------------------
     scen_raw = raw.tables[R.SCENARIOS.sheet]
@@ -163,7 +230,41 @@ def validate(raw: RawWorkbook) -> ModelData:
     return data
 
 
+def _discount_check(settings, setting_rows, years, add) -> None:
+    """The discount factors of the horizon stay within R.DISCOUNT_WEIGHT_RANGE (a base year far from
+    the horizon at a high rate makes costs vanish or overflow)."""
+    r = settings["discount_rate"]
+    base = settings["base_year"] if settings["base_year"] is not None else years[0]
+    lo, hi = R.DISCOUNT_WEIGHT_RANGE
+    try:
+        weights = [(1.0 + r) ** -(t - base) for t in (years[0], years[-1])]
+    except OverflowError:
+        weights = [math.inf]
+    if all(lo <= w <= hi for w in weights):
+        return
+    name = "base_year" if "base_year" in setting_rows else "discount_rate"
+    add(f"discounting at {r:g}/yr from base year {base} gives the years {years[0]}-{years[-1]} cost "
+        f"weights outside {lo:g}-{hi:g} (costs would vanish or overflow in the solver); expected a base "
+        f"year nearer the horizon or a lower discount_rate (setting {name})", "settings",
+        setting_rows.get(name), "value", settings[name])
+
+
+def _tiny_quantities(data: ModelData, add) -> None:
+    """A quantity in t or t/yr is 0 or at least R.MIN_TONNES: smaller numbers (5e-324 typed or left
+    by a formula) are below the solver's tolerances and make shares of consumption meaningless."""
+    for table in R.TABLES:
+        cols = [c.name for c in table.values if c.kind == "number" and c.unit in ("t", "t/yr")]
+        for key, rec in data.tables.get(table.sheet, {}).items() if cols else ():
+            for c in cols:
+                v = rec[c]
+                if isinstance(v, float) and 0.0 < abs(v) < R.MIN_TONNES:
+                    add(f"expected 0 or a quantity of at least {R.MIN_TONNES:g} {table.column(c).unit} "
+                        "(smaller numbers are below the solver's tolerances)",
+                        table.sheet, data.rows[table.sheet][key], c, v)
+
+
 def _cross_checks(data: ModelData, add) -> None:
+    _tiny_quantities(data, add)
     first, last = data.years[0], data.years[-1]
     T = data.tables
     rows = data.rows

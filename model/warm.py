@@ -97,7 +97,7 @@ class WarmSweep:
             if sel.any():
                 lv = self._levels(value, meta, index, sel)
                 BM.check_fixed(index.take(sel), const[sel], sense, lv * meta["demand"][sel],
-                               {key: v[sel] for key, v in meta.items()} | {"level": lv})
+                               {key: v[sel] for key, v in meta.items()} | {"level": lv}, self.point_data())
         for con, meta in self.model.info["benchmarks"]:
             sel = self._selected(meta, con.index)
             if not sel.any():

@@ -48,6 +48,7 @@ from model.blocks import benchmarks as BM
 from model.build import space_of
 from model.data import ModelData
 from model.lp import Expr
+from model.errors import OptionError
 
 SHARES = ("extraction", "processing", "recycling")
 COLUMNS = [
@@ -190,6 +191,9 @@ def assess_workbook(path, year: int | None = None, groups=GROUPS) -> tuple[pd.Da
     from model.validate import load
 
     data = load(path)
+    if year is not None and year not in data.years:
+        raise OptionError(f"--year {year}: expected a year of the horizon of {Path(path).name}, "
+                          f"{data.years[0]}-{data.years[-1]}")
     return assess(data, year, groups), data
 
 

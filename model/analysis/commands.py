@@ -75,6 +75,11 @@ def cmd_sweep(args) -> int:
     book, fig = write_sweep(result, out, input_name=path.name)
     pts = result.points
     solved = pts["objective_eur"].notna()
+    if not solved.any():
+        statuses = ", ".join(sorted(set(map(str, pts["status"])))) if "status" in pts.columns else "no solution"
+        _err(f"No result: none of the {len(pts)} points of the sweep has a solution (status: {statuses}); "
+             f"run the workbook at one of the values to see why. The points are listed in {book}")
+        return EXIT_MODEL
     if not args.quiet:
         if args.verbose:
             print(pts[[c for c in ("value", "status", "objective_eur", "marginal_pv_eur_per_pp", "slope_eur_per_unit")
@@ -83,7 +88,7 @@ def cmd_sweep(args) -> int:
             _err(f"{int((~solved).sum())} of {len(pts)} points have no solution (status 'no solution').")
         print(f"Sweep: {book}")
         print(f"Figure: {fig}" if fig else "No figure: matplotlib is not installed (pip install -e \".[reports]\")")
-    return EXIT_OK if solved.any() else EXIT_MODEL
+    return EXIT_OK
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -172,10 +177,23 @@ def add_commands(sub, root: Path) -> None:
         "and every result table with the stored results.xlsx. Exit code 0 when they match within the "
         "relative tolerance, 4 (with a report of what differs) when they do not.")
     p.add_argument("run", metavar="RUN_DIR", help="run folder")
-    p.add_argument("--rtol", type=float, default=1e-6,
+    p.add_argument("--rtol", type=_tolerance, default=1e-6,
                    help="relative tolerance: |a - b| <= rtol x max(|a|, |b|, 1) (default 1e-6)")
     _verbosity(p)
     p.set_defaults(func=cmd_reproduce)
+
+
+def _tolerance(text: str) -> float:
+    """--rtol: a relative tolerance from 0 to 1."""
+    import argparse
+
+    try:
+        x = float(text)
+    except ValueError:
+        x = -1.0
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"found {text!r}; expected a relative tolerance from 0 to 1, e.g. 1e-6")
+    return x
 
 
 def argparse_default(text: str) -> str:

@@ -557,6 +557,8 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     write_frame(about, info)
     about.column_dimensions["B"].width = 60
     wb.save(path)
+    if not pts["objective_eur"].notna().any():
+        return path, None  # no point has a solution: nothing to draw
     try:
         fig = write_figure(result, path.with_suffix(".png"))
     except ImportError:  # matplotlib is an optional extra: pip install -e ".[reports]"

@@ -23,6 +23,7 @@ import numpy as np
 from model import registry as R
 from model.errors import ModelError
 from model.lp import Expr, Index, stack, union
+from model.reach import unreachable_benchmark
 
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 CAP_STAGES = ("extraction", "processing")
@@ -220,7 +221,8 @@ def _family(mod, name, index, lhs, sense, number, meta) -> None:
     if fixed.any():  # kept aside: a warm sweep re-checks them at another level (model/warm.py)
         mod.info.setdefault("benchmark_fixed", []).append(
             (name, index.take(fixed), lhs.const[fixed], sense, {key: v[fixed] for key, v in meta.items()}))
-        check_fixed(index.take(fixed), lhs.const[fixed], sense, rhs[fixed], {key: v[fixed] for key, v in meta.items()})
+        check_fixed(index.take(fixed), lhs.const[fixed], sense, rhs[fixed], {key: v[fixed] for key, v in meta.items()},
+                    mod.data)
     keep = ~fixed
     index, lhs, rhs, soft = index.take(keep), lhs.take(keep), rhs[keep], soft[keep]
     meta = {key: v[keep] for key, v in meta.items()}
@@ -234,18 +236,22 @@ def _family(mod, name, index, lhs, sense, number, meta) -> None:
     mod.info["benchmarks"].append((con, meta))
 
 
-def check_fixed(index, value, sense, rhs, meta) -> None:
+def check_fixed(index, value, sense, rhs, meta, data=None) -> None:
     """Hard rows whose measure is a number (no variable can enter): a ModelError in words if one
-    does not hold."""
+    does not hold (with ``data``: what capacity can exist by then, and why)."""
     ok = value >= rhs if sense == ">=" else value <= rhs
     bad = np.flatnonzero(~ok)
     if len(bad):
         i = bad[0]
         raise ModelError(_impossible(dict(benchmark=meta["benchmark"][i], material=index.label("m")[i],
-                                          year=index.label("t")[i], level=meta["level"][i]), rhs[i]))
+                                          year=int(index.label("t")[i]), level=meta["level"][i],
+                                          basis=meta["basis"][i]), rhs[i], data))
 
 
-def _impossible(info, rhs) -> str:
+def _impossible(info, rhs, data=None) -> str:
+    if data is not None and info["benchmark"] in SHARE_BENCHMARKS:
+        return unreachable_benchmark(data, info["benchmark"], info.get("basis") or "capacity",
+                                     info["material"], info["year"], info["level"])
     what = {"extraction": "EU extraction", "processing": "EU processing",
             "recycling": "EU recycling"}.get(info["benchmark"], info["benchmark"])
     return (f"The {info['level']:.0%} {info['benchmark']} benchmark for {info['material']} in "

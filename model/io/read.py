@@ -408,8 +408,11 @@ def _formula_issue(out, sheet, i, j, column, formula) -> None:
 # ---------------------------------------------------------------------------------------------
 # The workbook
 # ---------------------------------------------------------------------------------------------
-def read_workbook(path) -> RawWorkbook:
-    """Read and cell-check a workbook; raise InputError listing every problem found."""
+def read_workbook(path, check_names=None) -> RawWorkbook:
+    """Read and cell-check a workbook; raise InputError listing every problem found.
+
+    ``check_names(sheet_names, file) -> [Issue]``: the check of the sheet names against the
+    contract (model.validate.sheet_name_issues)."""
     path = Path(path)
     out = _Collector(path.name)
     wb = _open(path, out)
@@ -417,6 +420,7 @@ def read_workbook(path) -> RawWorkbook:
         try:
             names = list(wb.sheetnames)
             near = _check_sheet_names(names, out)
+            out.issues += check_names(names, out.file) if check_names else []
             sets, set_rows, set_letters = _read_sets(wb, names, near, out)
             tables = {}
             for table in R.TABLES:
