@@ -112,15 +112,17 @@ def _disruptions(data: ModelData, sp: Space):
 
 def space_of(data: ModelData) -> Space:
     from model.blocks.purchasing import contracts_in_model
+    from model.blocks.technologies import substitution_pairs
 
     tiers = data.table("tiers")
     n_tiers = max([sum(1 for key in tiers if key[:3] == k[:3]) for k in tiers] + [0])
     return Space(m=data.materials, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
-                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)))
+                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)),
+                 s=substitution_pairs(data))
 
 
 def build(data: ModelData) -> Model:
-    from model.blocks import balance, benchmarks, capacity, eu_supply, objective, sourcing, stockpile
+    from model.blocks import balance, benchmarks, capacity, eu_supply, objective, sourcing, stockpile, technologies
     from model.transform import soften
 
     if data.settings.get("soft_benchmarks") == "yes":
@@ -128,6 +130,7 @@ def build(data: ModelData) -> Model:
     sp = space_of(data)
     mod = Model(data, LP(sp))
     mod.info["disruption"] = _disruptions(data, sp)
+    technologies.add_technologies(mod)
     capacity.add_capacity(mod)
     sourcing.add_sourcing(mod)
     eu_supply.add_eu_supply(mod)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
+from model.blocks.technologies import technology_tables
 from model.lp import gather
 
 TOL = 1e-6
@@ -81,6 +82,7 @@ def extract(mod, sol) -> Results:
     res.tables["marginal_cost"] = _marginal_cost(mod, val)
     res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
     res.tables["contracts"] = _contracts(mod, val)
+    res.tables.update(technology_tables(mod, val))
     return res
 
 
