@@ -147,6 +147,7 @@ def validate(raw: RawWorkbook) -> ModelData:
         tables[table.sheet] = data
         rows[table.sheet] = where
 
+    rows["settings"] = setting_rows
     data = ModelData(
         materials=list(sets["material"]), countries=list(sets["country"]), stages=list(sets["stage"]),
         years=list(years), settings=settings, tables=tables, rows=rows, source=raw.path,
@@ -426,12 +427,12 @@ def _technology_checks(data: ModelData, add) -> None:
     chosen = data.settings["demand_scenario"]
     if not chosen and len(names) > 1:
         add(f"the deployment sheet holds the demand scenarios {', '.join(names)}: name the one to use "
-            "in setting demand_scenario", "settings", None, "demand_scenario", BLANK)
+            "in setting demand_scenario", "settings", rows["settings"].get("demand_scenario"), "value", BLANK)
         return
     if chosen and chosen not in names:
         add("no deployment rows for this demand scenario; the deployment sheet has "
-            + (", ".join(names) or "only rows for 'all'") + _suggest(chosen, names), "settings", None,
-            "demand_scenario", chosen)
+            + (", ".join(names) or "only rows for 'all'") + _suggest(chosen, names) + " (setting demand_scenario)",
+            "settings", rows["settings"].get("demand_scenario"), "value", chosen)
         return
     scen = chosen or (names[0] if names else "all")
     in_horizon = [rec["deployment"] for (s, p, y), rec in T["deployment"].items()
@@ -440,4 +441,4 @@ def _technology_checks(data: ModelData, add) -> None:
         srows = [r for (s, _, _), r in rows["deployment"].items() if s == scen]
         add(f"demand scenario {scen} has no deployment in the horizon {first}-{last}: every product "
             "would have zero demand", "deployment", _rows_text(srows) if srows else None,
-            "deployment", scen)
+            "demand_scenario", scen)

@@ -7,6 +7,7 @@ Base: materials a (refined from CN at 100 EUR/t) and b (at 40 EUR/t), discount r
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -169,11 +170,24 @@ def test_substitution_share_above_one(tmp_path):
 def test_scenario_without_deployment(tmp_path):
     rows = deploy("p", YEARS, 0.0, "low") + deploy("p", YEARS, 5.0, "high")
     msg = problems(tmp_path, **case([P_FIXED], rows, [I_P], settings={"demand_scenario": "low"}))
-    assert "sheet 'deployment', rows 2-7, column 'deployment': found 'low'; demand scenario low has no deployment" in msg
-    msg = problems(tmp_path, **case([P_FIXED], rows, [I_P], settings={"demand_scenario": "mid"}))
-    assert "column 'demand_scenario': found 'mid'; no deployment rows for this demand scenario" in msg
+    assert "sheet 'deployment', rows 2-7, column 'demand_scenario': found 'low'; demand scenario low has no deployment" in msg
+    msg = problems(tmp_path, **case([P_FIXED], rows, [I_P], settings={"demand_scenario": "hihg"}))
+    assert re.search(r"sheet 'settings', row \d+, column 'value' \(cell B\d+\): found 'hihg'; no deployment rows "
+                     r"for this demand scenario; the deployment sheet has high, low \(did you mean 'high'\?\)", msg)
     msg = problems(tmp_path, **case([P_FIXED], rows, [I_P]))
     assert "holds the demand scenarios high, low: name the one to use in setting demand_scenario" in msg
+
+
+def test_substitution_shares_of_one_product_above_one_and_self_replacement(tmp_path):
+    sub = [{"product": "p", "alternative": "q", "max_share": 0.7}, {"product": "p", "alternative": "p", "max_share": 0.5}]
+    msg = problems(tmp_path, **case([P_FIXED, Q_NORMAL], deploy("p", YEARS), [I_P, I_Q], sub))
+    assert "sheet 'substitution', row 3, column 'alternative' (cell B3): found 'p'; a product cannot replace itself" in msg
+    assert "sheet 'substitution', rows 2-3, column 'max_share': found shares summing to 1.2; the alternatives of p" in msg
+
+
+def test_normal_lifetime_without_spread(tmp_path):
+    msg = problems(tmp_path, **case([dict(Q_NORMAL, lifetime_sd=0)], deploy("q", YEARS), [I_Q]))
+    assert "sheet 'products', row 2, column 'lifetime_sd' (cell E2): found 0.0; a normal lifetime needs" in msg
 
 
 def test_demand_sheet_still_used_when_asked(tmp_path):
