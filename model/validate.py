@@ -121,6 +121,7 @@ def validate(raw: RawWorkbook) -> ModelData:
                 if col.set and v not in declared[col.set]:
                     where_declared = ("the scenarios sheet" if col.set == "scenario"
                                       else "the buyers sheet" if col.set == "buyer"
+                                      else "the products sheet" if col.set == "product"
                                       else f"column '{col.set}' of the sets sheet")
                     hint = (f" (the horizon is {years[0]}-{years[-1]})" if col.set == "year"
                             else _suggest(v, declared[col.set]))

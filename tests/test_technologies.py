@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,8 +191,42 @@ def test_normal_lifetime_without_spread(tmp_path):
     assert "sheet 'products', row 2, column 'lifetime_sd' (cell E2): found 0.0; a normal lifetime needs" in msg
 
 
+def test_undeclared_product(tmp_path):
+    msg = problems(tmp_path, **case([P_FIXED], deploy("p", YEARS), [I_P, dict(I_P, product="pp")]))
+    assert "sheet 'intensity', row 3, column 'product' (cell A3): found 'pp'; unknown product; declare it in " \
+           "the products sheet (did you mean 'p'?)" in msg
+
+
 def test_demand_sheet_still_used_when_asked(tmp_path):
     kw = case([P_FIXED], deploy("p", YEARS), [I_P], settings={"demand_source": "demand_sheet"})
     kw["rows"]["demand"] = [{"material": mm, "year": t, "demand": 3.0} for mm in "ab" for t in YEARS]
     data = load(write_case(tmp_path / "c.xlsx", **kw))
     assert data.technologies is None and data.demand("a", 2031) == 3.0
+
+
+# ---- the EU case with technology-driven demand of the battery metals ---------------------------
+EU_TECH = Path(__file__).resolve().parent.parent / "inputs" / "eu_crma_technologies.xlsx"
+OBJECTIVE_EU_TECH = 1_152_932_620_422.383  # the default case with battery-metal demand from technologies
+
+
+def test_eu_case_on_technology_demand():
+    import openpyxl
+
+    from model.pipeline import solve_workbook
+
+    run = solve_workbook(EU_TECH)
+    assert run.solution.objective == pytest.approx(OBJECTIVE_EU_TECH, rel=1e-9)
+    src = run.results["demand_source"].set_index("material")
+    assert set(src.index[src["demand_from"] == "technologies"]) == {"lithium", "nickel", "cobalt"}
+    assert (src.loc[["lithium", "nickel", "cobalt"], "demand_scenario"] == "ec2021").all()
+    # lithium in 2030 by hand from the workbook's own rows: sum of deployment x intensity
+    wb = openpyxl.load_workbook(EU_TECH, read_only=True)
+    dep = {(r[0], r[1], r[2]): r[3] for r in wb["deployment"].iter_rows(min_row=2, values_only=True)}
+    inten = {(r[0], r[1]): r[2] for r in wb["intensity"].iter_rows(min_row=2, values_only=True)}
+    sheet = {(r[0], r[1]): r[2] for r in wb["demand"].iter_rows(min_row=2, values_only=True)}
+    wb.close()
+    hand = sum(d * inten[(p, "lithium")] for (s, p, y), d in dep.items()
+               if y == 2030 and s in ("ec2021", "all") and (p, "lithium") in inten)
+    assert run.data.demand("lithium", 2030) == pytest.approx(hand, rel=1e-12)
+    # the demand sheet of this workbook is built from the same technologies (6 significant digits)
+    assert sheet[("lithium", 2030)] == pytest.approx(hand, rel=1e-5)
