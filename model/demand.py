@@ -41,7 +41,7 @@ def survival(model: str, mean: float, sd: float, shape: float, x: np.ndarray) ->
     if model == "fixed":
         return (x < mean).astype(float)
     if model == "normal":
-        erfc = np.vectorize(math.erfc)
+        erfc = np.vectorize(math.erfc, otypes=[float])
         return 0.5 * erfc((x - mean) / (sd * math.sqrt(2.0)))
     if model == "weibull":
         scale = weibull_scale(mean, shape)
@@ -67,10 +67,13 @@ def flodym_outflow(years, deployment: np.ndarray, recs: list[dict]):
     n_t, n_p = deployment.shape
     stock = np.zeros((n_t, n_t, n_p))
     out = np.zeros((n_t, n_t, n_p))
+    # flodym's time axis needs three years at least: two more years (no deployment) are added and
+    # dropped (they change nothing before them: the years are consecutive)
+    padded = list(years) + [years[-1] + 1, years[-1] + 2]
     for j, rec in enumerate(recs):
         if not deployment[:, j].any():  # nothing in use, nothing leaves
             continue
-        dims = flodym.DimensionSet(dim_list=[flodym.Dimension(name="time", letter="t", items=list(years))])
+        dims = flodym.DimensionSet(dim_list=[flodym.Dimension(name="time", letter="t", items=padded)])
         kind = rec["lifetime_model"]
         if kind == "fixed":
             lt = flodym.FixedLifetime(dims=dims, mean=rec["lifetime"])
@@ -79,11 +82,11 @@ def flodym_outflow(years, deployment: np.ndarray, recs: list[dict]):
         else:
             lt = flodym.WeibullLifetime(dims=dims, weibull_shape=rec["weibull_shape"],
                                         weibull_scale=weibull_scale(rec["lifetime"], rec["weibull_shape"]))
-        dsm = flodym.InflowDrivenDSM(dims=dims, lifetime_model=lt,
-                                     inflow=flodym.StockArray(dims=dims, values=deployment[:, j].astype(float)))
+        inflow = np.append(deployment[:, j].astype(float), [0.0, 0.0])
+        dsm = flodym.InflowDrivenDSM(dims=dims, lifetime_model=lt, inflow=flodym.StockArray(dims=dims, values=inflow))
         dsm.compute()
-        stock[:, :, j] = dsm.get_stock_by_cohort()
-        out[:, :, j] = dsm.get_outflow_by_cohort()
+        stock[:, :, j] = dsm.get_stock_by_cohort()[:n_t, :n_t]
+        out[:, :, j] = dsm.get_outflow_by_cohort()[:n_t, :n_t]
     return stock, out
 
 

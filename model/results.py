@@ -270,6 +270,8 @@ def _compliance(mod, val) -> pd.DataFrame:
     d = np.repeat(np.array([r[5] for r in rows], dtype=float), nw)
     enforcement = np.repeat(np.array([r[7]["enforcement"] for r in rows], dtype=object), nw)
     q = sp.index(("m", "t"), [(r[1], r[3]) for r in rows]).repeat("w", np.arange(nw))
+    if "demand_shift" in mod.flows:  # consumption after substitution
+        d = d + val.flow("demand_shift", q)
     is_share = bench != "single_country"
     cap, flow = np.zeros(q.n), np.zeros(q.n)
     for b in BM.SHARE_BENCHMARKS:

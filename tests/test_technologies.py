@@ -142,6 +142,26 @@ def test_end_of_life_follows_the_substitution(tmp_path):
     assert rec[("b", 2035)] == pytest.approx(1.44)
 
 
+def test_substitution_counts_in_the_benchmarks_and_the_stock_rule(tmp_path):
+    # EU processing of a: 2 t/yr, nothing to build; the 40 % processing benchmark on 10 t of a needs
+    # 4 t. Replacing s units of p by q (no a) lowers consumption to 10 - s: 2 >= 0.4 (10 - s) gives
+    # s = 5, bought at 1,000 EUR/unit although each saves only 80 EUR. A 73-day stock rule on a
+    # then covers 73/365 x 5 t = 1 t. Cost: 5 t of a at 100 + 2.5 t of b at 40 + 5 x 1,000 + the
+    # stock bought at 100 (1 t, no resale at the end of a one-year horizon).
+    p = dict(P_FIXED, collection_rate=0.0)
+    sub = [{"product": "p", "alternative": "q", "max_share": 0.8, "cost": 1000.0}]
+    kw = case([p, Q_NORMAL], deploy("p", [2030]), [I_P, I_Q], sub, years=[2030])
+    kw["rows"]["capacity_existing"] = [{"material": "a", "stage": "processing", "year": 2030, "capacity": 2.0}]
+    kw["rows"]["benchmarks"] = [{"benchmark": "processing", "material": "a", "level": 0.4, "start_year": 2030}]
+    kw["rows"]["stockpile"] = [{"material": "a", "coverage_days": 73.0}]
+    run = solve_case(tmp_path, **kw)
+    assert run.results["substitution"]["units"].iloc[0] == pytest.approx(5.0)
+    assert run.solution.objective == pytest.approx(5 * 100 + 2.5 * 40 + 5 * 1000 + 1 * 100)
+    comp = run.results["compliance"].set_index("benchmark").loc["processing"]
+    assert comp["achieved_share"] == pytest.approx(0.4) and bool(comp["met"])
+    assert run.results["stock"]["stock_target_t"].iloc[0] == pytest.approx(1.0)
+
+
 # ---- bad input -------------------------------------------------------------------------------
 def problems(tmp_path, **kw) -> str:
     with pytest.raises(InputError) as e:
