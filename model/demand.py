@@ -177,6 +177,15 @@ def technology_flows(data) -> Technologies | None:
     return tech
 
 
+def recyclable(data, m: str, rec: dict) -> float:
+    """The recyclable end-of-life feedstock of a demand row: collection x efficiency x outflow of
+    the products for a material whose demand comes from technologies, else recycling_yield x
+    collection_rate x eol_arising (formulation §3.2, §15)."""
+    if "feedstock" in rec:
+        return rec["feedstock"]
+    return data.material(m)["recycling_yield"] * rec["collection_rate"] * rec["eol_arising"]
+
+
 def with_technology_demand(data):
     """The data with the demand and end-of-life arisings of the covered materials from the
     technologies (a data transformation; the demand sheet's other columns are kept)."""

@@ -424,6 +424,10 @@ def _technology_checks(data: ModelData, add) -> None:
                 "deployment", None)
     if not T["deployment"] or not T["intensity"]:
         return
+    if T["buyers"] and covered_materials(data):
+        add("buyers' demands add up to the demand sheet, but this run takes the demand of "
+            f"{', '.join(covered_materials(data))} from technologies: for joint purchasing set "
+            "demand_source to demand_sheet", "buyers", None, "material", covered_materials(data)[0])
     names = demand_scenarios(data)
     chosen = data.settings["demand_scenario"]
     if not chosen and len(names) > 1:

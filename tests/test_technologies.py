@@ -162,6 +162,20 @@ def test_substitution_counts_in_the_benchmarks_and_the_stock_rule(tmp_path):
     assert run.results["stock"]["stock_target_t"].iloc[0] == pytest.approx(1.0)
 
 
+def test_baseline_assessment_reads_the_technology_feedstock(tmp_path):
+    # recycling capacity 10 t/yr of a; the feedstock is 0.5 x 0.9 x 10 = 4.5 t (not yield x
+    # collection x arising of the demand sheet): EU recycling covers 4.5 of 10 t
+    from model.analysis.assess import assess
+
+    kw = case([P_FIXED], deploy("p", range(2027, 2036)), [I_P])
+    kw["rows"]["capacity_existing"] = [{"material": "a", "stage": "recycling", "year": t, "capacity": 10.0}
+                                       for t in YEARS]
+    kw["rows"]["benchmarks"] = [{"benchmark": "recycling", "material": "a", "level": 0.25, "start_year": 2030,
+                                 "basis": "flow"}]
+    row = assess(load(write_case(tmp_path / "c.xlsx", **kw)), 2031).set_index("material").loc["a"]
+    assert row["eu_recycling_share"] == pytest.approx(0.45)
+
+
 # ---- bad input -------------------------------------------------------------------------------
 def problems(tmp_path, **kw) -> str:
     with pytest.raises(InputError) as e:
@@ -215,6 +229,13 @@ def test_undeclared_product(tmp_path):
     msg = problems(tmp_path, **case([P_FIXED], deploy("p", YEARS), [I_P, dict(I_P, product="pp")]))
     assert "sheet 'intensity', row 3, column 'product' (cell A3): found 'pp'; unknown product; declare it in " \
            "the products sheet (did you mean 'p'?)" in msg
+
+
+def test_buyers_need_the_demand_sheet(tmp_path):
+    kw = case([P_FIXED], deploy("p", YEARS), [I_P])
+    kw["rows"]["buyers"] = [{"buyer": "x", "material": mm, "year": t, "demand": 0.0} for mm in "ab" for t in YEARS]
+    msg = problems(tmp_path, **kw)
+    assert "sheet 'buyers', column 'material': found 'a'; buyers' demands add up to the demand sheet" in msg
 
 
 def test_demand_sheet_still_used_when_asked(tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.blocks.capacity import available, capacity_keys
+from model.demand import recyclable
 
 
 def stage_index(mod, stage: str):
@@ -53,8 +54,7 @@ def add_eu_supply(mod) -> None:
     # recycling_feedstock: recycling_yield x collection_rate x end-of-life arising of (m, t); for a
     # material whose demand comes from technologies, collection x efficiency x outflow of each
     # product (model/demand.py), plus what substitution changes (model/blocks/technologies.py)
-    feedstock = mod.per_material_year(lambda mm, d: d["feedstock"] if "feedstock" in d else
-                                      data.material(mm)["recycling_yield"] * d["collection_rate"] * d["eol_arising"])
+    feedstock = mod.per_material_year(lambda mm, d: recyclable(data, mm, d))
     shift = mod.flow("feedstock_shift", recyc) if "feedstock_shift" in mod.flows else 0.0
     lp.con("recycling_feedstock", recyc, eu_recycling.expr() - shift, "<=", feedstock[recyc["m"], recyc["t"]])
 
