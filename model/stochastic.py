@@ -126,6 +126,15 @@ def wait_and_see(base: ModelData, progress=None) -> float:
     each material is solved once undisturbed and once per scenario that disrupts it."""
     scenarios = [w for w in base.scenarios if base.probability[w] > 0]
     total = 0.0
+    from model.blocks.technologies import substitution_pairs
+
+    if substitution_pairs(base):  # a substitution changes several materials at once: no split
+        for w in scenarios:
+            got = _solve(scenario_data(base, w))
+            if got is None:
+                raise ModelError(f"Scenario '{w}' alone has no solution; EVPI is undefined.")
+            total += base.probability[w] * got[2].objective
+        return total
     parts = materials_split(base)
     for i, mm in enumerate(base.materials):
         if progress:

@@ -126,6 +126,23 @@ def test_substitution_switches_at_its_break_even_cost(tmp_path, cost, switched):
     assert change.loc[("b", 2032), "demand_t"] == pytest.approx(2.0 if switched else 0.0)
 
 
+def test_substitution_under_disruptions_value_of_information(tmp_path):
+    # scenario cut (probability 0.5): a costs 300 (price x3) in every year; the switch (cost 150 per
+    # unit, saving 100 - 20 = 80 calm, 300 - 20 = 280 cut) is a first-stage plan. RP: switch the
+    # 4 units of max_share (expected saving 0.5 x 80 + 0.5 x 280 = 180 > 150). WS: calm alone does
+    # not switch, cut alone does; EVPI = 0.5 x (150 - 80) x 4 per year.
+    p = dict(P_FIXED, collection_rate=0.0)
+    sub = [{"product": "p", "alternative": "q", "max_share": 0.4, "cost": 150.0}]
+    kw = case([p, Q_NORMAL], deploy("p", YEARS), [I_P, I_Q], sub)
+    kw["rows"]["scenarios"] = [{"scenario": "cut", "probability": 0.5}]
+    kw["rows"]["disruptions"] = [{"scenario": "cut", "material": "a", "country": "CN", "stage": "processing",
+                                  "start_year": 2030, "duration": 6, "severity": 0.0, "price_multiplier": 3.0}]
+    run = solve_case(tmp_path, **kw)
+    assert list(run.results["substitution"]["units"]) == pytest.approx([4.0] * 6)
+    voi = run.results["value_of_information"].set_index("measure")["value_eur"]
+    assert voi["EVPI"] == pytest.approx(6 * 0.5 * (150 - 80) * 4)
+
+
 def test_end_of_life_follows_the_substitution(tmp_path):
     # forced switch (cost -1000: always pays) of 40 % of p (fixed life 3) to q (fixed life 2) from
     # 2031: the outflow of a falls by 4 t in 2034 and 2035, that of b rises 2 t in 2033-2035

@@ -54,7 +54,10 @@ def add_technologies(mod) -> None:
         jp, ja = tech.products.index(p), tech.products.index(a)
         start = rec["start_year"] if rec["start_year"] is not None else T[0]
         drop = tech.intensity[:, jp, :] - tech.intensity[:, ja, :]  # (y, m) t/unit saved
-        k_lead = int(np.argmax(drop[h0:].sum(axis=0)))
+        in_model = np.array([mm in sp.code["m"] for mm in tech.materials])
+        if not in_model.any():
+            continue
+        k_lead = int(np.argmax(np.where(in_model, drop[h0:].sum(axis=0), -np.inf)))
         for t_code, t in enumerate(T):
             cap = rec["max_share"] * tech.deployment[tech.at(t), jp]
             if t >= start and cap > 0:
