@@ -23,7 +23,7 @@ from model.data import ModelData
 from model.errors import ModelError
 from model.transform import EV_SCENARIO, expected_value_data, materials_split, risk_neutral, scenario_data  # noqa: F401
 
-FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target")
+FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "substitution")
 
 
 def _solve(data):

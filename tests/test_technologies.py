@@ -143,6 +143,23 @@ def test_substitution_under_disruptions_value_of_information(tmp_path):
     assert voi["EVPI"] == pytest.approx(6 * 0.5 * (150 - 80) * 4)
 
 
+def test_substitution_is_fixed_in_the_eev(tmp_path):
+    # scenario cut (0.5): no refined a at all (unmet at 10,000 EUR/t). RP switches the 4 units a
+    # year: calm 6 x 100 + 2 x 40 + 4 x 150 = 1,280, cut 6 x 10,000 + 80 + 600 = 60,680. The EV
+    # problem (half of an unlimited offer lost: no limit) does not switch; fixed at that, calm costs
+    # 1,000 and cut 100,000: VSS = 6 x 0.5 x (1,000 + 100,000 - 1,280 - 60,680) = 117,120.
+    p = dict(P_FIXED, collection_rate=0.0)
+    sub = [{"product": "p", "alternative": "q", "max_share": 0.4, "cost": 150.0}]
+    kw = case([p, Q_NORMAL], deploy("p", YEARS), [I_P, I_Q], sub)
+    kw["rows"]["scenarios"] = [{"scenario": "cut", "probability": 0.5}]
+    kw["rows"]["disruptions"] = [{"scenario": "cut", "material": "a", "country": "CN", "stage": "processing",
+                                  "start_year": 2030, "duration": 6, "severity": 1.0}]
+    run = solve_case(tmp_path, **kw)
+    assert run.solution.objective == pytest.approx(6 * 0.5 * (1280 + 60680))
+    voi = run.results["value_of_information"].set_index("measure")["value_eur"]
+    assert voi["VSS"] == pytest.approx(6 * 0.5 * (1000 + 100000 - 1280 - 60680))
+
+
 def test_end_of_life_follows_the_substitution(tmp_path):
     # forced switch (cost -1000: always pays) of 40 % of p (fixed life 3) to q (fixed life 2) from
     # 2031: the outflow of a falls by 4 t in 2034 and 2035, that of b rises 2 t in 2033-2035
