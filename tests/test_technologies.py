@@ -126,37 +126,36 @@ def test_substitution_switches_at_its_break_even_cost(tmp_path, cost, switched):
     assert change.loc[("b", 2032), "demand_t"] == pytest.approx(2.0 if switched else 0.0)
 
 
-def test_substitution_under_disruptions_value_of_information(tmp_path):
-    # scenario cut (probability 0.5): a costs 300 (price x3) in every year; the switch (cost 150 per
-    # unit, saving 100 - 20 = 80 calm, 300 - 20 = 280 cut) is a first-stage plan. RP: switch the
-    # 4 units of max_share (expected saving 0.5 x 80 + 0.5 x 280 = 180 > 150). WS: calm alone does
-    # not switch, cut alone does; EVPI = 0.5 x (150 - 80) x 4 per year.
+def switch_under_a_cut(tmp_path, **disruption):
+    """p -> q (40 %, 150 EUR per unit, no end-of-life value) with a scenario 'cut' (probability 0.5)
+    that disrupts the Chinese refined a in every year: (run, value_of_information by measure)."""
     p = dict(P_FIXED, collection_rate=0.0)
     sub = [{"product": "p", "alternative": "q", "max_share": 0.4, "cost": 150.0}]
     kw = case([p, Q_NORMAL], deploy("p", YEARS), [I_P, I_Q], sub)
     kw["rows"]["scenarios"] = [{"scenario": "cut", "probability": 0.5}]
     kw["rows"]["disruptions"] = [{"scenario": "cut", "material": "a", "country": "CN", "stage": "processing",
-                                  "start_year": 2030, "duration": 6, "severity": 0.0, "price_multiplier": 3.0}]
+                                  "start_year": 2030, "duration": 6, **disruption}]
     run = solve_case(tmp_path, **kw)
+    return run, run.results["value_of_information"].set_index("measure")["value_eur"]
+
+
+def test_substitution_under_disruptions_value_of_information(tmp_path):
+    # a costs 300 (price x3) in the cut; the switch (cost 150 per unit, saving 100 - 20 = 80 calm,
+    # 300 - 20 = 280 cut) is a first-stage plan. RP: switch the 4 units of max_share (expected
+    # saving 0.5 x 80 + 0.5 x 280 = 180 > 150). WS: calm alone does not switch, cut alone does;
+    # EVPI = 0.5 x (150 - 80) x 4 per year.
+    run, voi = switch_under_a_cut(tmp_path, severity=0.0, price_multiplier=3.0)
     assert list(run.results["substitution"]["units"]) == pytest.approx([4.0] * 6)
-    voi = run.results["value_of_information"].set_index("measure")["value_eur"]
     assert voi["EVPI"] == pytest.approx(6 * 0.5 * (150 - 80) * 4)
 
 
 def test_substitution_is_fixed_in_the_eev(tmp_path):
-    # scenario cut (0.5): no refined a at all (unmet at 10,000 EUR/t). RP switches the 4 units a
-    # year: calm 6 x 100 + 2 x 40 + 4 x 150 = 1,280, cut 6 x 10,000 + 80 + 600 = 60,680. The EV
-    # problem (half of an unlimited offer lost: no limit) does not switch; fixed at that, calm costs
-    # 1,000 and cut 100,000: VSS = 6 x 0.5 x (1,000 + 100,000 - 1,280 - 60,680) = 117,120.
-    p = dict(P_FIXED, collection_rate=0.0)
-    sub = [{"product": "p", "alternative": "q", "max_share": 0.4, "cost": 150.0}]
-    kw = case([p, Q_NORMAL], deploy("p", YEARS), [I_P, I_Q], sub)
-    kw["rows"]["scenarios"] = [{"scenario": "cut", "probability": 0.5}]
-    kw["rows"]["disruptions"] = [{"scenario": "cut", "material": "a", "country": "CN", "stage": "processing",
-                                  "start_year": 2030, "duration": 6, "severity": 1.0}]
-    run = solve_case(tmp_path, **kw)
+    # no refined a at all in the cut (unmet at 10,000 EUR/t). RP switches the 4 units a year:
+    # calm 6 x 100 + 2 x 40 + 4 x 150 = 1,280, cut 6 x 10,000 + 80 + 600 = 60,680. The EV problem
+    # (half of an unlimited offer lost: no limit) does not switch; fixed at that, calm costs 1,000
+    # and cut 100,000: VSS = 6 x 0.5 x (1,000 + 100,000 - 1,280 - 60,680) = 117,120.
+    run, voi = switch_under_a_cut(tmp_path, severity=1.0)
     assert run.solution.objective == pytest.approx(6 * 0.5 * (1280 + 60680))
-    voi = run.results["value_of_information"].set_index("measure")["value_eur"]
     assert voi["VSS"] == pytest.approx(6 * 0.5 * (1000 + 100000 - 1280 - 60680))
 
 
