@@ -65,7 +65,12 @@ from inputs.eu_disruptions import disruption_rows  # noqa: E402
 
 # The workbook
 # =============================================================================================
-def build(ref: Ref | None = None):
+def build(ref: Ref | None = None, tech=None):
+    """The case's sets, rows, settings and per-material figures; with ``tech`` (model/demand.py
+    Technologies of inputs/eu_technologies.py) the demand and end of life of its materials come
+    from the technologies."""
+    from inputs.eu_technologies import technology_demand, technology_end_of_life
+
     ref = ref or Ref()
     src = Sourcing(ref)
     rows = defaultdict(list)
@@ -80,8 +85,13 @@ def build(ref: Ref | None = None):
             y = processing_yield(ref, m)
         with ref.track() as used_d:
             d_vals, d_src, d_grade, d_note = demand_of(ref, m)
+        by_tech = tech is not None and m in tech.materials
+        if by_tech:
+            d_vals, d_src, d_grade, d_note = technology_demand(tech, m, d_src)
         with ref.track() as used_r:
             rec = recycling_params(ref, m, d_vals)
+        if by_tech:
+            technology_end_of_life(rec, tech, m)
         with ref.track() as used_c:
             cap = existing_capacity(ref, m, d_vals, y.value)
         price_year = data_years(used_p)
@@ -372,19 +382,30 @@ def _why_capacity(im, b, t) -> str:
 # =============================================================================================
 
 
-def main(path=OUTPUT, disrupted=None) -> tuple[Path, Path]:
-    """Write the default case to ``path`` and the same case with the disruption scenarios to
-    ``disrupted`` (default: ``<path stem>_disruptions.xlsx`` beside it)."""
+def main(path=OUTPUT, disrupted=None, technologies=None) -> tuple[Path, Path]:
+    """Write the default case to ``path``, the same case with the disruption scenarios to
+    ``disrupted`` (default: ``<path stem>_disruptions.xlsx`` beside it) and with technology-driven
+    demand of the battery metals (inputs/eu_technologies.py) to ``technologies`` (default:
+    ``<path stem>_technologies.xlsx``)."""
+    from inputs.eu_technologies import case_inputs, flows
+
     path = Path(path)
     disrupted = Path(disrupted) if disrupted else path.with_name(f"{path.stem}_disruptions{path.suffix}")
+    technologies = Path(technologies) if technologies else path.with_name(f"{path.stem}_technologies{path.suffix}")
     sets, rows, settings, _ = build()
     out = write_input_workbook(path, sets=sets, rows=rows, settings=settings)
     scen = disruption_rows(rows["supply"])
     out2 = write_input_workbook(disrupted, sets=sets, rows={**rows, **scen},
                                 settings={**settings, "case_name": "eu_crma_disruptions"})
+    tech, tech_settings = case_inputs()
+    sets3, rows3, _, _ = build(tech=flows(tech))
+    out3 = write_input_workbook(technologies, sets=sets3, rows={**rows3, **tech},
+                                settings={**settings, **tech_settings, "case_name": "eu_crma_technologies"})
     n = sum(len(v) for v in rows.values())
     for o, extra in ((out, ""), (out2, f", {len(scen['scenarios'])} disruption scenarios "
-                                       f"({len(scen['disruptions'])} disruption rows)")):
+                                       f"({len(scen['disruptions'])} disruption rows)"),
+                     (out3, f" in the default case, {sum(len(v) for v in rows3.values()):,} with technology-driven demand of {', '.join(sorted({r['material'] for r in tech['intensity']}))} "
+                            f"({sum(len(v) for v in tech.values())} technology rows)")):
         try:
             shown = Path(o).resolve().relative_to(ROOT)
         except ValueError:
@@ -395,4 +416,4 @@ def main(path=OUTPUT, disrupted=None) -> tuple[Path, Path]:
 
 
 if __name__ == "__main__":
-    main(*(Path(a) for a in sys.argv[1:3]))
+    main(*(Path(a) for a in sys.argv[1:4]))

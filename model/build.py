@@ -112,6 +112,7 @@ def _disruptions(data: ModelData, sp: Space):
 
 def space_of(data: ModelData) -> Space:
     from model.blocks.purchasing import contracts_in_model
+    from model.blocks.technologies import substitution_pairs
 
     tiers = data.table("tiers")
     n_tiers = max([sum(1 for key in tiers if key[:3] == k[:3]) for k in tiers] + [0])
@@ -121,12 +122,13 @@ def space_of(data: ModelData) -> Space:
     owners = list(data.materials) + sorted({g for (g, m) in data.table("coproducts") if m in data.materials}
                                            - set(data.materials))
     return Space(m=owners, c=data.countries, k=list(R.STAGES), t=data.years, w=data.scenarios,
-                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)), h=hosts, g=owners)
+                 x=list(contracts_in_model(data)), j=list(range(1, n_tiers + 1)), h=hosts, g=owners,
+                 s=substitution_pairs(data))
 
 
 def build(data: ModelData) -> Model:
     from model.blocks import (balance, benchmarks, byproducts, capacity, coproducts, eu_supply, objective, sourcing,
-                              stockpile)
+                              stockpile, technologies)
     from model.transform import propagate_host_disruptions, soften
 
     if data.settings.get("soft_benchmarks") == "yes":
@@ -135,6 +137,7 @@ def build(data: ModelData) -> Model:
     sp = space_of(data)
     mod = Model(data, LP(sp))
     mod.info["disruption"] = _disruptions(data, sp)
+    technologies.add_technologies(mod)
     capacity.add_capacity(mod)
     coproducts.add_coproducts(mod)
     sourcing.add_sourcing(mod)

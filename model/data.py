@@ -29,6 +29,8 @@ class ModelData:
     # scenario -> probability; scenario -> (material, country, stage, year) -> (lost share, price x)
     probability: dict[str, float] = field(default_factory=lambda: {NOMINAL: 1.0})
     disruption: dict[str, dict] = field(default_factory=dict)
+    # technology-driven flows (model/demand.py, Technologies), when the run has them
+    technologies: object = None
 
     # ---- convenient views -------------------------------------------------------------------
     @property

@@ -42,7 +42,7 @@ import pyomo.environ as pyo
 
 from model.data import NOMINAL, ModelData
 
-FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "contract_volume", "contract_signed")
+FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "contract_volume", "contract_signed", "substitution")
 DEFAULT_SOLVER = "appsi_highs"
 
 

@@ -24,7 +24,7 @@ from model.io.write import write_results
 from model.solve import BACKENDS, Run, solve_model  # noqa: F401 (BACKENDS: the choices of --backend)
 from model.validate import load
 
-PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl")
+PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl", "flodym")
 
 
 

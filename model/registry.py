@@ -172,6 +172,14 @@ SETTING_DEFS = (
     Setting("stochastic_reports", "choice", "auto", choices=("auto", "yes", "no"),
             description="compute the value of the stochastic solution (VSS) and the expected value "
             "of perfect information (EVPI); auto: when there are 2 to 50 scenarios"),
+    Setting("demand_source", "choice", "auto", choices=("auto", "technologies", "demand_sheet"),
+            description="where material demand and end-of-life arisings come from: technologies "
+            "(deployment x intensity, lifetimes; sheets products, deployment, intensity) or the "
+            "demand sheet; auto: technologies for every material with intensity rows, the demand "
+            "sheet for the others"),
+    Setting("demand_scenario", "text", "", hi=MAX_CASE_NAME,
+            description="the demand scenario of the deployment sheet the run uses (blank: the only "
+            "one there is)"),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTING_DEFS}
 
@@ -471,9 +479,97 @@ COPRODUCTS = Table(
     topic="byproducts",
 )
 
+# ---------------------------------------------------------------------------------------------
+# Technology-driven demand (model/demand.py, model/blocks/technologies.py): products that use
+# materials, their deployment per demand scenario, material intensities, lifetimes, collection and
+# recycling, and substitution between them.
+# ---------------------------------------------------------------------------------------------
+PRODUCT = Column("product", "key", set="product", description="product id (a technology or chemistry "
+                 "that uses materials, e.g. ev_battery_nmc811), declared in the products sheet")
+LIFETIME_MODELS = ("fixed", "normal", "weibull")
+PRODUCTS = Table(
+    sheet="products",
+    keys=(PRODUCT,),
+    values=(
+        Column("unit", "text", default="", description="the unit deployment is counted in (GWh, GW, "
+               "million vehicles, t of product, ...)"),
+        Column("lifetime_model", "choice", default="fixed", choices=LIFETIME_MODELS,
+               description="lifetime distribution of the product in use: fixed (every unit leaves "
+               "at the lifetime), normal (mean lifetime, sd lifetime_sd) or weibull (mean lifetime, "
+               "shape weibull_shape)"),
+        Column("lifetime", "number", "yr", description="mean lifetime in use (> 0)"),
+        Column("lifetime_sd", "number", "yr", default=0.0, lo=0.0,
+               description="normal only: standard deviation of the lifetime (> 0)"),
+        Column("weibull_shape", "number", "", default=0.0, lo=0.0, hi=50.0,
+               description="weibull only: shape parameter k (> 0); the scale is lifetime / "
+               "Gamma(1 + 1/k)"),
+        Column("collection_rate", "number", "share", default=0.0, lo=0.0, hi=1.0,
+               description="share of end-of-life units collected for recycling in the EU"),
+        Column("description", "text", default="", description="what the product is"),
+    ),
+    description="Products (technologies) that use materials. With intensity and deployment rows "
+    "they make the demand of their materials (inflow) and the end-of-life arising (outflow).",
+    topic="technologies",
+)
+
+DEPLOYMENT = Table(
+    sheet="deployment",
+    keys=(Column("demand_scenario", "key", set=None, description="demand scenario id, or 'all' "
+                 "for rows that hold in every scenario (history)"),
+          PRODUCT,
+          Column("year", "integer", "year", description="year; years before the horizon are the "
+                 "history that fills the stock in use")),
+    values=(Column("deployment", "number", "unit/yr", lo=0.0, hi=1e12,
+                   description="units of the product put into use in the EU in the year (the "
+                   "product's unit)"),),
+    description="Deployment of products per demand scenario and year, history included. A year "
+    "without a row has no deployment.",
+    topic="technologies",
+    wildcard_keys=("demand_scenario",),
+)
+
+INTENSITY = Table(
+    sheet="intensity",
+    keys=(PRODUCT, MATERIAL),
+    values=(
+        Column("intensity", "number", "t/unit", lo=0.0, hi=1e6, description="tonnes of the material in one unit of "
+               "the product (refined material, as the demand sheet counts it) in base_year"),
+        Column("annual_change", "number", "share/yr", default=0.0, lo=-1.0, hi=1.0,
+               description="relative change per year of the intensity of new units (-0.02: 2 % less "
+               "each year); a unit keeps the intensity of its year of deployment"),
+        Column("base_year", "integer", "year", default=None, blank_means="first year",
+               description="the year the intensity is for"),
+        Column("recycling_efficiency", "number", "share", default=0.0, lo=0.0, hi=1.0,
+               description="tonnes of refined material recovered per tonne in collected end-of-life "
+               "units"),
+    ),
+    description="Material intensity of products and the recovery of each material when they are "
+    "recycled.",
+    topic="technologies",
+)
+
+SUBSTITUTION = Table(
+    sheet="substitution",
+    keys=(PRODUCT, Column("alternative", "key", set="product",
+                          description="the product that replaces it (its own intensities and lifetime)")),
+    values=(
+        Column("max_share", "number", "share", lo=0.0, hi=1.0,
+               description="largest share of the product's deployment that may be replaced in a year"),
+        Column("cost", "number", "EUR/unit", default=0.0, lo=-MAX_EUR_PER_T, hi=MAX_EUR_PER_T,
+               description="extra cost of one unit of the alternative instead of the product "
+               "(negative: it is cheaper)"),
+        Column("start_year", "integer", "year", default=None, blank_means="first year",
+               description="first year the replacement is possible"),
+    ),
+    description="Substitution as a decision: the model may deploy the alternative instead of part "
+    "of the product, at a cost and up to a share per year; demand and end-of-life flows follow.",
+    topic="technologies",
+)
+
 TABLES: tuple[Table, ...] = (
     SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
     BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS, BYPRODUCTS, HOST_OUTPUT, COPRODUCTS,
+    PRODUCTS, DEPLOYMENT, INTENSITY, SUBSTITUTION,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
 README_SHEET = "README"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from model import registry as R
 from model.blocks import benchmarks as BM
+from model.blocks.technologies import technology_tables
 from model.lp import gather
 
 TOL = 1e-6
@@ -85,6 +86,7 @@ def extract(mod, sol) -> Results:
         res.tables["byproducts"] = _byproducts(mod, val)
     if mod.lp.vars["coproduct_surplus"].n:
         res.tables["coproducts"] = _coproducts(mod, val)
+    res.tables.update(technology_tables(mod, val))
     return res
 
 
@@ -272,6 +274,8 @@ def _compliance(mod, val) -> pd.DataFrame:
     d = np.repeat(np.array([r[5] for r in rows], dtype=float), nw)
     enforcement = np.repeat(np.array([r[7]["enforcement"] for r in rows], dtype=object), nw)
     q = sp.index(("m", "t"), [(r[1], r[3]) for r in rows]).repeat("w", np.arange(nw))
+    if "demand_shift" in mod.flows:  # consumption after substitution
+        d = d + val.flow("demand_shift", q)
     is_share = bench != "single_country"
     cap, flow = np.zeros(q.n), np.zeros(q.n)
     for b in BM.SHARE_BENCHMARKS:

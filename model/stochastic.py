@@ -24,7 +24,7 @@ from model.errors import ModelError
 from model.transform import (EV_SCENARIO, expected_value_data, materials_split,  # noqa: F401
                              propagate_host_disruptions, risk_neutral, scenario_data)
 
-FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target")
+FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "substitution")
 
 
 def _solve(data):
@@ -129,6 +129,15 @@ def wait_and_see(base: ModelData, progress=None) -> float:
     base = propagate_host_disruptions(base)  # a host's disruption touches its by-products
     scenarios = [w for w in base.scenarios if base.probability[w] > 0]
     total = 0.0
+    from model.blocks.technologies import substitution_pairs
+
+    if substitution_pairs(base):  # a substitution changes several materials at once: no split
+        for w in scenarios:
+            got = _solve(scenario_data(base, w))
+            if got is None:
+                raise ModelError(f"Scenario '{w}' alone has no solution; EVPI is undefined.")
+            total += base.probability[w] * got[2].objective
+        return total
     parts = materials_split(base)
     for i, (group, sub) in enumerate(parts.items()):
         if progress:

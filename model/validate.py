@@ -13,6 +13,7 @@ from collections import defaultdict
 from model import registry as R
 from model.data import NOMINAL, ModelData
 from model.errors import BLANK, Found, InputError, Issue
+from model.demand import covered_materials, demand_scenarios, with_technology_demand
 from model.io.read import RawWorkbook, _normal, parse_cell, read_workbook, suggest
 
 SHARE_TOLERANCE = 1e-6
@@ -170,6 +171,7 @@ def validate(raw: RawWorkbook) -> ModelData:
     declared["buyer"] = {r["buyer"] for r in raw.tables[R.BUYERS.sheet].rows}
     declared["material_or_host"] = declared["material"] | {r["host"] for r in raw.tables[R.BYPRODUCTS.sheet].rows}
     declared["material_or_group"] = declared["material"] | {r["group"] for r in raw.tables[R.COPRODUCTS.sheet].rows}
+    declared["product"] = {r["product"] for r in raw.tables[R.PRODUCTS.sheet].rows}
     tables: dict[str, dict] = {}
     rows: dict[str, dict] = {}
     for table in R.TABLES:
@@ -192,6 +194,7 @@ def validate(raw: RawWorkbook) -> ModelData:
                                       "byproducts" if col.set == "material_or_host"
                                       else "column 'material' of the sets sheet or column 'group' of sheet "
                                       "coproducts" if col.set == "material_or_group"
+                                      else "the products sheet" if col.set == "product"
                                       else f"column '{col.set}' of the sets sheet")
                     hint = (f" (the horizon is {years[0]}-{years[-1]})" if col.set == "year"
                             else _suggest(v, declared[col.set]))
@@ -218,6 +221,7 @@ def validate(raw: RawWorkbook) -> ModelData:
         tables[table.sheet] = data
         rows[table.sheet] = where
 
+    rows["settings"] = setting_rows
     data = ModelData(
         materials=list(sets["material"]), countries=list(sets["country"]), stages=list(sets["stage"]),
         years=list(years), settings=settings, tables=tables, rows=rows, source=raw.path,
@@ -227,7 +231,7 @@ def validate(raw: RawWorkbook) -> ModelData:
     if issues:
         raise InputError(issues)
     _scenarios(data)
-    return data
+    return with_technology_demand(data)
 
 
 def _discount_check(settings, setting_rows, years, add) -> None:
@@ -274,8 +278,9 @@ def _cross_checks(data: ModelData, add) -> None:
         if m not in T["materials"]:
             add("every declared material needs a row in the materials sheet (voll at least)",
                 "materials", None, "material", m)
+    covered = set(covered_materials(data))
     for m in data.materials:
-        if not any((m, t) in T["demand"] for t in data.years):
+        if m not in covered and not any((m, t) in T["demand"] for t in data.years):
             add("every declared material needs demand rows (one per year; a missing year has demand 0)",
                 "demand", None, "material", m)
 
@@ -455,6 +460,7 @@ def _coproduct_checks(data: ModelData, add) -> None:
     for (m, k), row in rows["technology"].items():
         if m in total and not any(gg == m and rec["stage"] == k for (gg, _), rec in T["coproducts"].items()):
             add(f"group {m} yields its members at another stage", "technology", row, "stage", k)
+    _technology_checks(data, add)
 
 
 def _purchasing_checks(data: ModelData, add) -> None:
@@ -519,3 +525,92 @@ def _scenarios(data: ModelData) -> None:
                 lost = min(1.0, lost + rec["severity"] * overlap)
                 mult = mult * (1.0 + (rec["price_multiplier"] - 1.0) * overlap)
                 data.disruption[s][key] = (lost, mult)
+
+
+def _technology_checks(data: ModelData, add) -> None:
+    """Products, deployment, intensities and substitutions make a sane technology-driven demand."""
+    T, rows = data.tables, data.rows
+    first, last = data.years[0], data.years[-1]
+    for p, rec in T["products"].items():
+        row = rows["products"][p]
+        if rec["lifetime"] <= 0:
+            add("a product's lifetime must be more than 0 years (units would leave use before they "
+                "are used)", "products", row, "lifetime", rec["lifetime"])
+        if rec["lifetime_model"] == "normal" and rec["lifetime_sd"] <= 0:
+            add("a normal lifetime needs a standard deviation lifetime_sd > 0 (or lifetime_model "
+                "fixed)", "products", row, "lifetime_sd", rec["lifetime_sd"])
+        if rec["lifetime_model"] == "weibull" and rec["weibull_shape"] <= 0:
+            add("a Weibull lifetime needs a shape weibull_shape > 0 (about 2-4 for durable goods)",
+                "products", row, "weibull_shape", rec["weibull_shape"])
+    for (p, mm), rec in T["intensity"].items():
+        row = rows["intensity"][(p, mm)]
+        if rec["intensity"] < 0:
+            add(f"an intensity must be >= 0 t per unit: a negative one makes the demand for {mm} from "
+                f"{p} negative", "intensity", row, "intensity", rec["intensity"])
+        if rec["annual_change"] <= -1:
+            add("an annual change of -1 or less makes the intensity zero or negative after the base "
+                "year (write -0.05 for 5 % less each year)", "intensity", row, "annual_change",
+                rec["annual_change"])
+    for (p, a), rec in T["substitution"].items():
+        row = rows["substitution"][(p, a)]
+        if p == a:
+            add("a product cannot replace itself: name another product as the alternative",
+                "substitution", row, "alternative", a)
+        for q, col in ((p, "product"), (a, "alternative")):
+            if not any(key[0] == q for key in T["intensity"]):
+                add(f"product {q} has no intensity rows: a substitution needs the intensities of both "
+                    "products", "substitution", row, col, q)
+        if rec["start_year"] is not None and rec["start_year"] > last:
+            add(f"the start year is after the last year of the horizon ({last})", "substitution", row,
+                "start_year", rec["start_year"])
+    shares = defaultdict(list)
+    for (p, a), rec in T["substitution"].items():
+        shares[p].append((rows["substitution"][(p, a)], rec["max_share"]))
+    for p, rs in shares.items():
+        if sum(v for _, v in rs) > 1 + SHARE_TOLERANCE:
+            add(f"the alternatives of {p} may replace at most all of it: their max_share values must sum "
+                "to 1 or less", "substitution", _rows_text([r for r, _ in rs]), "max_share",
+                Found(f"shares summing to {sum(v for _, v in rs):.6g}"))
+    for key, row in rows["deployment"].items():
+        if key[2] > last:
+            add(f"deployment after the horizon ({first}-{last}) is not used; remove the row", "deployment",
+                row, "year", key[2])
+        if key[0] != "all" and ("all", key[1], key[2]) in T["deployment"]:
+            add(f"the deployment of {key[1]} in {key[2]} is also given for all scenarios (row "
+                f"{rows['deployment'][('all', key[1], key[2])]}); give it once", "deployment", row,
+                "demand_scenario", key[0])
+    if data.settings["demand_source"] == "demand_sheet":
+        return
+    if data.settings["demand_source"] == "technologies":
+        for mm in data.materials:
+            if not any(k[1] == mm for k in T["intensity"]):
+                add("demand_source is technologies, but this material has no intensity rows (give "
+                    "them, or a product 'other uses' with intensity 1 t/t)", "intensity", None, "material", mm)
+        if not T["deployment"]:
+            add("demand_source is technologies, but the deployment sheet has no rows", "deployment", None,
+                "deployment", None)
+    if not T["deployment"] or not T["intensity"]:
+        return
+    if T["buyers"] and covered_materials(data):
+        add("buyers' demands add up to the demand sheet, but this run takes the demand of "
+            f"{', '.join(covered_materials(data))} from technologies: for joint purchasing set "
+            "demand_source to demand_sheet", "buyers", None, "material", covered_materials(data)[0])
+    names = demand_scenarios(data)
+    chosen = data.settings["demand_scenario"]
+    if not chosen and len(names) > 1:
+        add(f"the deployment sheet holds the demand scenarios {', '.join(names)}: name the one to use "
+            "in setting demand_scenario", "settings", rows["settings"].get("demand_scenario"), "value", BLANK)
+        return
+    if chosen and chosen not in names:
+        add("no deployment rows for this demand scenario; the deployment sheet has "
+            + (", ".join(names) or "only rows for 'all'") + _suggest(chosen, names) + " (setting demand_scenario)",
+            "settings", rows["settings"].get("demand_scenario"), "value", chosen)
+        return
+    scen = chosen or (names[0] if names else "all")
+    in_horizon = [rec["deployment"] for (s, p, y), rec in T["deployment"].items()
+                  if s in (scen, "all") and first <= y <= last]
+    if not any(v > 0 for v in in_horizon):
+        srows = [r for (s, _, _), r in rows["deployment"].items() if s == scen]
+        add(f"demand scenario {scen} has no deployment in the horizon {first}-{last}: every product "
+            "would have zero demand", "deployment", _rows_text(srows) if srows else None,
+            "demand_scenario", scen)

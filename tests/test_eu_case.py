@@ -132,7 +132,9 @@ def test_workbooks_are_the_build_script_output(tmp_path, case_sheets, disrupted_
     spec.loader.exec_module(mod)
     default, disrupted = mod.main(tmp_path / "eu_crma.xlsx")
     assert disrupted.name == DISRUPTED.name
-    for committed, path in ((case_sheets, default), (disrupted_sheets, disrupted)):
+    technologies = tmp_path / "eu_crma_technologies.xlsx"  # tests/test_technologies.py runs it
+    for committed, path in ((case_sheets, default), (disrupted_sheets, disrupted),
+                            (_sheets(ROOT / "inputs" / technologies.name), technologies)):
         rebuilt = _sheets(path)
         assert list(rebuilt) == list(committed), path.name
         for name, rows in committed.items():

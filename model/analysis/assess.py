@@ -47,6 +47,7 @@ from model import registry as R
 from model.blocks import benchmarks as BM
 from model.build import space_of
 from model.data import ModelData
+from model.demand import recyclable
 from model.lp import Expr
 from model.errors import OptionError
 
@@ -132,7 +133,7 @@ def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFr
         y = mat["processing_yield"]
         D = data.demand(m, t)
         d = data.table("demand").get((m, t)) or {"eol_arising": 0.0, "collection_rate": 0.0}
-        feed_r = mat["recycling_yield"] * d["collection_rate"] * d["eol_arising"]
+        feed_r = recyclable(data, m, d)
         cap = {k: _existing(data, m, k, t) for k in SHARES}
         ore = _offers(data, m, "extraction", t)
         ref = _offers(data, m, "processing", t)

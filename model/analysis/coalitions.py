@@ -60,6 +60,8 @@ def coalition_data(data: ModelData, members) -> ModelData:
     for (mm, t), rec in T["demand"].items():
         d = data.demand(mm, t)
         rec["eol_arising"] *= (dem.get((mm, t), 0.0) / d) if d > 0 else 0.0
+        if "feedstock" in rec:  # technology-driven (model/demand.py)
+            rec["feedstock"] *= (dem.get((mm, t), 0.0) / d) if d > 0 else 0.0
         rec["demand"] = dem.get((mm, t), 0.0)
     for (mm, k, t), rec in T["capacity_existing"].items():
         rec["capacity"] *= share[mm]

@@ -18,6 +18,8 @@ def add_balance(mod) -> None:
     for name in ("eu_processing", "eu_recycling", "stock_supply"):
         supply = supply + mod.flow(name, idx)
     body = supply + unmet.expr() - mod.flow("stock_use", idx)
+    if "demand_shift" in mod.flows:  # substitution changes the demand (model/blocks/technologies.py)
+        body = body - mod.flow("demand_shift", idx)
     mod.publish("balance_supply", idx, supply)
     lp.con("balance", idx, body, "==", mod.demand()[idx["m"], idx["t"]])
     voll = np.array([data.material(mm)["voll"] for mm in data.materials])

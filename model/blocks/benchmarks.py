@@ -216,6 +216,9 @@ def _family(mod, name, index, lhs, sense, number, meta) -> None:
     soft rows with a shortfall column at a penalty; hard rows with no variable checked here."""
     lp = mod.lp
     rhs = meta["level"] * meta["demand"]
+    if "demand_shift" in mod.flows:  # substitution changes consumption (model/blocks/technologies.py)
+        shift = mod.flow("demand_shift", index) * meta["level"]
+        lhs, number = lhs - shift, number & (shift.nterms() == 0)
     soft = meta["enforcement"] == "soft"
     fixed = number & ~soft
     if fixed.any():  # kept aside: a warm sweep re-checks them at another level (model/warm.py)

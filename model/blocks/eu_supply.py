@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.blocks.capacity import available, capacity_keys
+from model.demand import recyclable
 
 
 def stage_index(mod, stage: str, coproduct_members: bool = False):
@@ -64,10 +65,12 @@ def add_eu_supply(mod) -> None:
     lp.con("processing_capacity", proc.take(has_feed),
            (own - available(mod, "processing", proc)).take(has_feed), "<=", 0.0)
     lp.con("recycling_capacity", recyc, eu_recycling.expr() - available(mod, "recycling", recyc), "<=", 0.0)
-    # recycling_feedstock: recycling_yield x collection_rate x end-of-life arising of (m, t)
-    feedstock = mod.per_material_year(lambda mm, d: data.material(mm)["recycling_yield"] * d["collection_rate"]
-                                      * d["eol_arising"])
-    lp.con("recycling_feedstock", recyc, eu_recycling.expr(), "<=", feedstock[recyc["m"], recyc["t"]])
+    # recycling_feedstock: recycling_yield x collection_rate x end-of-life arising of (m, t); for a
+    # material whose demand comes from technologies, collection x efficiency x outflow of each
+    # product (model/demand.py), plus what substitution changes (model/blocks/technologies.py)
+    feedstock = mod.per_material_year(lambda mm, d: recyclable(data, mm, d))
+    shift = mod.flow("feedstock_shift", recyc) if "feedstock_shift" in mod.flows else 0.0
+    lp.con("recycling_feedstock", recyc, eu_recycling.expr() - shift, "<=", feedstock[recyc["m"], recyc["t"]])
 
     for stage, index, flow in (("extraction", mining, mined), ("processing", proc, own),
                                ("recycling", recyc, eu_recycling.expr())):

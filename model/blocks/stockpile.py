@@ -112,12 +112,15 @@ def _coverage(mod, stock, target) -> None:
     body = imports * factor
     has = np.where(on_use, factor * demand != 0, body.nterms() > 0)
     tgt = target.at(idx.with_dims(("m", "t")))
+    covered = tgt  # consumption after substitution (model/blocks/technologies.py): target - f x shift
+    if "demand_shift" in mod.flows:
+        covered = tgt - mod.flow("demand_shift", idx) * factor
     # consumption: target >= f x demand; imports: f x imports - target <= 0
     use = has & on_use
     imp = has & ~on_use
     from model.lp import stack
 
-    index, expr = stack((idx.take(use), tgt.take(use)), (idx.take(imp), (body - tgt).take(imp)))
+    index, expr = stack((idx.take(use), covered.take(use)), (idx.take(imp), (body - tgt).take(imp)))
     rhs_low = np.concatenate(((factor * demand)[use], np.full(int(imp.sum()), -np.inf)))
     rhs_up = np.concatenate((np.full(int(use.sum()), np.inf), np.zeros(int(imp.sum()))))
     lp.con("stock_coverage", index, expr, "range", (rhs_low, rhs_up))

@@ -119,6 +119,7 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
     set_ranges = {n: f"{R.SETS_SHEET}!${get_column_letter(j)}$2:${get_column_letter(j)}$1000"
                   for j, n in enumerate(names, start=1)}
     set_ranges["scenario"] = f"{R.SCENARIOS.sheet}!$A$2:$A$1000"  # declared in the scenarios sheet
+    set_ranges["product"] = f"{R.PRODUCTS.sheet}!$A$2:$A$1000"  # declared in the products sheet
 
     st = wb.create_sheet(R.SETTINGS.sheet)
     st.append(["setting", "value", "note"])
@@ -153,7 +154,7 @@ def write_input_workbook(path, sets: dict | None = None, rows: dict | None = Non
         for j, c in enumerate(cols, start=1):
             formula = None
             if (c.set in set_ranges and c.name not in table.wildcard_keys and c.kind == "key"
-                    and table is not R.SCENARIOS):
+                    and table not in (R.SCENARIOS, R.PRODUCTS)):
                 formula = set_ranges[c.set]
             elif c.choices and all(c.choices) and len(",".join(c.choices)) < 250:
                 formula = '"' + ",".join(c.choices) + '"'

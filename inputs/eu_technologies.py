@@ -1,0 +1,298 @@
+"""Technology-driven demand of the EU case for the battery metals: EV batteries by chemistry
+(lithium, nickel, cobalt), with two demand scenarios, and 'other uses' of each metal.
+
+Read from ``data/reference/technologies.csv`` (grades per row) and, for the other uses and their
+recycling, from the default case's own demand and end-of-life rules (inputs/eu_derive.py,
+inputs/eu_capacity.py). Writes the sheets products, deployment and intensity
+(``technology_rows``); ``python inputs/eu_technologies.py`` prints, per demand scenario and
+material, the demand by technology in 2030 and 2040 and the first year in which the recyclable
+end-of-life feedstock reaches 25 % of consumption (docs/results-eu.md).
+
+Rules (grade C unless a source is named; docs/data.md discusses them):
+
+* EU EV battery deployment (GWh/yr): 124 GWh in 2024 (EU-27; technologies.csv, C: 13 % x IEA's
+  950 GWh world); IEA's 185 GWh for 2023 is the region Europe (with the UK and EFTA) and is shown,
+  not used. 2030: 443 GWh (scenario ec2021, Commission estimate c. 2021, B) or 1,000 GWh (scenario
+  link2025, Link et al. 2025, Europe, B); geometric between 2024 and 2030; after 2030 the growth of
+  world lithium demand for EV batteries 2030 -> 2040 in IEA's STEPS (ec2021) or APS (link2025)
+  (A, a world proxy for the EU: C).
+* History: deployment grew geometrically into 2024 from 2010 at the rate that puts 124 x 5.87 /
+  1.448 = 503 GWh in use at the end of 2024 (the BEV fleet 5.87 million over 2024 BEV registrations
+  1.448 million, both B, times the 2024 GWh: the batteries in use scale with the fleet).
+* Chemistry: LFP 10 % of EU EV batteries (2024, B, a lower bound), held flat; the rest NMC, split
+  equally between NMC811 and NMC622 (no EU split in the data). Intensities: BatPaC 5.1 (A; kg per kWh
+  x 1,000 = t per GWh), held flat.
+* Lifetime: normal, mean 15 years, sd 4 (Busch et al. 2024 baseline, A; their logistic curve is
+  taken as normal: C). Collection 73 % (the Batteries Regulation's 2030 target for portable
+  batteries, B: a lower bound for EV batteries, as the default case uses). Recycling efficiency:
+  the Regulation's material recovery targets from end-2031 (Li 80 %, Co and Ni 95 %, B).
+* Other uses: the default case's 2025 consumption of the metal minus the 2025 battery inflow,
+  held flat (C), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
+  chosen so that collection x the metal's recycling yield = its EoL-RIR (the default case's
+  calibration of today's recycling, C).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from inputs.eu_common import ASSUMPTION, FIRST, YEARS, Ref, _short, row, sig  # noqa: E402
+
+TECH_CSV = ROOT / "data" / "reference" / "technologies.csv"
+METALS = ("lithium", "nickel", "cobalt")
+CHEMISTRIES = {"ev_battery_nmc811": None, "ev_battery_nmc622": None, "ev_battery_lfp": None}
+SCENARIOS = {"ec2021": ("EC-2021-estimate", "IEA2025-STEPS"), "link2025": ("Link2025-median", "IEA2025-APS")}
+DEFAULT_SCENARIO = "ec2021"
+HISTORY_FROM = 2010
+KG_PER_KWH_TO_T_PER_GWH = 1000.0  # 1 GWh = 10^6 kWh; 1 t = 1,000 kg
+OTHER_LIFETIME = 10
+OTHER_HISTORY_FROM = 2000
+LFP_SHARE_NOTE = "LFP 10 % (2024, B, lower bound) held flat; NMC811 and NMC622 45 % each (C: no EU split)"
+
+
+def _scen(r) -> str:
+    return r["note"].split(";")[0].replace("scenario=", "").strip()
+
+
+class Tech(Ref):
+    """technologies.csv, with a look-up by the scenario named first in the note."""
+
+    def __init__(self, path=TECH_CSV):
+        super().__init__(path)
+
+    def pick(self, scenario: str, **kw) -> dict:
+        rows = [r for r in self.find(**kw) if _scen(r) == scenario]
+        if len(rows) != 1:
+            raise LookupError(f"technologies.csv: expected one row for {kw}, scenario {scenario}; found {len(rows)}")
+        return rows[0]
+
+
+def _geo_rate(total: float, last: float, n: int) -> float:
+    """q such that last x (1 + q^-1 + ... + q^-(n-1)) = total (deployment growing into ``last``)."""
+    lo, hi = 1.0 + 1e-9, 10.0
+    for _ in range(200):
+        q = (lo + hi) / 2
+        s = sum(last * q ** -k for k in range(n))
+        lo, hi = (q, hi) if s > total else (lo, q)
+    return (lo + hi) / 2
+
+
+def battery_deployment(tech: Tech) -> tuple[dict, dict]:
+    """{scenario or 'all': {year: GWh}}, and the provenance (sources, grade, note) per scenario."""
+    d24 = tech.pick("historical", parameter="deployment", stage="ev_battery", year="2024", country="EU")
+    fleet = tech.pick("historical", parameter="installed_stock", stage="ev_car_bev", year="2024")
+    regs = [r for r in tech.find(parameter="deployment", stage="ev_car_bev", year="2024") if "ACEA" in r["source"]][0]
+    in_use = d24["value"] * fleet["value"] / regs["value"]
+    q = _geo_rate(in_use, d24["value"], 2024 - HISTORY_FROM + 1)
+    hist = {y: d24["value"] * q ** (y - 2024) for y in range(HISTORY_FROM, 2025)}
+    out = {"all": hist}
+    prov = {"all": ([_short(d24["source"]), _short(fleet["source"]), _short(regs["source"])], "C",
+                    f"{d24['value']:g} GWh in 2024 (EU-27, {d24['confidence']}); before: geometric, "
+                    f"x{q:.4f}/yr back to {HISTORY_FROM}, so that {in_use:,.0f} GWh are in use at the end of "
+                    f"2024 = 2024 GWh x BEV fleet {fleet['value']:g} M / 2024 BEV registrations "
+                    f"{regs['value']:g} M (both B)")}
+    for name, (s30, s_iea) in SCENARIOS.items():
+        a30 = tech.pick(s30, parameter="deployment", stage="ev_battery", year="2030")
+        l30 = tech.pick(s_iea, parameter="tech_demand", material="lithium", stage="ev_battery", year="2030")
+        l40 = tech.pick(s_iea, parameter="tech_demand", material="lithium", stage="ev_battery", year="2040")
+        g1 = (a30["value"] / d24["value"]) ** (1 / 6)
+        g2 = (l40["value"] / l30["value"]) ** (1 / 10)
+        out[name] = {y: d24["value"] * g1 ** (y - 2024) if y <= 2030 else a30["value"] * g2 ** (y - 2030)
+                     for y in YEARS}
+        prov[name] = ([_short(a30["source"]), _short(l30["source"])], "C",
+                      f"scenario {name}: {a30['value']:g} GWh/yr in 2030 ({s30}, {a30['confidence']}); "
+                      f"2025-2030 geometric from 2024 ({g1 - 1:.1%}/yr); after 2030 the growth of world "
+                      f"lithium demand for EV batteries in IEA {s_iea.split('-')[1]} 2030->2040 "
+                      f"({l30['value']:g} -> {l40['value']:g} kt, A) = {g2 - 1:.2%}/yr (world proxy: C)")
+    return out, prov
+
+
+def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
+    """The sheets products, deployment and intensity of the battery metals.
+
+    ``demand[m]``: the default case's demand path of metal m ({year: t}); ``recycling[m]``: its
+    recycling_params (yield 'y', EoL-RIR 'f0', 'sources')."""
+    tech = Tech()
+    dep, prov = battery_deployment(tech)
+    lfp = tech.pick("historical", parameter="market_share", stage="ev_battery_lfp", country="EU")
+    shares = {"ev_battery_lfp": lfp["value"], "ev_battery_nmc811": (1 - lfp["value"]) / 2,
+              "ev_battery_nmc622": (1 - lfp["value"]) / 2}
+    life = tech.pick("Busch2024-baseline", parameter="lifetime_mean", stage="ev_battery")
+    sd = tech.pick("Busch2024-baseline", parameter="lifetime_sd", stage="ev_battery")
+    coll = ref.find(parameter="collection_rate", material="battery_portable")
+    coll30 = [r for r in coll if r["year"] == "2030"][0]
+    rows = {"products": [], "deployment": [], "intensity": []}
+    for p, share in shares.items():
+        rows["products"].append(row(
+            dict(product=p, unit="GWh", lifetime_model="normal", lifetime=life["value"], lifetime_sd=sd["value"],
+                 collection_rate=coll30["value"], description=f"EV traction batteries, {p.split('_')[-1].upper()} "
+                 "cathode (passenger cars)"),
+            [_short(life["source"]), _short(coll30["source"])], "C",
+            f"lifetime normal(mean {life['value']:g}, sd {sd['value']:g}) years (Busch et al. 2024 baseline, A; "
+            f"logistic taken as normal: C); collection {coll30['value']:g} = the Batteries Regulation's 2030 "
+            "portable-battery target (B), a lower bound for EV batteries", "2024"))
+        for scen, path in dep.items():
+            srcs, grade, note = prov[scen]
+            for y, v in path.items():
+                if scen != "all" and y < FIRST:
+                    continue
+                rows["deployment"].append(row(
+                    dict(demand_scenario=scen, product=p, year=y, deployment=sig(v * share)),
+                    srcs + [_short(lfp["source"])], "C", f"{note}; x chemistry share {share:.2f} ({LFP_SHARE_NOTE})"))
+        for m in METALS:
+            r = tech.one(parameter="material_intensity", material=m, stage=p)
+            eff = _efficiency(tech, m)
+            rows["intensity"].append(row(
+                dict(product=p, material=m, intensity=sig(r["value"] * KG_PER_KWH_TO_T_PER_GWH), annual_change=0.0,
+                     base_year=2024,
+                     recycling_efficiency=eff["value"]),
+                [_short(r["source"]), _short(eff["source"])], "B",
+                f"{r['value']:g} kg {m} per kWh (BatPaC 5.1, {r['confidence']}) x 1,000 = t per GWh, held flat; "
+                f"recycling efficiency {eff['value']:g}: Batteries Regulation recovery target from end-2031 "
+                f"({eff['confidence']}; {_efficiency(tech, m, '2027')['value']:g} from end-2027)", "2024"))
+    # other uses of each metal: the default case's 2025 consumption minus the 2025 battery inflow
+    inflow25 = {m: sum(dep[DEFAULT_SCENARIO][FIRST] * shares[p] * KG_PER_KWH_TO_T_PER_GWH * tech.one(
+        parameter="material_intensity", material=m, stage=p)["value"] for p in shares) for m in METALS}
+    for m in METALS:
+        rec = recycling[m]
+        other = demand[m][FIRST] - inflow25[m]
+        if other < 0:
+            raise ValueError(f"{m}: batteries alone exceed the 2025 consumption of the default case")
+        p = f"other_uses_{m}"
+        c = min(1.0, rec["f0"] / rec["y"].value) if rec["y"].value > 0 else 0.0
+        rows["products"].append(row(
+            dict(product=p, unit="t", lifetime_model="fixed", lifetime=OTHER_LIFETIME, collection_rate=sig(c, 4),
+                 description=f"all other uses of {m} (1 t of {m} per unit)"),
+            rec["sources"] + [ASSUMPTION], "C",
+            f"lifetime {OTHER_LIFETIME} years fixed (C); collection = EoL-RIR {rec['f0']:g} / recycling yield "
+            f"{rec['y'].value:g} (C: today's recycling of the default case)"))
+        rows["intensity"].append(row(
+            dict(product=p, material=m, intensity=1.0, recycling_efficiency=sig(rec["y"].value)),
+            [ASSUMPTION] + rec["y"].sources, "C", "1 t per t; recycling efficiency = the metal's recycling yield"))
+        for y in range(OTHER_HISTORY_FROM, YEARS[-1] + 1):
+            rows["deployment"].append(row(
+                dict(demand_scenario="all", product=p, year=y, deployment=sig(other)),
+                [ASSUMPTION], "C", f"the default case's 2025 consumption {demand[m][FIRST]:,.6g} t minus the "
+                f"battery inflow of 2025 ({inflow25[m]:,.6g} t, scenario {DEFAULT_SCENARIO}), held flat "
+                f"{OTHER_HISTORY_FROM}-{YEARS[-1]}"))
+    return rows
+
+
+def _efficiency(tech: Tech, m: str, year: str = "2031") -> dict:
+    return tech.pick("EU-BatteriesReg", parameter="recycling_efficiency", material=m, stage="ev_battery", year=year)
+
+
+def case_inputs(ref: Ref | None = None):
+    """(rows of the three sheets, settings) for the default case's battery metals."""
+    from inputs.eu_capacity import recycling_params
+    from inputs.eu_derive import demand_of
+
+    ref = ref or Ref()
+    demand = {m: demand_of(ref, m)[0] for m in METALS}
+    recycling = {m: recycling_params(ref, m, demand[m]) for m in METALS}
+    return technology_rows(ref, demand, recycling), {"demand_scenario": DEFAULT_SCENARIO}
+
+
+def report(path) -> str:
+    """Per demand scenario and material: demand by technology in 2030 and 2040 (t), and the first
+    year the recyclable feedstock reaches 25 % of consumption, with the numbers of that year."""
+    from model.data import with_settings
+    from model.demand import demand_scenarios, technology_flows
+    from model.validate import load
+
+    data = load(path)
+    lines = []
+    for scen in demand_scenarios(data):
+        tech = technology_flows(with_settings(data, demand_scenario=scen))
+        lines.append(f"\ndemand scenario {scen}")
+        lines.append("| material | technology | 2030 t | 2040 t |")
+        lines.append("|---|---|---:|---:|")
+        feed = tech.feedstock
+        reach = {}
+        for k, m in enumerate(tech.materials):
+            for j, p in enumerate(tech.products):
+                if tech.intensity[:, j, k].any():
+                    lines.append(f"| {m} | {p} | {tech.inflow[tech.at(2030), j, k]:,.0f} | "
+                                 f"{tech.inflow[tech.at(2040), j, k]:,.0f} |")
+            tot = tech.inflow[:, :, k].sum(axis=1)
+            first = [t for t in data.years if feed[tech.at(t), k] >= 0.25 * tot[tech.at(t)]]
+            reach[m] = (first[0] if first else None, tot, feed[:, k])
+        bat = [j for j, p in enumerate(tech.products) if p.startswith("ev_battery")]
+        lines.append("")
+        lines.append("EV battery deployment (GWh/yr): " + ", ".join(
+            f"{y} {tech.deployment[tech.at(y), bat].sum():,.0f}" for y in (2010, 2015, 2020, 2025, 2030, 2040)))
+        for m, (t, tot, f) in reach.items():
+            show = t or data.years[-1]
+            i = tech.at(show)
+            lines.append(f"{m}: 25 % recycling {'first reachable in ' + str(t) if t else 'not reachable by ' + str(show)}"
+                         f": feedstock {f[i]:,.0f} t = {f[i] / tot[i]:.1%} of consumption {tot[i]:,.0f} t in {show}")
+    default = load(ROOT / "inputs" / "eu_crma.xlsx")
+    lines.append("\nthe default case's demand paths (inputs/eu_crma.xlsx, demand sheet):")
+    for m in METALS:
+        dem = default.table("demand")
+        feed = {t: default.material(m)["recycling_yield"] * dem[(m, t)]["collection_rate"] * dem[(m, t)]["eol_arising"]
+                for t in (2030, 2040)}
+        lines.append(f"{m}: demand 2030 {default.demand(m, 2030):,.0f} t, 2040 {default.demand(m, 2040):,.0f} t; "
+                     f"feedstock {feed[2030] / default.demand(m, 2030):.1%} (2030), "
+                     f"{feed[2040] / default.demand(m, 2040):.1%} (2040) of consumption")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "inputs" / "eu_crma_technologies.xlsx"))
+
+
+def flows(rows: dict, scenario: str = DEFAULT_SCENARIO):
+    """model/demand.py's Technologies of these sheets in one demand scenario (the same computation
+    as a run of the workbook: the build uses it to size the case for the technology demand)."""
+    from model import registry as R
+    from model.data import ModelData
+    from model.demand import technology_flows
+
+    tables = {}
+    for table in (R.PRODUCTS, R.DEPLOYMENT, R.INTENSITY):
+        out = {}
+        for rec in rows[table.sheet]:
+            key = tuple(rec[c.name] for c in table.keys)
+            out[key[0] if len(key) == 1 else key] = {c.name: rec.get(c.name, None if c.required else c.default)
+                                                     for c in table.values}
+        tables[table.sheet] = out
+    settings = {s.name: s.default for s in R.SETTING_DEFS}
+    settings.update(demand_scenario=scenario)
+    return technology_flows(ModelData(materials=list(METALS), countries=[], stages=[], years=list(YEARS),
+                                      settings=settings, tables=tables))
+
+
+def technology_demand(tech, m: str, sources: list) -> tuple[dict, list, str, str]:
+    """The demand path of metal m in the default demand scenario (values, sources, grade, note),
+    as inputs/eu_derive.demand_of returns it."""
+    k = tech.materials.index(m)
+    vals = {t: float(tech.inflow[tech.at(t), :, k].sum()) for t in YEARS}
+    parts = [p for j, p in enumerate(tech.products) if tech.intensity[:, j, k].any()]
+    return vals, sources + [_short(Tech().rows[0]["source"]), ASSUMPTION], "C", (
+        f"technology-driven (inputs/eu_technologies.py, demand scenario {tech.scenario}): deployment x "
+        f"intensity of {', '.join(parts)}; the run computes the same from the sheets products, "
+        "deployment and intensity")
+
+
+def technology_end_of_life(rec: dict, tech, m: str) -> None:
+    """Replace the end-of-life rule of recycling_params by the outflow of the stock model: eol =
+    outflow, collection = feedstock / (recycling yield x outflow), so that the demand sheet gives
+    the same feedstock as the technologies."""
+    k = tech.materials.index(m)
+    y = rec["y"].value
+    for t in YEARS:
+        out = float(tech.outflow[tech.at(t), :, k].sum())
+        rec["eol"][t] = out
+        c = float(tech.feedstock[tech.at(t), k]) / (y * out) if out > 0 else 0.0
+        if c > 1 + 1e-9:
+            raise ValueError(f"{m} {t}: the technologies recover more than yield x arisings")
+        rec["coll"][t] = min(1.0, c)
+    rec["grade"] = "C"
+    rec["note"] = (f"end of life: outflow of the stock in use (lifetimes of each product, inputs/eu_technologies.py); "
+                   "collection = sum of collection x efficiency x outflow over the products / (recycling yield x "
+                   f"outflow); today's recycling as before: {rec['note']}")
