@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis import summaries as S
+from model.io.cells import safe_frame
 
 FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
 FIGURE_FORMATS = ("png", "pdf", "svg")
@@ -421,6 +422,7 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         say("IAMC data ...")
         wide = iamc_wide(iamc_long(tables, rec.case))
         p = out / "iamc.csv"
+        wide = safe_frame(wide)  # names from the input are text, never formulas (model.io.cells)
         wide.to_csv(p, index=False)
         written.append(p)
         p = out / "iamc.xlsx"
@@ -433,10 +435,10 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         d.mkdir(exist_ok=True)
         for name, df in tables.items():
             p = d / f"{name}.csv"
-            df.to_csv(p, index=False)
+            safe_frame(df).to_csv(p, index=False)
             written.append(p)
         p = d / "run.csv"
-        pd.DataFrame(list(rec.info.items()), columns=["item", "value"]).to_csv(p, index=False)
+        safe_frame(pd.DataFrame(list(rec.info.items()), columns=["item", "value"])).to_csv(p, index=False)
         written.append(p)
     fig_formats = [f for f in FIGURE_FORMATS if f in formats]
     if fig_formats:

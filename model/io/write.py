@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from model.analysis import summaries as S
+from model.io.cells import ERROR_VALUES, FORMULA_START, MAX_CELL_TEXT, cell_text, cell_value
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -50,7 +51,6 @@ SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
 NOTE_FONT = Font(italic=True, color="595959")
 THIN = Side(style="thin", color="BFBFBF")
 CENTER = Alignment(horizontal="center")
-FORMULA_START = ("=", "+", "-", "@")
 
 # Okabe-Ito colour-blind-safe palette (also used by the exported figures)
 OKABE_ITO = ("E69F00", "56B4E9", "009E73", "F0E442", "0072B2", "D55E00", "CC79A7", "000000")
@@ -126,17 +126,7 @@ def _format_for(col: str) -> str | None:
     return None
 
 
-def safe(v):
-    """Cell value that can never execute as a formula; NaN/None as blank."""
-    if v is None:
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    if hasattr(v, "item"):  # numpy scalar
-        return safe(v.item())
-    return v
+safe = cell_value  # every cell value of every sheet goes through model.io.cells
 
 
 def _width(values, header: str, fmt: str | None) -> float:
@@ -265,7 +255,7 @@ def _plain(df: pd.DataFrame) -> bool:
 
 def _text_cell(v: str) -> str:
     """The end of a <c> element for text ``v`` (after its reference), '' for a blank."""
-    t = ILLEGAL_CHARACTERS_RE.sub("", safe(v))
+    t = safe(v)
     if not t:
         return ""
     esc = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -279,6 +269,8 @@ def _verbatim(texts) -> bool:
     pass over all the texts; False (check them one by one) when in doubt."""
     joined = "\n" + "\n".join(texts) + "\n"
     if not joined.isascii() or len(joined.translate(_DROP)) != len(joined):
+        return False
+    if max(map(len, texts), default=0) > MAX_CELL_TEXT or not ERROR_VALUES.isdisjoint(texts):
         return False
     buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     cut = np.flatnonzero(buf == 10)  # the separators (a newline inside a text only adds checks)
@@ -644,7 +636,8 @@ class _DataSheet:
         self._style("bold")
         if len(frame) and len(frame.columns):  # a number format is made with its first cell
             self._style(fmt)
-        header = [frame.index.name or "year"] + [str(c) for c in frame.columns]
+        title = safe(title)
+        header = [safe(str(frame.index.name or "year"))] + [safe(str(c)) for c in frame.columns]
         rows = [(safe(idx), [safe(v) for v in vals])
                 for idx, vals in zip(frame.index, frame.to_numpy(dtype=object).tolist())]
         self.blocks.append((r, title, header, rows, fmt))
@@ -716,8 +709,7 @@ def _styled(c, key: str | None):
 def _xml_value_ok(v) -> bool:
     """A value (through safe()) that _xml_cell writes as openpyxl does."""
     if type(v) is str:
-        return not (len(v) > 32767 or (len(v) > 1 and v[0] == "=") or v in ERROR_CODES
-                    or ILLEGAL_CHARACTERS_RE.search(v))
+        return v == cell_text(v) and not (len(v) > 1 and v[0] == "=") and v not in ERROR_CODES
     return v is None or type(v) in (bool, int, float)
 
 
@@ -741,7 +733,7 @@ def _xml_cell(ref: str, v, style: int | None) -> str:
 def _title(text: str, size: int = 1100) -> Title:
     """A chart title in a modest font (the default is large enough to wrap)."""
     cp = CharacterProperties(sz=size, b=True)
-    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=cell_text(text))])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
 
 
@@ -940,7 +932,7 @@ def _write_charts(wb, results) -> _DataSheet | None:
     for mm in materials:
         if row > 4:  # each material starts a printed page; two rows of charts fit on a page
             ws.row_breaks.append(Break(id=row - 1))
-        ws.cell(row=row, column=1, value=mm).font = SECTION_FONT
+        ws.cell(row=row, column=1, value=safe(mm)).font = SECTION_FONT
         charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet)
         for i, ch in enumerate(charts):
             ws.add_chart(ch, f"{'AK'[i % 2]}{row + 1 + 17 * (i // 2)}")
