@@ -157,6 +157,9 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "direct") -> Run
     try:
         run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
         run.timings = {"read_s": read_s, **run.timings}
+        from model.analysis.sweep import add_benchmark_cost
+
+        add_benchmark_cost(run)  # table benchmark_cost: the same case solved without the benchmarks
         shutil.copy2(path, tmp / f"input{path.suffix}")
         t1 = time.perf_counter()
         manifest = {
@@ -187,6 +190,9 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "direct") -> Run
                 **{f"version_{k}": v for k, v in manifest["versions"].items()},
                 **{f"setting_{k}": v for k, v in data.settings.items()}}
         write_results(tmp / "results.xlsx", run.results, info)
+        from model.io.report import write_report
+
+        write_report(tmp / "report.html", run.results, info)  # the one-page answer for a browser
         run.timings["write_s"] = time.perf_counter() - t1
         manifest["timings_s"] = {k: round(v, 3) for k, v in run.timings.items()}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

@@ -424,6 +424,10 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
     # the backend of the run (runs from before the direct backend have none: they used Pyomo)
     backend = rec.manifest.get("backend", "pyomo") if rec.manifest else "direct"
     run = solve_data(data, backend=backend if backend in ("direct", "pyomo") else "direct")
+    if "benchmark_cost" in rec.tables:  # made by run_case beside the run's own solve
+        from model.analysis.sweep import add_benchmark_cost
+
+        add_benchmark_cost(run)
     out.objective_stored, out.objective_new = rec.objective, run.solution.objective
     if not _close(rec.objective, run.solution.objective, rtol):
         out.mismatches.insert(0, f"objective: stored {rec.objective!r}, re-run {run.solution.objective!r}")

@@ -532,3 +532,42 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     except ImportError:  # matplotlib is an optional extra: pip install -e ".[reports]"
         fig = None
     return path, fig
+
+
+# ---- what the benchmarks cost -------------------------------------------------------------------
+# One more solve of the same case without the CRMA benchmarks; only for models up to this many
+# nonzeros (the EU case has some 33,000: the second solve adds about a tenth of a second).
+BENCHMARK_COST_MAX_NONZEROS = 300_000
+
+
+def benchmark_cost(data: ModelData, objective: float, nonzeros: int = 0) -> pd.DataFrame | None:
+    """Table ``benchmark_cost``: the objective with the benchmarks, without them (the
+    ``benchmarks`` sheet emptied, every other input the same) and the difference, which is what
+    the benchmarks cost. None when the model is larger than BENCHMARK_COST_MAX_NONZEROS or the
+    case has no benchmark; a case that cannot be solved without them gets a blank with the
+    reason."""
+    from model.pipeline import solve_data
+
+    if not data.tables.get("benchmarks") or nonzeros > BENCHMARK_COST_MAX_NONZEROS:
+        return None
+    free = with_settings(data, stochastic_reports="no", purchasing_reports="no")
+    free.tables["benchmarks"] = {}
+    try:
+        without = float(solve_data(free).solution.objective)
+        note = "the same case with the sheet benchmarks emptied"
+    except (ModelError, InputError) as exc:
+        without, note = float("nan"), f"not solved without the benchmarks: {exc}"
+    rows = [("total cost with the benchmarks", float(objective), "the run's objective (present value)"),
+            ("total cost without the benchmarks", without, note),
+            ("cost of the benchmarks", float(objective) - without,
+             "with less without: what meeting the benchmarks (or paying their penalties) costs")]
+    return pd.DataFrame(rows, columns=["measure", "value_eur", "definition"])
+
+
+def add_benchmark_cost(run) -> None:
+    """Add table ``benchmark_cost`` to a run's results (when ``benchmark_cost`` gives one)."""
+    t = time.perf_counter()
+    table = benchmark_cost(run.data, run.solution.objective, getattr(run.solution, "n_nonzeros", 0))
+    if table is not None:
+        run.results.tables["benchmark_cost"] = table
+        run.timings["benchmark_cost_s"] = time.perf_counter() - t

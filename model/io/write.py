@@ -102,6 +102,7 @@ CONTENTS = {
     "marginal_cost": "dual of the material balance: cost of one more tonne of demand (EUR/t)",
     "scenario_costs": "present value per scenario, the expectation (and CVaR)",
     "value_of_information": "VSS and EVPI",
+    "benchmark_cost": "total cost with and without the benchmarks: what they cost",
     "contracts": "offtake contracts: volume and deliveries",
     "run": "run information: solver, timings, versions, settings",
     "chart_data": "the numbers the charts draw",
@@ -109,7 +110,7 @@ CONTENTS = {
 
 # tidy tables in the order they are written; any other table in the results follows these
 TABLE_ORDER = ("compliance", "shadow_prices", "sourcing", "capacity", "stock", "unmet", "costs",
-               "cost_summary", "marginal_cost", "scenario_costs", "value_of_information", "contracts",
+               "cost_summary", "marginal_cost", "scenario_costs", "value_of_information", "benchmark_cost", "contracts",
                "purchasing_summary", "allocation", "core_check", "coalition_costs", "plans",
                "plan_suppliers")
 # sheets that are not tidy tables
@@ -457,32 +458,31 @@ def _col_index(letters: str) -> int:
     return n
 
 
-# ---- summary sheet ----------------------------------------------------------------------------
+# ---- summary sheet: the one-page answer -------------------------------------------------------
+PRICE_FILL = PatternFill("solid", fgColor="FFF2CC")
+STATUS_FILLS = {S.STATUS_MET: GREEN, S.STATUS_PRICE: PRICE_FILL, S.STATUS_PARTLY: AMBER, S.STATUS_MISSED: RED}
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# the answer's tables with readable headers (units in brackets) and their number formats
+_EXPENSIVE = (("benchmark", "benchmark", None), ("material", "material", None), ("country", "country", None),
+              ("years_binding", "years binding", None),
+              ("max_eur_per_pp", "cost of one more percentage point [MEUR/pp]", "#,##0.00"),
+              ("max_eur_per_t", "shadow price [EUR/t]", "#,##0"), ("year_of_max", "in year", "0"))
+_STOCK = (("material", "material", None), ("peak_stock_t", "peak stock target [t]", "#,##0.0"),
+          ("year", "year", "0"), ("days_of_consumption", "covers [days of consumption]", "#,##0"))
+_BUYERS = (("buyer", "buyer", None), ("alone_meur", "cost alone [MEUR]", "#,##0.0"),
+           ("shapley_meur", "Shapley share [MEUR]", "#,##0.0"), ("shapley_saving_pct", "saving [%]", "0.0"),
+           ("volume_meur", "volume share [MEUR]", "#,##0.0"), ("volume_saving_pct", "saving [%]", "0.0"))
+_CONTRACTS = (("contract", "contract", None), ("material", "material", None), ("country", "country", None),
+              ("volume_tpa", "volume signed [t/yr]", "#,##0.0"), ("delivered_t", "delivered [t]", "#,##0.0"))
+
+
 def summary_frames(results, run_info: dict) -> dict[str, pd.DataFrame]:
-    """The blocks of the summary sheet, as tables."""
-    t = results.tables
-    comp = t.get("compliance", pd.DataFrame(columns=["met"]))
-    n_missed = int((~comp["met"].astype(bool)).sum()) if len(comp) else 0
-    head = [("total cost (present value)", results.objective, "EUR, discounted to the base year"
-             + (" (expected cost + risk weight x CVaR)" if _num(run_info.get("setting_risk_weight")) else "")),
-            ("solver status", run_info.get("status"), _solver_note(run_info)),
-            ("scenarios", run_info.get("scenarios"), "nominal only" if run_info.get("scenarios") == 1
-             else "probability-weighted; figures show the nominal scenario"),
-            ("benchmark rows missed", f"{n_missed} of {len(comp)}",
-             "a row is a benchmark in one year and scenario (sheet compliance)")]
-    voi = t.get("value_of_information")
-    if voi is not None and len(voi):
-        for measure, label in (("VSS", "value of stochastic solution (VSS)"),
-                               ("EVPI", "value of perfect information (EVPI)")):
-            hit = voi.loc[voi["measure"] == measure]
-            if len(hit):
-                head.append((label, float(hit["value_eur"].iloc[0]), "EUR (sheet value_of_information)"))
-    return {
-        "headline": pd.DataFrame(head, columns=["item", "value", "note"]),
-        "cost by component (present value)": _meur(S.cost_pivot(t.get("cost_summary"))),
-        "compliance by material": S.compliance_status(comp if len(comp) else None),
-        "most expensive benchmarks": S.benchmark_costs(t.get("shadow_prices")),
-    }
+    """The blocks of the summary sheet, as tables (model.analysis.summaries.answer, and the cost
+    by material and component in million EUR)."""
+    blocks = S.answer(results.tables, results.objective, run_info)
+    blocks["cost by component (present value)"] = _meur(S.cost_pivot(results.tables.get("cost_summary")))
+    return blocks
 
 
 def _meur(df: pd.DataFrame) -> pd.DataFrame:
@@ -494,119 +494,166 @@ def _meur(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _num(v) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return 0.0
+def _shown(v, fmt: str | None) -> str:
+    """The text a number format shows, as wide as the cell must be (no '###')."""
+    if isinstance(v, bool) or v is None:
+        return "FALSE" if isinstance(v, bool) else ""
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and not math.isfinite(v):
+            return ""
+        decimals = len(fmt.split(".")[1].split('"')[0]) if fmt and "." in fmt else 0
+        text = f"{v:,.{decimals}f}" if fmt != "0" else str(int(v))
+        if fmt and '"' in fmt:
+            text += fmt.split('"')[1]
+        return text
+    return str(v)
 
 
-def _solver_note(info: dict) -> str:
-    if str(info.get("mip")) == "True":
-        gap = _num(info.get("mip_gap"))
-        return f"MIP (whole plant modules), gap {gap:.2%}; shadow prices with the builds fixed"
-    return "linear programme"
+class _Page:
+    """Writes blocks one under another on the summary sheet and sizes each column to the widest
+    text it shows (headers wrap)."""
+
+    def __init__(self, ws):
+        self.ws, self.row, self.widths = ws, 1, {}
+
+    def text(self, value, font=None, col: int = 1):
+        c = self.ws.cell(row=self.row, column=col, value=safe(value))
+        if font is not None:
+            c.font = font
+        self.row += 1
+        return c
+
+    def _fit(self, j: int, text: str, cap: int = 60) -> None:
+        self.widths[j] = max(self.widths.get(j, 8), min(cap, len(text) + 3))
+
+    def table(self, df: pd.DataFrame, spec=None, fills=None) -> int:
+        """``df`` with ``spec`` ((column, header, number format), ...) or its own columns; returns
+        the header row."""
+        spec = spec or [(c, str(c), None) for c in df.columns]
+        hdr = self.row
+        for j, (_, header, _) in enumerate(spec, start=1):
+            c = self.ws.cell(row=hdr, column=j, value=safe(header))
+            c.font, c.fill = HEADER_FONT, HEADER_FILL
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            for word in str(header).split(" "):
+                self._fit(j, word)
+        self.ws.row_dimensions[hdr].height = 30
+        for i, rec in enumerate(df.to_dict("records"), start=hdr + 1):
+            for j, (col, _, fmt) in enumerate(spec, start=1):
+                v = safe(rec.get(col))
+                c = self.ws.cell(row=i, column=j, value=v)
+                if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    c.number_format = fmt
+                if fills and (fill := fills(col, v)) is not None:
+                    c.fill = fill
+                self._fit(j, _shown(v, fmt), cap=40 if j > 1 else 60)
+        self.row = hdr + len(df) + 2
+        return hdr
+
+    def finish(self) -> None:
+        for j, w in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _status_fill(col, v):
+    if not isinstance(v, str) or col == "material":
+        return None
+    for status in S.STATUS_ORDER:  # 'met at a price ...' before 'met ...'
+        if v.startswith(status):
+            return STATUS_FILLS[status]
+    return None
 
 
 def _write_summary(ws, results, run_info: dict, sheets: list[str], contents: dict | None = None) -> None:
     blocks = summary_frames(results, run_info)
-    ws.cell(row=1, column=1, value=f"Results: {run_info.get('case', '')}").font = TITLE_FONT
+    page = _Page(ws)
+    page.text(f"Results: {run_info.get('case', '')}", TITLE_FONT)
     sub = ", ".join(x for x in (f"input {run_info.get('input_file')}" if run_info.get("input_file") else "",
                                 f"started {run_info.get('started_utc')} UTC" if run_info.get("started_utc") else "")
                     if x)
-    ws.cell(row=2, column=1, value=sub or None).font = NOTE_FONT
-    row = 4
-    ws.column_dimensions["A"].width = 36
-    for j in range(2, 17):
-        ws.column_dimensions[get_column_letter(j)].width = 17
+    page.text(sub or None, NOTE_FONT)
+    page.row += 1
 
-    # headline
-    ws.cell(row=row, column=1, value="Headline").font = SECTION_FONT
-    row += 1
-    for item, value, note in blocks["headline"].itertuples(index=False):
-        ws.cell(row=row, column=1, value=item).font = Font(bold=True)
-        c = ws.cell(row=row, column=2, value=safe(value))
-        if isinstance(value, float):
-            c.number_format = '#,##0" EUR"_)_)'  # _) pads: a gap before the note
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-        c.alignment = Alignment(horizontal="right")
-        if item == "benchmark rows missed":
-            c.fill = GREEN if str(value).startswith("0 ") else AMBER
-        c = ws.cell(row=row, column=4, value=note)
-        c.font, c.alignment = NOTE_FONT, Alignment(indent=1)
-        row += 1
-    row += 1
+    page.text("The answer", SECTION_FONT)
+    head = blocks["headline"]
+    fmts = ["#,##0.000" if u == "bn EUR" and isinstance(v, float) and abs(v) < 0.1 else
+            "#,##0.0" if isinstance(v, float) else "#,##0" for v, u in zip(head["value"], head["unit"])]
+    hdr = page.row
+    page.table(head.assign(fmt=fmts), [("item", "item", None), ("value", "value", None), ("unit", "unit", None),
+                                        ("note", "note", None)])
+    for i, fmt in enumerate(fmts, start=hdr + 1):
+        c = ws.cell(row=i, column=2)
+        if isinstance(c.value, (int, float)):
+            c.number_format = fmt
+            page._fit(2, _shown(c.value, fmt))
+        if not str(ws.cell(row=i, column=1).value).startswith(" "):
+            ws.cell(row=i, column=1).font = Font(bold=True)
+    page.widths[4] = 16  # the notes run on to the right, over empty cells
 
-    # costs
+    status = blocks["status"]
+    page.text("Benchmarks per material over the whole horizon", SECTION_FONT)
+    if len(status):
+        page.table(status, fills=_status_fill)
+        page.row -= 1
+        page.text(S.ANSWER_LEGEND, NOTE_FONT)
+        page.text("Years are the first year met (in every scenario, at a level above 0) and the years missed. "
+                  "Sheet compliance has every row.", NOTE_FONT)
+        page.row += 1
+    else:
+        page.text("no benchmark in force")
+        page.row += 1
+
+    page.text("The three most expensive benchmark rows (shadow prices)", SECTION_FONT)
+    ex = blocks["expensive"]
+    if len(ex):
+        ex = ex.assign(benchmark=[S.bench_label(b, st) for b, st in zip(ex["benchmark"], ex["stage"])],
+                       max_eur_per_pp=ex["max_eur_per_pp"].astype(float) / 1e6)
+        page.table(ex, _EXPENSIVE)
+    else:
+        page.text("no benchmark binds: the benchmarks cost nothing at the margin")
+        page.row += 1
+
+    stock = blocks["stock"]
+    page.text("Strategic stock held", SECTION_FONT)
+    if len(stock):
+        page.table(stock, _STOCK)
+    else:
+        page.text("no strategic stock")
+        page.row += 1
+
+    if "purchasing headline" in blocks:
+        page.text("Joint purchasing: alone and together", SECTION_FONT)
+        ph = blocks["purchasing headline"]
+        page.table(ph, [("item", "item", None), ("value", "value", "#,##0.0"), ("unit", "unit", None)])
+        page.table(blocks["purchasing buyers"], _BUYERS)
+        page.row -= 1
+        page.text(blocks["purchasing core"].iloc[0, 0], NOTE_FONT)
+        page.row += 1
+        if len(blocks["purchasing contracts"]):
+            page.table(blocks["purchasing contracts"], _CONTRACTS)
+
+    # the rest of the summary goes on a second page
+    ws.row_breaks.append(Break(id=page.row - 1))
     df = blocks["cost by component (present value)"]
-    ws.cell(row=row, column=1, value="Cost by component (present value, million EUR)").font = SECTION_FONT
-    row += 1
+    page.text("Cost by component (present value, million EUR)", SECTION_FONT)
     if len(df):
-        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
-        for c in ws[hdr]:  # readable headers: the unit is in the title and the number format
-            if isinstance(c.value, str):
-                c.value = c.value.removesuffix("_meur").replace("_", " ")
-        ws.row_dimensions[hdr].height = 30  # room for a header on two lines
+        spec = [(c, c.removesuffix("_meur").replace("_", " ") + (" [MEUR]" if c.endswith("_meur") else ""),
+                 "#,##0.0") for c in df.columns]
+        hdr = page.table(df, spec)
         for c in ws[hdr + len(df)]:
             c.font = Font(bold=True)
             c.border = Border(top=THIN)
-        row = hdr + len(df) + 2
-    else:
-        row += 1
-
-    # compliance traffic light
-    df = blocks["compliance by material"]
-    ws.cell(row=row, column=1, value="Compliance by material (CRMA benchmarks)").font = SECTION_FONT
-    row += 1
-    for line in S.STATUS_LEGEND.split("; ") + ["target and achieved: the last year, in the worst scenario"]:
-        ws.cell(row=row, column=1, value=line).font = NOTE_FONT
-        row += 1
-    if len(df):
-        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
-        js = list(df.columns).index("status") + 1
-        for name in ("largest_country", "status", "enforcement", "final_year"):
-            for i in range(hdr + 1, hdr + 1 + len(df)):
-                ws.cell(row=i, column=list(df.columns).index(name) + 1).alignment = CENTER
-        ja = list(df.columns).index("achieved_share") + 1
-        for i, status in enumerate(df["status"], start=hdr + 1):
-            fill = {S.STATUS_MET: GREEN, S.STATUS_PARTLY: AMBER}.get(status, RED)
-            ws.cell(row=i, column=js).fill = fill
-            ws.cell(row=i, column=js).font = Font(bold=True)
-        for i, r in enumerate(df.itertuples(index=False), start=hdr + 1):
-            cap = r.benchmark == "single_country"
-            if (r.achieved_share > r.target_share + 1e-6) if cap else (r.achieved_share < r.target_share - 1e-6):
-                ws.cell(row=i, column=ja).font = RED_FONT
-        row = hdr + len(df) + 2
-    else:
-        ws.cell(row=row, column=1, value="no benchmark in force")
-        row += 2
-
-    # shadow prices
-    df = blocks["most expensive benchmarks"]
-    ws.cell(row=row, column=1, value="Most expensive benchmarks (binding shadow prices)").font = SECTION_FONT
-    row += 1
-    ws.cell(row=row, column=1, value="max_eur_per_pp: what one more percentage point of the benchmark "
-            "would cost in year_of_max (money of that year); all rows in sheet shadow_prices.").font = NOTE_FONT
-    row += 1
-    if len(df):
-        hdr = write_frame(ws, df, start_row=row, freeze=False, filters=False, widths=False)
-        row = hdr + len(df) + 2
-    else:
-        ws.cell(row=row, column=1, value="no benchmark binds: the benchmarks cost nothing at the margin")
-        row += 2
-
-    # contents
-    ws.cell(row=row, column=1, value="Sheets").font = SECTION_FONT
-    row += 1
+    page.text("Sheets", SECTION_FONT)
     notes = {**SHEET_NOTES, **CONTENTS, **(contents or {})}
     for name in sheets:
-        c = ws.cell(row=row, column=1, value=name)
+        c = ws.cell(row=page.row, column=1, value=name)
         c.hyperlink = f"#'{name}'!A1"
         c.font = Font(color="0563C1", underline="single")
-        ws.cell(row=row, column=2, value=notes.get(name, "")).font = NOTE_FONT
-        row += 1
+        ws.cell(row=page.row, column=2, value=notes.get(name, "")).font = NOTE_FONT
+        page.row += 1
+    page.finish()
     ws.sheet_view.showGridLines = False
-    _print_setup(ws, landscape=False)
+    _print_setup(ws, landscape=True)
 
 
 # ---- charts -----------------------------------------------------------------------------------
