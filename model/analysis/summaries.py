@@ -265,28 +265,38 @@ def horizon_status(tables: dict) -> pd.DataFrame:
             i = g["eur_per_pp"].astype(float).abs().idxmax()
             price[key] = (float(g.loc[i, "eur_per_pp"]), int(g.loc[i, "year"]))
     n_scen = comp["scenario"].astype(str).nunique()
+    # one pass over the rows (a loop of pandas operations per group took most of the summary's time)
+    groups: dict = {}
+    for mm, bench, stage, year, scen, target, met, enf in zip(
+            comp["material"], comp["benchmark"], comp["stage"], comp["year"].astype(int),
+            comp["scenario"].astype(str), comp["target_share"].astype(float), comp["met"].astype(bool),
+            comp["enforcement"]):
+        g = groups.setdefault((mm, bench, stage), {"rows": [], "enforcement": enf})
+        g["rows"].append((year, scen, target, met))
     rows = []
-    for (mm, bench, stage), g in comp.groupby(["material", "benchmark", "stage"], sort=False):
+    for (mm, bench, stage), g in groups.items():
         cap = bench == "single_country"
-        met = g["met"].astype(bool)
-        by_year = met.groupby(g["year"]).all()
-        target = g["target_share"].astype(float)
-        full = target.max() if not cap else target.min()
-        in_force = g.loc[target > 1e-9] if not cap else g
-        ok_years = [int(y) for y in sorted(set(in_force["year"])) if by_year.get(y, False)]
-        missed = g.loc[~met]
-        if not len(missed):
-            status = STATUS_PRICE if (mm, bench, stage) in price and price[(mm, bench, stage)][0] > 1e-6 \
-                else STATUS_MET
+        recs = g["rows"]
+        full = min(r[2] for r in recs) if cap else max(r[2] for r in recs)
+        all_met: dict = {}
+        for year, _, target, met in recs:
+            all_met[year] = all_met.get(year, True) and met
+        ok_years = sorted({y for y, _, target, _ in recs if (cap or target > 1e-9) and all_met[y]})
+        missed = [r for r in recs if not r[3]]
+        if not missed:
+            status = STATUS_PRICE if price.get((mm, bench, stage), (0.0,))[0] > 1e-6 else STATUS_MET
         else:
-            at_full = missed.loc[(target.loc[missed.index] >= full - 1e-9) if not cap else slice(None)]
-            per_year = at_full.groupby("year")["scenario"].nunique()
-            status = STATUS_MISSED if (per_year >= n_scen).any() else STATUS_PARTLY
+            # MISSED: some year at the full level is missed in every scenario
+            at_full: dict = {}
+            for year, scen, target, _ in missed:
+                if cap or target >= full - 1e-9:
+                    at_full.setdefault(year, set()).add(scen)
+            status = STATUS_MISSED if any(len(v) >= n_scen for v in at_full.values()) else STATUS_PARTLY
         eur_pp, year_max = price.get((mm, bench, stage), (0.0, None))
         rows.append(dict(material=mm, benchmark=bench, stage=stage, label=bench_label(bench, stage),
-                         enforcement=g["enforcement"].iloc[0], target_share=float(full),
+                         enforcement=g["enforcement"], target_share=float(full),
                          first_year_met=ok_years[0] if ok_years else None,
-                         years_missed=year_ranges(missed["year"]), max_eur_per_pp=eur_pp,
+                         years_missed=year_ranges(r[0] for r in missed), max_eur_per_pp=eur_pp,
                          year_of_max=year_max, status=status,
                          years_left_out=year_ranges(left_out.get(str(mm), []))))
     return pd.DataFrame(rows, columns=cols)

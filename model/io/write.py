@@ -860,22 +860,55 @@ def _pivot(df: pd.DataFrame, index: str, columns: str, values: str, aggfunc: str
     return table if fill_value is None else table.fillna(fill_value)
 
 
-def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet) -> list:
+def _pivots(df: pd.DataFrame | None, columns: str, values: str, aggfunc: str, fill_value=None,
+            sort: bool = True) -> dict:
+    """material -> ``_pivot(rows of the material, "year", columns, values, aggfunc, fill_value,
+    sort)``, with one groupby over the whole table instead of one per material."""
+    if df is None or not len(df):
+        return {}
+    agged = df.groupby(["material", "year", columns], sort=sort)[values].agg(aggfunc).dropna()
+    seen = {}  # without sort: the columns in the order they come in each material's rows
+    if not sort:
+        first = df.drop_duplicates(["material", columns])
+        for mm, col in zip(first["material"], first[columns]):
+            seen.setdefault(mm, []).append(col)
+    out = {}
+    for mm, part in agged.groupby(level=0, sort=False):
+        part = part.droplevel(0)
+        part.index = part.index.remove_unused_levels()
+        table = part.unstack(columns, fill_value=fill_value)
+        if sort:
+            table = table.sort_index(axis=1)
+        else:
+            table = table[[c for c in seen[mm] if c in table.columns]]
+        out[mm] = table if fill_value is None else table.fillna(fill_value)
+    return out
+
+
+def _by_material(df: pd.DataFrame | None) -> dict:
+    """material -> its rows of ``df`` (one pass over the table instead of a mask per material)."""
+    if df is None or not len(df):
+        return {}
+    return {mm: g for mm, g in df.groupby("material", sort=False)}
+
+
+def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet, split: dict) -> list:
+    """The charts of one material; ``supply``, ``paths`` and ``split`` (stock, capacity) hold each
+    table split by material (``_by_material``)."""
     charts = []
     # refined supply by origin, stacked per year
-    s = supply.loc[supply["material"] == mm]
-    if len(s):
-        p = _pivot(s, "year", "origin", "value_t", "sum", fill_value=0.0)
+    s = supply.get(mm)
+    if s is not None and len(s):
+        p = split["supply"][mm]
         order = [o for o in S.origin_order(s) if o in p.columns and p[o].abs().sum() > 1e-9]
         p = p[order] if order else p
         data, cats = dsheet.block(f"{mm}: refined supply by origin (t, {scen})", p)
         charts.append(_bar(data, cats, f"{mm}: refined supply by origin (t/yr)", "t/yr",
                            [colours.get(o, "999999") for o in p.columns]))
     # strategic stock: the first-stage target and the inventory in each scenario
-    st = t.get("stock")
-    st = st.loc[st["material"] == mm] if st is not None and len(st) else None
+    st = split["stock"].get(mm)
     if st is not None and len(st):
-        p = _pivot(st, "year", "scenario", "inventory_t", "sum", sort=False)
+        p = split["stock pivot"][mm]
         sc = S.scenarios(t)
         p = p[[c for c in sc if c in p.columns] + [c for c in p.columns if c not in sc]]
         p.columns = [f"inventory, {c}" for c in p.columns]
@@ -888,20 +921,21 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
                             dashed=[False] * n + [True], y_fmt="#,##0" if big else "#,##0.0",
                             widths=[3.5] + [1.75] * (n - 1) + [1.25]))
     # EU capacity by stage
-    cap = t.get("capacity")
-    cap = cap.loc[cap["material"] == mm] if cap is not None and len(cap) else None
+    cap = split["capacity"].get(mm)
     if cap is not None and len(cap):
-        p = _pivot(cap, "year", "stage", "available_tpa", "sum", sort=False)
+        p = split["capacity pivot"][mm]
         data, cats = dsheet.block(f"{mm}: EU capacity available (t/yr)", p)
         charts.append(_bar(data, cats, f"{mm}: EU capacity available, existing + new (t/yr)", "t/yr",
                            [STAGE_COLOURS.get(k, "999999") for k in p.columns], stacked=False))
     if paths is None:
         return charts
-    b = paths.loc[paths["material"] == mm]
+    b = paths.get(mm)
+    if b is None:
+        return charts
     # EU share benchmarks: achieved (solid) and target (dashed)
     eu = b.loc[b["benchmark"].isin(S.SHARE_BENCHMARKS)]
     if len(eu):
-        p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"))
+        p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"), pivots=split["shares"][mm])
         data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
         ch = _line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
                    "share of consumption", cols, dashed=dash, y_fmt="0%")
@@ -911,7 +945,7 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     sc = b.loc[b["benchmark"] == "single_country"]
     if len(sc):
         p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"),
-                                     one_target="cap")
+                                     one_target="cap", pivots=split["caps"][mm])
         data, cats = dsheet.block(f"{mm}: largest third-country share and cap ({scen})", p, fmt="0.0%")
         ch = _line(data, cats, f"{mm}: largest third country (solid) vs cap (dashed)",
                    "share of consumption", cols, dashed=dash, y_fmt="0%")
@@ -921,12 +955,15 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     return charts
 
 
-def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None):
+def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=None):
     """Achieved (solid) and target (dashed) series per benchmark label; with ``one_target``, a
-    single dashed target series drawn last when every label has the same target."""
+    single dashed target series drawn last when every label has the same target. ``pivots``:
+    the achieved and target pivots of ``b`` when made beforehand."""
     labels = list(dict.fromkeys(b["label"]))
-    ach = _pivot(b, "year", "label", "achieved_share", "first")
-    tgt = _pivot(b, "year", "label", "target_share", "first")
+    if pivots is None:
+        pivots = (_pivot(b, "year", "label", "achieved_share", "first"),
+                  _pivot(b, "year", "label", "target_share", "first"))
+    ach, tgt = pivots
     series, cols, dash = {}, [], []  # the columns of the frame, on the years of ach
     if one_target and tgt.nunique(axis=1, dropna=True).max() <= 1:
         for lab in labels:
@@ -963,7 +1000,19 @@ def _write_charts(wb, results) -> _DataSheet | None:
     colours = _country_colours(supply)
     materials = list(dict.fromkeys(t["sourcing"]["material"]))
     comp = t.get("compliance")
-    paths = S.benchmark_paths(comp, scen) if comp is not None and len(comp) else None
+    paths = _by_material(S.benchmark_paths(comp, scen)) if comp is not None and len(comp) else None
+    supply = _by_material(supply)
+    split = {"stock": _by_material(t.get("stock")), "capacity": _by_material(t.get("capacity")),
+             "supply": _pivots(pd.concat(list(supply.values())) if supply else None, "origin", "value_t",
+                               "sum", fill_value=0.0),
+             "stock pivot": _pivots(t.get("stock"), "scenario", "inventory_t", "sum", sort=False),
+             "capacity pivot": _pivots(t.get("capacity"), "stage", "available_tpa", "sum", sort=False)}
+    for key, pick in (("shares", lambda b: b["benchmark"].isin(S.SHARE_BENCHMARKS)),
+                      ("caps", lambda b: b["benchmark"] == "single_country")):
+        rows = pd.concat([b.loc[pick(b)] for b in paths.values()]) if paths else None
+        ach = _pivots(rows, "label", "achieved_share", "first")
+        tgt = _pivots(rows, "label", "target_share", "first")
+        split[key] = {mm: (ach[mm], tgt[mm]) for mm in ach}
     row = 4
     cs = t.get("cost_summary")
     if cs is not None and len(cs):
@@ -980,7 +1029,7 @@ def _write_charts(wb, results) -> _DataSheet | None:
         if row > 4:  # each material starts a printed page; two rows of charts fit on a page
             ws.row_breaks.append(Break(id=row - 1))
         ws.cell(row=row, column=1, value=safe(mm)).font = SECTION_FONT
-        charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet)
+        charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet, split)
         for i, ch in enumerate(charts):
             ws.add_chart(ch, f"{'AK'[i % 2]}{row + 1 + 17 * (i // 2)}")
         for k in range(2, (len(charts) + 1) // 2, 2):
