@@ -190,3 +190,9 @@ def test_report_of_a_disruption_and_a_purchasing_run(tmp_path):
     assert "Joint purchasing" in html and f"{saving / 1e6:,.1f}" in html
     assert f"{100 * saving / alone:,.1f}" in html
     assert not math.isnan(saving)
+    # the example's offtake contract is used: signed at its largest take and shown as such
+    c = pur.results["contracts"]
+    assert (c["volume_tpa"] > 0).all() and c["volume_tpa"].iloc[0] == pytest.approx(5.0)
+    assert "ga_ca_offtake" in html and "5.0" in html
+    lines = S.answer_lines(S.answer(pur.results.tables, pur.results.objective))
+    assert any("contract ga_ca_offtake (gallium, CA): 5.0 t/yr signed" in line for line in lines)
