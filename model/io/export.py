@@ -139,6 +139,11 @@ def iamc_long(tables: dict, case: str) -> pd.DataFrame:
             g = both.groupby(["material", "component", "year"], as_index=False)["cost_eur"].sum()
             for r in g.itertuples(index=False):
                 add(w, f"Cost|{r.material}|{r.component}", "EUR/yr", r.year, r.cost_eur)
+            # each level adds up to the one above (pyam's check_aggregate): Cost|<material> is the
+            # sum of its components, Cost the sum of the materials
+            per = both.groupby(["material", "year"], as_index=False)["cost_eur"].sum()
+            for r in per.itertuples(index=False):
+                add(w, f"Cost|{r.material}", "EUR/yr", r.year, r.cost_eur)
             tot = both.groupby("year", as_index=False)["cost_eur"].sum()
             for r in tot.itertuples(index=False):
                 add(w, "Cost", "EUR/yr", r.year, r.cost_eur)
