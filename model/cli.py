@@ -32,7 +32,10 @@ def _cmd_run(args) -> int:
     path = Path(args.workbook) if args.workbook else default_case()
     if not args.quiet:
         print(f"Running {path.name} ...", flush=True)
-    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "direct"))
+    from model.progress import ticking
+
+    with ticking(f"solving {path.name}", quiet=args.quiet):
+        run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "direct"))
     if not args.quiet:
         _print_summary(run)
     for warning in run.solution.warnings:

@@ -36,7 +36,7 @@ def cmd_compare(args) -> int:
     out = Path(args.output) if args.output else Path(args.outputs) / f"compare-{_stamp()}.xlsx"
     if not args.quiet:
         _err(f"Comparing {len(args.runs)} runs ...")
-    path, tables = compare(args.runs, out)
+    path, tables = compare(args.runs, out, quiet=args.quiet)
     if not args.quiet:
         s = tables["summary"]
         base = s["run"].iloc[0]

@@ -376,11 +376,13 @@ def write_comparison(path, tables: dict[str, pd.DataFrame], labels: list[str]) -
     return path
 
 
-def compare(run_dirs, output) -> tuple[Path, dict[str, pd.DataFrame]]:
+def compare(run_dirs, output, quiet: bool = True) -> tuple[Path, dict[str, pd.DataFrame]]:
     """Compare two or more run folders; returns the workbook path and the comparison tables."""
+    from model import progress as P
+
     if len(run_dirs) < 2:
         raise InputError([Issue(file="command line", expected="two or more run folders to compare")])
-    runs = [load_run(p) for p in run_dirs]
+    runs = [load_run(p) for p in P.bar(run_dirs, "reading run folders", quiet=quiet, unit="run")]
     for r, lab in zip(runs, _labels(runs)):
         r.label = lab
     tables = comparison_tables(runs)
@@ -496,7 +498,10 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
                 out.warnings.append(f"setting {k}: {v} at the run, {data.settings[k]} now")
     # the backend of the run (runs from before the direct backend have none: they used Pyomo)
     backend = rec.manifest.get("backend", "pyomo") if rec.manifest else "direct"
-    run = solve_data(data, backend=backend if backend in ("direct", "pyomo") else "direct")
+    from model import progress as P
+
+    with P.ticking(f"re-solving {path.name}", quiet=progress is None):
+        run = solve_data(data, backend=backend if backend in ("direct", "pyomo") else "direct")
     if "benchmark_cost" in rec.tables:  # made by run_case beside the run's own solve
         from model.analysis.sweep import add_benchmark_cost
 

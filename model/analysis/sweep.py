@@ -299,12 +299,15 @@ def run_sweep(data: ModelData, param: Param, values: list[float], progress=None)
     """Solve ``data`` transformed by ``param`` at each value."""
     from model.pipeline import solve_data
 
-    say = progress or (lambda msg: None)
+    from model import progress as P
+
+    quiet = progress is None
+    say = (P.say if P.shown(quiet) else progress) or (lambda msg: None)
     for v in values:
         param.check(v)
     rows, shadows = [], []
     components: list[str] = []
-    for i, v in enumerate(values, start=1):
+    for i, v in enumerate(P.bar(values, f"sweep of {param.name}", quiet=quiet, unit="point"), start=1):
         t0 = time.perf_counter()
         point = param.apply(data, v)
         rec = {"point": i, "value": v}

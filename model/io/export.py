@@ -512,8 +512,12 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         say("figures ...")
         d = out / "figures"
         d.mkdir(exist_ok=True)
+        from model import progress as P
+
         with plt.rc_context(figure_style()):
-            for name, fig in figures(tables).items():
+            made = figures(tables)
+            for name, fig in P.bar(made.items(), "figures", quiet=progress is None, total=len(made),
+                                   unit="figure"):
                 for f in fig_formats:
                     p = d / f"{name}.{f}"
                     meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(f, {})
