@@ -196,3 +196,25 @@ def test_report_of_a_disruption_and_a_purchasing_run(tmp_path):
     assert "ga_ca_offtake" in html and "5.0" in html
     lines = S.answer_lines(S.answer(pur.results.tables, pur.results.objective))
     assert any("contract ga_ca_offtake (gallium, CA): 5.0 t/yr signed" in line for line in lines)
+
+
+def test_booleans_render_as_true_and_false_in_libreoffice(tmp_path):
+    """allocation has two TRUE/FALSE columns; rendered, both read TRUE (not one 1 and one TRUE)."""
+    _need("libreoffice", "pdftotext")
+    run = run_case(ROOT / "inputs" / "example_purchasing.xlsx", outputs=tmp_path / "out", argv=["t"])
+    wb = openpyxl.load_workbook(run.folder / "results.xlsx")
+    for name in wb.sheetnames:
+        if name != "allocation":
+            del wb[name]
+    book = tmp_path / "allocation.xlsx"
+    wb.save(book)
+    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                   check=True, capture_output=True, timeout=240)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "allocation.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith(("DE ", "FR ", "IT "))]
+    assert len(rows) == 3
+    for r in rows:
+        assert r[-2:] == ["TRUE", "TRUE"], r
+    assert "###" not in text

@@ -61,6 +61,9 @@ STAGE_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "0
 BENCH_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73",
                  "largest country (processing)": "D55E00", "largest country (extraction)": "CC79A7"}
 
+# TRUE/FALSE columns: shown as TRUE and FALSE by every spreadsheet program (without a format,
+# LibreOffice shows some boolean cells as 1 and 0)
+BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'
 # number formats (with units) by column name; the first pattern that matches wins
 _FORMATS = (
     ("eur_per_pp", '#,##0" EUR/pp"'), ("eur_per_t", '#,##0" EUR/t"'), ("_meur", '#,##0.0" MEUR"'),
@@ -162,7 +165,9 @@ def _write_cells(ws, r1: int, start_col: int, df: pd.DataFrame, fmts: list) -> N
         for j, v in enumerate(row, start=start_col):
             cell = ws.cell(row=i, column=j, value=safe(v))
             fmt = fmts[j - start_col]
-            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            if fmt == BOOL_FORMAT and isinstance(cell.value, bool):
+                cell.number_format = fmt
+            elif fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 cell.number_format = fmt
                 if fmt == "0":
                     cell.alignment = CENTER
@@ -181,7 +186,7 @@ def write_frame(ws, df: pd.DataFrame, start_row: int = 1, note: str | None = Non
     if note:
         ws.cell(row=r0, column=start_col, value=note).font = NOTE_FONT
         r0 += 1
-    fmts = [_format_for(str(c)) for c in df.columns]
+    fmts = [_format_for(str(c)) or (BOOL_FORMAT if df[c].dtype == bool else None) for c in df.columns]
     for j, col in enumerate(df.columns, start=start_col):
         c = ws.cell(row=r0, column=j, value=str(col))
         c.font, c.fill = HEADER_FONT, HEADER_FILL
@@ -293,7 +298,7 @@ def _column_cells(values: pd.Series, style: int | None) -> tuple[list[str], np.n
     kind = values.dtype.kind
     a = values.to_numpy()
     if kind == "b":
-        return ['" t="b"><v>0</v></c>', '" t="b"><v>1</v></c>', ""], a.astype(np.intp)
+        return [f'"{s} t="b"><v>0</v></c>', f'"{s} t="b"><v>1</v></c>', ""], a.astype(np.intp)
     if kind in "iu":
         codes, uniques = pd.factorize(a)
         return [f'"{s} t="n"><v>{v}</v></c>' for v in uniques.tolist()] + [""], codes
