@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from model.io import sheet_xml
 from model.io import write as W
 from model.pipeline import solve_workbook
 
@@ -30,7 +31,7 @@ def results():
 def test_long_table_goes_on_in_numbered_sheets_and_reads_back_whole(results, tmp_path, monkeypatch):
     whole = W.write_results(tmp_path / "whole.xlsx", results, {"case": "whole"})
     monkeypatch.setattr(W, "MAX_ROWS", ROWS + 2)  # a note row and a header row above the data
-    monkeypatch.setattr(W, "_CHUNK", 7)  # the XML bodies in many chunks
+    monkeypatch.setattr(sheet_xml, "_CHUNK", 7)  # the XML bodies in many chunks
     book = W.write_results(tmp_path / "split.xlsx", results, {"case": "split"})
     assert len(results["sourcing"]) > 4 * ROWS  # the test splits tables over several sheets
 
