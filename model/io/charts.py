@@ -110,15 +110,14 @@ def _pivots(df: pd.DataFrame | None, columns: str, values: str, aggfunc: str, fi
         first = df.drop_duplicates(["material", columns])
         for mm, col in zip(first["material"], first[columns]):
             seen.setdefault(mm, []).append(col)
+    wide = agged.unstack(columns)  # (material, year) x columns, NaN where a material has no value
+    if sort:
+        wide = wide.sort_index(axis=1)
+    present = agged.reset_index(level=2)[columns].groupby(level=0, sort=False).unique()
     out = {}
-    for mm, part in agged.groupby(level=0, sort=False):
-        part = part.droplevel(0)
-        part.index = part.index.remove_unused_levels()
-        table = part.unstack(columns, fill_value=fill_value)
-        if sort:
-            table = table.sort_index(axis=1)
-        else:
-            table = table[[c for c in seen[mm] if c in table.columns]]
+    for mm, have in present.items():
+        keep = set(have)  # the columns this material has values in
+        table = wide.loc[mm, [c for c in (wide.columns if sort else seen[mm]) if c in keep]]
         out[mm] = table if fill_value is None else table.fillna(fill_value)
     return out
 
