@@ -94,6 +94,8 @@ def test_version_and_license(capsys):
     assert re.fullmatch(r"crm-model \d+\.\d+\.\d+\n", capsys.readouterr().out)
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "## " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "4 `reproduce`" in readme and "`python run.py --version`" in readme
 
 
 def test_summary_sheet_numbers_are_formatted_and_fit(eu_run):
@@ -188,6 +190,12 @@ def test_report_of_a_disruption_and_a_purchasing_run(tmp_path):
     saving = float(ps["savings of joint over individual"])
     alone = float(ps["individual purchasing: sum of costs alone"])
     assert "Joint purchasing" in html and f"{saving / 1e6:,.1f}" in html
+    wb = openpyxl.load_workbook(pur.folder / "results.xlsx")
+    summary = [c.value for row in wb["summary"].iter_rows() for c in row if c.value is not None]
+    assert "Joint purchasing: alone and together" in summary
+    assert "saving of buying together (% of buying alone)" in summary
+    ws = wb["purchasing_summary"]  # numbers formatted, not 2518912516.28559
+    assert all(c.number_format == "#,##0.00" for c in ws["B"][2:] if isinstance(c.value, float))
     assert f"{100 * saving / alone:,.1f}" in html
     assert not math.isnan(saving)
     # the example's offtake contract is used: signed at its largest take and shown as such

@@ -40,7 +40,9 @@ _FORMATS = (
     ("_eur", '#,##0" EUR"'),
     ("_tpa", '#,##0.0" t/yr"'), ("_t", '#,##0.0" t"'), ("_share", "0.0%"), ("level", "0.0%"),
     ("probability", "0.0%"), ("year", "0"), ("modules", "0"), ("_s", '0.00" s"'),
+    ("value", "#,##0.00"),  # item/value tables such as purchasing_summary: no 2518912516.28559
 )
+
 
 def _format_for(col: str) -> str | None:
     for pattern, fmt in _FORMATS:
