@@ -50,7 +50,7 @@ def _cmd_run(args) -> int:
 
 def _print_summary(run) -> None:
     """The one-page answer (as on the summary sheet and in report.html), then where it is."""
-    from model.analysis.summaries import answer, answer_lines
+    from model.summaries import answer, answer_lines
 
     sol = run.solution
     print(f"Model: {sol.n_rows:,} rows, {sol.n_cols:,} columns"

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.cli import main
 from model.pipeline import run_case, solve_workbook
 

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.cli import main
 from model.io.write import read_results
 from model.pipeline import run_case

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.errors import InputError, Issue
 
 DIFF_FILL = PatternFill("solid", fgColor="FFE699")

@@ -9,7 +9,7 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.io.cells import cell_text
 from model.io.sheet_style import BENCH_COLOURS, COUNTRY_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT, STAGE_COLOURS, TITLE_FONT
 from model.io.sheet_style import _print_setup, safe

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.io.cells import safe_frame
 
 FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")

@@ -1,6 +1,6 @@
 """report.html: the one-page answer of a run as a single self-contained web page.
 
-The same blocks as the summary sheet of results.xlsx and the console (model.analysis.summaries
+The same blocks as the summary sheet of results.xlsx and the console (model.summaries
 .answer): the total cost and its parts, what the benchmarks cost, the status of every benchmark
 per material over the horizon, the three most expensive benchmark rows, the stock held, VSS/EVPI
 for disruption runs and the purchasing desk's view for joint purchasing. The figure is embedded as
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis import summaries as S
+from model import summaries as S
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 STATUS_CLASS = {S.STATUS_MET: "met", S.STATUS_PRICE: "price", S.STATUS_PARTLY: "partly", S.STATUS_MISSED: "missed"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill, Side
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.io.cells import cell_value
 
 safe = cell_value  # every cell value of every sheet goes through model.io.cells

@@ -1,4 +1,4 @@
-"""The summary sheet: the one-page answer (model.analysis.summaries.answer) laid out on page one,
+"""The summary sheet: the one-page answer (model.summaries.answer) laid out on page one,
 the cost by material and component and the list of sheets on page two."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.io.sheet_style import AMBER, GREEN, HEADER_FILL, HEADER_FONT, NOTE_FONT, RED, SECTION_FONT, THIN, TITLE_FONT
 from model.io.sheet_style import _print_setup, safe
 
@@ -33,7 +33,7 @@ _CONTRACTS = (("contract", "contract", None), ("material", "material", None), ("
 
 
 def summary_frames(results, run_info: dict) -> dict[str, pd.DataFrame]:
-    """The blocks of the summary sheet, as tables (model.analysis.summaries.answer, and the cost
+    """The blocks of the summary sheet, as tables (model.summaries.answer, and the cost
     by material and component in million EUR)."""
     blocks = S.answer(results.tables, results.objective, run_info)
     blocks["cost by component (present value)"] = _meur(S.cost_pivot(results.tables.get("cost_summary")))

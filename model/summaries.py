@@ -1,6 +1,9 @@
-"""Readable summaries of the tidy result tables, shared by the results workbook, the comparison
-workbook and the research exports. Pure pandas: the input is ``{table name: DataFrame}`` as
-``model.results`` makes it or as ``model.io.write.read_results`` reads it back from results.xlsx.
+"""Readable summaries of the tidy result tables (the one-page answer, statuses over the horizon,
+supply by origin, cost pivots), shared by the results workbook, report.html, the console, the
+comparison workbook and the research exports. Pure pandas: the input is ``{table name: DataFrame}``
+as ``model.results`` makes it or as ``model.io.write.read_results`` reads it back from results.xlsx.
+It sits between the result tables and the writers: the writers (``model.io``) import it, and it
+imports nothing of the model.
 """
 from __future__ import annotations
 
@@ -406,8 +409,10 @@ def answer(tables: dict, objective: float, info: dict | None = None) -> dict[str
         total = float(parts.sum())
         for comp, v in parts.sort_values(ascending=False, key=abs).items():
             if abs(v) >= 1e-9 * max(1.0, abs(total)):
+                pct = 100 * v / total if total else float("nan")
                 head.append((f"  {comp.replace('_', ' ')}", _bn(v), "bn EUR",
-                             f"{100 * v / total:.1f} % of the cost" if total else ""))
+                             "" if not total else "< 0.1 % of the cost" if 0 < abs(pct) < 0.05
+                             else f"{pct:.1f} % of the cost"))
     bc = tables.get("benchmark_cost")
     if bc is not None and len(bc):
         vals = dict(zip(bc["measure"].astype(str), bc["value_eur"]))
