@@ -174,3 +174,20 @@ def test_chart_data_is_what_the_frozen_writer_wrote(tmp_path, case):
     b = list(openpyxl.load_workbook(old, read_only=True)["chart_data"].iter_rows(values_only=True))
     assert len(a) == len(b) > 50
     assert a == b
+
+
+def test_stock_chart_of_many_scenarios_keeps_distinct_colours():
+    """30 scenarios: the chart draws the main one, the six that depart most from it, and the
+    lowest inventory of the other 23 in one series (a colour each, none repeated)."""
+    from model.io.charts import STOCK_SERIES, _few_scenarios
+
+    years = list(range(2025, 2031))
+    p = pd.DataFrame({f"s{k:02d}": [100.0 - (k % 10 == 3) * 10 * j for j in range(len(years))] for k in range(30)},
+                     index=years)
+    out = _few_scenarios(p)
+    assert list(out.columns[:1]) == ["s00"] and len(out.columns) == STOCK_SERIES + 1
+    assert {"s03", "s13", "s23"} <= set(out.columns)  # those that depart from the main scenario
+    assert out.columns[-1] == "lowest of the other 23 scenarios"
+    rest = [c for c in p.columns if c not in out.columns[:-1]]
+    assert out.iloc[:, -1].tolist() == p[rest].min(axis=1).tolist()
+    assert _few_scenarios(p.iloc[:, :4]).equals(p.iloc[:, :4])  # few scenarios: all drawn

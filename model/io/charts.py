@@ -147,7 +147,7 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     if st is not None and len(st):
         p = split["stock pivot"][mm]
         sc = S.scenarios(t)
-        p = p[[c for c in sc if c in p.columns] + [c for c in p.columns if c not in sc]]
+        p = _few_scenarios(p[[c for c in sc if c in p.columns] + [c for c in p.columns if c not in sc]])
         p.columns = [f"inventory, {c}" for c in p.columns]
         p["stock target"] = st.groupby("year")["stock_target_t"].first()  # last: drawn on top
         data, cats = dsheet.block(f"{mm}: strategic stock (t)", p)
@@ -190,6 +190,24 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
         ch.y_axis.scaling.max = 1
         charts.append(ch)
     return charts
+
+
+STOCK_SERIES = len(SCENARIO_COLOURS) - 1  # scenario lines a stock chart draws in their own colour
+
+
+def _few_scenarios(p: pd.DataFrame) -> pd.DataFrame:
+    """Inventory by scenario (columns, the main scenario first) cut to what a chart can show in
+    distinct colours: the main scenario, the STOCK_SERIES - 1 scenarios whose inventory departs
+    most from it, and the lowest inventory of all the others in one series."""
+    if len(p.columns) <= STOCK_SERIES:
+        return p
+    main, rest = p.columns[0], list(p.columns[1:])
+    departs = p[rest].sub(p[main], axis=0).abs().sum().sort_values(ascending=False, kind="stable")
+    shown = [main] + list(departs.index[:STOCK_SERIES - 1])
+    others = [c for c in rest if c not in shown]
+    out = p[shown].copy()
+    out[f"lowest of the other {len(others)} scenarios"] = p[others].min(axis=1)
+    return out
 
 
 def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=None):
