@@ -89,12 +89,29 @@ def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None
     return df.groupby(["material", "year", "origin"], as_index=False, sort=False)["value_t"].sum()
 
 
+OTHER_COUNTRIES = "other countries"  # the third countries beyond the largest few, in figures
+NAMED_SUPPLIERS = 6  # third countries a figure names (a distinct colour each)
+
+
 def origin_order(supply: pd.DataFrame) -> list[str]:
-    """Origins with EU first, then third countries by total volume (largest first)."""
+    """Origins with EU first, then third countries by total volume (largest first), then 'other
+    countries' when there is such a group."""
     tot = supply.groupby("origin")["value_t"].sum()
-    third = sorted([o for o in tot.index if o not in (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE)],
-                   key=lambda o: (-tot[o], o))
-    return [o for o in (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE) if o in tot.index] + third
+    eu = (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE)
+    third = sorted([o for o in tot.index if o not in eu and o != OTHER_COUNTRIES], key=lambda o: (-tot[o], o))
+    return [o for o in eu if o in tot.index] + third + ([OTHER_COUNTRIES] if OTHER_COUNTRIES in tot.index else [])
+
+
+def group_suppliers(supply: pd.DataFrame, named: int = NAMED_SUPPLIERS) -> tuple[pd.DataFrame, list[str]]:
+    """Refined supply (``refined_supply``) with the third countries beyond the ``named`` largest
+    (by total volume over all materials and years) summed as 'other countries', and the named
+    ones, largest first: few enough origins for a palette whose colours stay distinct."""
+    eu = (EU_PROCESSING, EU_RECYCLING, STOCK_RELEASE)
+    top = [o for o in origin_order(supply) if o not in eu][:named]
+    out = supply.copy()
+    out.loc[~out["origin"].isin(list(eu) + top), "origin"] = OTHER_COUNTRIES
+    out = out.groupby(["material", "year", "origin"], as_index=False, sort=False)["value_t"].sum()
+    return out, top
 
 
 def supply_shares(tables: dict, probs: dict | None = None) -> pd.DataFrame:

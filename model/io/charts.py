@@ -11,7 +11,8 @@ from openpyxl.worksheet.pagebreak import Break
 
 from model import summaries as S
 from model.io.cells import cell_text
-from model.io.sheet_style import BENCH_COLOURS, COUNTRY_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT, STAGE_COLOURS, TITLE_FONT
+from model.io.sheet_style import (BENCH_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT,
+                                  STAGE_COLOURS, TITLE_FONT)
 from model.io.sheet_style import _print_setup, safe
 from model.io.sheet_xml import _DataSheet
 
@@ -51,13 +52,15 @@ def _colour_series(ch, colours, dashed=(), line=False, widths=()) -> None:
             gp.line.solidFill = colour
 
 
-def _country_colours(supply: pd.DataFrame) -> dict[str, str]:
-    order = S.origin_order(supply)
-    third = [o for o in order if o not in ORIGIN_COLOURS]
-    out = dict(ORIGIN_COLOURS)
-    for i, c in enumerate(third):
-        out[c] = COUNTRY_COLOURS[i % len(COUNTRY_COLOURS)]
-    return out
+# one colour per named supplier, none shared with the EU origins, the stock or 'other countries'
+SUPPLIER_COLOURS = ("D55E00", "E69F00", "56B4E9", "CC79A7", "F0E442", "882255")
+OTHER_COLOUR = "555555"
+
+
+def _country_colours(top: list[str]) -> dict[str, str]:
+    """Colours of the origins: the EU's, one per named supplier (``summaries.group_suppliers``),
+    dark grey for the other countries."""
+    return {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), S.OTHER_COUNTRIES: OTHER_COLOUR}
 
 
 def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
@@ -251,8 +254,8 @@ def _write_charts(wb, results) -> _DataSheet | None:
     ws.cell(row=2, column=1, value=f"Flows, stock paths and shares of the {scen} scenario; costs are "
             "probability-weighted present values. The numbers are on sheet chart_data.").font = NOTE_FONT
     ws.sheet_view.showGridLines = False
-    supply = S.refined_supply(t, scenario=scen, include_stock=True)
-    colours = _country_colours(supply)
+    supply, top = S.group_suppliers(S.refined_supply(t, scenario=scen, include_stock=True))
+    colours = _country_colours(top)
     materials = list(dict.fromkeys(t["sourcing"]["material"]))
     comp = t.get("compliance")
     paths = _by_material(S.benchmark_paths(comp, scen)) if comp is not None and len(comp) else None

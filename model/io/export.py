@@ -27,7 +27,6 @@ FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
 FIGURE_FORMATS = ("png", "pdf", "svg")
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 ORIGIN_COLOURS = {S.EU_PROCESSING: "#0072B2", S.EU_RECYCLING: "#009E73", S.STOCK_RELEASE: "#BBBBBB"}
-COUNTRY_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#999999", "#000000", "#8C564B")
 SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#999999")
 STAGE_COLOURS = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73"}
 MODEL_NAME = "crm-model"
@@ -258,8 +257,8 @@ def paper_tables(tables: dict) -> dict[str, tuple[str, pd.DataFrame, int | None]
 # ---- figures ------------------------------------------------------------------------------------
 PER_PAGE = 8  # panels of a small-multiples figure: 4 rows of 2 fill a page of a paper
 PAGE_WIDTH = 7.0  # inches: the text width of an A4 or letter page with usual margins
-NAMED_SUPPLIERS = 6  # third countries named in the supply figures; the rest are 'other'
-OTHER, OTHER_COLOUR = "other countries", "#555555"  # dark grey: the stock release is light grey
+NAMED_SUPPLIERS = S.NAMED_SUPPLIERS  # third countries named in the supply figures; the rest are 'other'
+OTHER, OTHER_COLOUR = S.OTHER_COUNTRIES, "#555555"  # dark grey: the stock release is light grey
 # Okabe-Ito colours not taken by EU processing, EU recycling and the stock: one per named supplier
 SUPPLIER_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#882255")
 
@@ -308,17 +307,10 @@ def _named(topic: str, k: int, n: int) -> str:
 
 
 def supplier_groups(sup: pd.DataFrame, named: int = NAMED_SUPPLIERS) -> tuple[pd.DataFrame, dict]:
-    """Refined supply with the third countries beyond the ``named`` largest (by total volume over
-    all materials and years) as 'other countries', and a colour per origin that no other origin
-    shares."""
-    order = S.origin_order(sup)
-    third = [o for o in order if o not in ORIGIN_COLOURS]
-    top = third[:named]
-    out = sup.copy()
-    out.loc[~out["origin"].isin(list(ORIGIN_COLOURS) + top), "origin"] = OTHER
-    out = out.groupby(["material", "year", "origin"], as_index=False, sort=False)["value_t"].sum()
-    colours = {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), OTHER: OTHER_COLOUR}
-    return out, colours
+    """Refined supply with the third countries beyond the ``named`` largest as 'other countries'
+    (``summaries.group_suppliers``), and a colour per origin that no other origin shares."""
+    out, top = S.group_suppliers(sup, named)
+    return out, {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), OTHER: OTHER_COLOUR}
 
 
 def figures(tables: dict) -> dict:
@@ -356,7 +348,7 @@ def figures(tables: dict) -> dict:
             figs["cost_by_component"] = fig
         if materials:
             sup, colours = supplier_groups(S.refined_supply(tables, scenario=scen, include_stock=True))
-            order = [o for o in S.origin_order(sup) if o != OTHER] + [OTHER]
+            order = S.origin_order(sup)
             pages = _pages(materials)
             for k, page in enumerate(pages, start=1):
                 fig, axes = _small_multiples(len(page))

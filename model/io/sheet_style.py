@@ -26,7 +26,6 @@ CENTER = Alignment(horizontal="center")
 OKABE_ITO = ("E69F00", "56B4E9", "009E73", "F0E442", "0072B2", "D55E00", "CC79A7", "000000")
 ORIGIN_COLOURS = {S.EU_PROCESSING: "0072B2", S.EU_RECYCLING: "009E73", S.STOCK_RELEASE: "BBBBBB"}
 SCENARIO_COLOURS = ("0072B2", "D55E00", "CC79A7", "E69F00", "56B4E9", "009E73", "F0E442", "999999")
-COUNTRY_COLOURS = ("D55E00", "E69F00", "56B4E9", "CC79A7", "F0E442", "999999", "000000", "8C564B")
 STAGE_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73"}
 BENCH_COLOURS = {"extraction": "E69F00", "processing": "0072B2", "recycling": "009E73",
                  "largest country (processing)": "D55E00", "largest country (extraction)": "CC79A7"}
