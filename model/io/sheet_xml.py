@@ -213,7 +213,12 @@ def _save(wb, path: Path, bodies: list, data: _DataSheet | None = None) -> None:
         data.register_styles(wb)
         data_xml = data.xml().encode("utf-8")
     buf = BytesIO()
-    wb.save(buf)  # gives each sheet its part name (ws.path)
+    # saving gives each sheet its part name (ws.path); stored, not deflated: every part is read
+    # back below and deflated once, into the file
+    from openpyxl.writer.excel import ExcelWriter
+
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     # part name -> first row, last row and last column written, the XML of the rows in chunks
     by_part = {ws.path.lstrip("/"): (r1, r1 + len(df) - 1, c1 + len(df.columns) - 1,
                                      partial(_body_chunks, r1, c1, df, [ids.get(f) for f in fmts]))
@@ -225,7 +230,7 @@ def _save(wb, path: Path, bodies: list, data: _DataSheet | None = None) -> None:
         for item in zin.infolist():
             raw = zin.read(item.filename)
             if item.filename not in by_part:
-                zout.writestr(item, raw)
+                zout.writestr(item.filename, raw)  # deflated at the file's level (the buffer is stored)
                 continue
             r1, r_last, c_last, chunks = by_part[item.filename]
             xml = raw.decode("utf-8")
