@@ -155,9 +155,11 @@ def purchasing_rows():
              source="assumption", confidence="C", note="-13 % from 6 t/yr"),
     ]
     contracts = [dict(contract="ga_ca_offtake", material="gallium", country="CA", stage="processing",
-                      price=1_200_000, min_take=2, max_take=5, start_year=2027, duration=6,
+                      price=600_000, min_take=2, max_take=5, start_year=2027, duration=6,
                       source="assumption", confidence="C",
-                      note="fixed-price offtake in the style of the EU Raw Materials Platform calls")]
+                      note="fixed-price offtake in the style of the EU Raw Materials Platform calls; "
+                           "priced between the Chinese (420,000) and Canadian (1.3-1.5 M) spot prices: "
+                           "the example signs it at its largest take")]
     return {"buyers": buyers, "tiers": tiers, "contracts": contracts}
 
 

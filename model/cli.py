@@ -37,7 +37,10 @@ def _cmd_run(args) -> int:
     path = Path(args.workbook) if args.workbook else default_case()
     if not args.quiet:
         print(f"Running {path.name} ...", flush=True)
-    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"))
+    from model.progress import ticking
+
+    with ticking(f"solving {path.name}", quiet=args.quiet):
+        run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"))
     if not args.quiet:
         _print_summary(run)
     for warning in run.solution.warnings:
@@ -51,18 +54,29 @@ def _cmd_run(args) -> int:
 
 
 def _print_summary(run) -> None:
-    sol, res = run.solution, run.results
-    print(f"Status: {sol.status}; total cost (present value): {sol.objective:,.0f} EUR")
+    """The one-page answer (as on the summary sheet and in report.html), then where it is."""
+    from model.summaries import answer, answer_lines
+
+    sol = run.solution
     print(f"Model: {sol.n_rows:,} rows, {sol.n_cols:,} columns"
           + (f", {sol.n_integer:,} integer, MIP gap {sol.mip_gap or 0:.2%}" if sol.is_mip else ""))
-    comp = res["compliance"]
-    if len(comp):
-        missed = comp.loc[~comp["met"]]
-        print(f"Benchmark rows: {len(comp):,}, missed: {len(missed):,}")
-        for _, r in missed.drop_duplicates(["material", "benchmark", "stage"]).head(10).iterrows():
-            print(f"  missed: {r['benchmark']} ({r['stage']}) for {r['material']} in {r['year']}: "
-                  f"{r['achieved_share']:.1%} vs target {r['target_share']:.1%}")
-    print(f"Results: {run.folder / 'results.xlsx'}")
+    info = {"status": sol.status, "setting_risk_weight": run.data.settings.get("risk_weight")}
+    for line in answer_lines(answer(run.results.tables, run.results.objective, info)):
+        print(line)
+    print(f"Results: {run.folder / 'results.xlsx'} (the same answer: {run.folder / 'report.html'})")
+
+
+def version() -> str:
+    """The installed package's version (the one in pyproject.toml)."""
+    try:
+        from importlib import metadata
+
+        return metadata.version("crm-model")
+    except Exception:  # noqa: BLE001 - run from a source tree that was never installed
+        import re
+
+        text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        return re.search(r'^version\s*=\s*"([^"]+)"', text, re.M).group(1)
 
 
 def _cmd_template(args) -> int:
@@ -189,11 +203,12 @@ def main(argv=None) -> int:
     commands |= set(WORKFLOW_COMMANDS)  # compare, sweep, export, reproduce (model/analysis/commands.py)
     if not argv or argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["run"] + argv
-    elif argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    elif argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run"] + argv
     parser = argparse.ArgumentParser(
         prog="run.py", description="Critical raw materials sourcing, capacity and stockpile model "
         "(CRMA benchmarks). Without a command: run the default case or the given workbook.")
+    parser.add_argument("--version", action="version", version=f"crm-model {version()}")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("run", help="solve a workbook and write a run folder (the default command)")
     p.add_argument("workbook", nargs="?", help=f"input .xlsx (default: {default_case().name})")

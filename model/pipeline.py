@@ -117,6 +117,9 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
             shutil.copyfile(copy, tmp / f"input{path.suffix}")
             run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
             run.timings = {"read_s": read_s, **run.timings}
+            from model.analysis.benchmark_cost import add_benchmark_cost
+
+            add_benchmark_cost(run)  # table benchmark_cost: the same case solved without the benchmarks
             _write_folder(tmp, run, path, digest, case, started, argv, backend)
             run.folder = publish(tmp, outputs, name)
         except ModelError as exc:
@@ -167,6 +170,9 @@ def _write_folder(tmp: Path, run: Run, path: Path, digest: str, case: str, start
             **{f"version_{k}": v for k, v in manifest["versions"].items()},
             **{f"setting_{k}": v for k, v in data.settings.items()}}
     write_results(tmp / "results.xlsx", run.results, info)
+    from model.io.report import write_report
+
+    write_report(tmp / "report.html", run.results, info)  # the one-page answer for a browser
     run.timings["write_s"] = time.perf_counter() - t1
     manifest["timings_s"] = {k: round(v, 3) for k, v in run.timings.items()}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

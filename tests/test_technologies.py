@@ -227,7 +227,8 @@ def test_lifetime_zero_or_negative(tmp_path, lifetime):
 def test_negative_intensity_and_change(tmp_path):
     msg = problems(tmp_path, **case([P_FIXED], deploy("p", YEARS), [dict(I_P, intensity=-1.0, annual_change=-1.5)]))
     # both caught by the columns' ranges, at the cell (intensity 0 to 1e6 t/unit; change -1 to 1 a year)
-    assert "sheet 'intensity', row 2, column 'intensity' (cell C2): found -1; expected a number >= 0" in msg
+    assert "sheet 'intensity', row 2, column 'intensity' (cell C2): found -1" in msg
+    assert "expected a number >= 0 in t/unit" in msg
     assert "column 'annual_change' (cell D2): found -1.5; expected a number >= -1 in share/yr" in msg
 
 

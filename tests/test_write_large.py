@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from model.io import sheet_xml
 from model.io import write as W
 from model.pipeline import solve_workbook
 
@@ -30,7 +31,7 @@ def results():
 def test_long_table_goes_on_in_numbered_sheets_and_reads_back_whole(results, tmp_path, monkeypatch):
     whole = W.write_results(tmp_path / "whole.xlsx", results, {"case": "whole"})
     monkeypatch.setattr(W, "MAX_ROWS", ROWS + 2)  # a note row and a header row above the data
-    monkeypatch.setattr(W, "_CHUNK", 7)  # the XML bodies in many chunks
+    monkeypatch.setattr(sheet_xml, "_CHUNK", 7)  # the XML bodies in many chunks
     book = W.write_results(tmp_path / "split.xlsx", results, {"case": "split"})
     assert len(results["sourcing"]) > 4 * ROWS  # the test splits tables over several sheets
 
@@ -155,3 +156,66 @@ def test_pivot_is_pivot_table():
                                       fill_value=fill, sort=sort)
             got = W._pivot(df, "year", "origin", "value_t", agg, fill_value=fill, sort=sort)
             pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("case", ["example_disruptions.xlsx", "example_purchasing.xlsx"])
+def test_chart_data_is_what_the_frozen_writer_wrote(tmp_path, case):
+    """The charts' numbers (pivots made once per table, not once per material) are those of the
+    writer before that change (bench/legacy_io/write.py), cell for cell."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from bench.legacy_io import write as legacy
+
+    res = solve_workbook(ROOT / "inputs" / case).results
+    new = W.write_results(tmp_path / "new.xlsx", res, {"case": "x"})
+    old = legacy.write_results(tmp_path / "old.xlsx", res, {"case": "x"})
+    a = _blocks(new)
+    b = _blocks(old)
+    assert list(a) == list(b) and len(a) > 10
+    for title in a:
+        if "refined supply by origin" not in title:
+            assert a[title] == b[title], title
+            continue
+        # the suppliers beyond the largest six are now summed as 'other countries': the same
+        # years, the same totals, the named origins unchanged
+        ha, ra = a[title][0], a[title][1:]
+        hb, rb = b[title][0], b[title][1:]
+        assert [r[0] for r in ra] == [r[0] for r in rb]
+        for x, y in zip(ra, rb):
+            assert sum(v or 0 for v in x[1:]) == pytest.approx(sum(v or 0 for v in y[1:]), rel=1e-12)
+        for name in ha[1:]:
+            if name != "other countries":
+                assert [r[ha.index(name)] for r in ra] == [r[hb.index(name)] for r in rb]
+
+
+def _blocks(book) -> dict:
+    """chart_data's blocks: title -> [header, rows...]."""
+    out, title = {}, None
+    for row in openpyxl.load_workbook(book, read_only=True)["chart_data"].iter_rows(values_only=True):
+        row = tuple(v for v in row if v is not None) if row and row[0] is not None else ()
+        if not row:
+            title = None
+        elif title is None:
+            title = row[0]
+            out[title] = []
+        else:
+            out[title].append(row)
+    return out
+
+
+def test_stock_chart_of_many_scenarios_keeps_distinct_colours():
+    """30 scenarios: the chart draws the main one, the six that depart most from it, and the
+    lowest inventory of the other 23 in one series (a colour each, none repeated)."""
+    from model.io.charts import STOCK_SERIES, _few_scenarios
+
+    years = list(range(2025, 2031))
+    p = pd.DataFrame({f"s{k:02d}": [100.0 - (k % 10 == 3) * 10 * j for j in range(len(years))] for k in range(30)},
+                     index=years)
+    out = _few_scenarios(p)
+    assert list(out.columns[:1]) == ["s00"] and len(out.columns) == STOCK_SERIES + 1
+    assert {"s03", "s13", "s23"} <= set(out.columns)  # those that depart from the main scenario
+    assert out.columns[-1] == "lowest of the other 23 scenarios"
+    rest = [c for c in p.columns if c not in out.columns[:-1]]
+    assert out.iloc[:, -1].tolist() == p[rest].min(axis=1).tolist()
+    assert _few_scenarios(p.iloc[:, :4]).equals(p.iloc[:, :4])  # few scenarios: all drawn

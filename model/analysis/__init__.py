@@ -1,2 +1,2 @@
-"""Analyses built on the model: joint purchasing (coalitions), summaries of results, comparisons of
-runs, parameter sweeps and reproduction of past runs."""
+"""Analyses built on the model: joint purchasing (coalitions), comparisons of runs, parameter
+sweeps and reproduction of past runs."""

@@ -203,6 +203,9 @@ def write_assessment(table: pd.DataFrame, path, case: str = "") -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     notes = pd.DataFrame({"definitions": ([f"case: {case}"] if case else []) + DEFINITIONS})
+    from model.io.cells import safe_frame
+
+    table = safe_frame(table)  # names from the input are text, never formulas
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         table.to_excel(xw, sheet_name="assessment", index=False)
         notes.to_excel(xw, sheet_name="definitions", index=False)

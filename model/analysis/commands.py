@@ -36,13 +36,18 @@ def cmd_compare(args) -> int:
     out = Path(args.output) if args.output else Path(args.outputs) / f"compare-{_stamp()}.xlsx"
     if not args.quiet:
         _err(f"Comparing {len(args.runs)} runs ...")
-    path, tables = compare(args.runs, out)
+    path, tables = compare(args.runs, out, quiet=args.quiet)
     if not args.quiet:
         s = tables["summary"]
         base = s["run"].iloc[0]
-        print(f"{'run':<32} {'total cost (EUR)':>20} {'vs ' + base:>22} {'rows missed':>12}")
+        for r in tables["scope"].itertuples(index=False):
+            if r.differences != "baseline" and r.differences:
+                print(f"Scope: {r.run} against {base}: {r.differences}")
+        print(f"{'run':<32} {'objective (EUR)':>20} {'vs ' + base:>22} {'missed, main':>13} {'missed, exp.':>13}")
         for r in s.itertuples(index=False):
-            print(f"{r.run[:32]:<32} {r.objective_eur:>20,.0f} {r.diff_eur:>+22,.0f} {r.rows_missed:>12}")
+            print(f"{r.run[:32]:<32} {r.objective_eur:>20,.0f} {r.diff_eur:>+22,.0f} "
+                  f"{r.rows_missed_main_scenario:>13,} {r.rows_missed_expected:>13,.1f}")
+        print("(benchmark rows missed in the main scenario, and probability-weighted over each run's scenarios)")
         if args.verbose:
             c = tables["costs"]
             for col in [col for col in c.columns if str(col).endswith(f" - {base}")]:
@@ -82,8 +87,13 @@ def cmd_sweep(args) -> int:
         return EXIT_MODEL
     if not args.quiet:
         if args.verbose:
-            print(pts[[c for c in ("value", "status", "objective_eur", "marginal_pv_eur_per_pp", "slope_eur_per_unit")
-                       if c in pts.columns]].to_string(index=False))
+            from model.analysis.sweep import objective_is_not_cost
+
+            cols = ("value", "status", "objective_eur", "expected_cost_eur", "cvar_eur", "marginal_pv_eur_per_pp",
+                    "slope_eur_per_unit")
+            print(pts[[c for c in cols if c in pts.columns]].to_string(index=False))
+            if objective_is_not_cost(pts):
+                print("objective_eur = expected cost + risk weight x CVaR: the cost is expected_cost_eur")
         if not solved.all():
             _err(f"{int((~solved).sum())} of {len(pts)} points have no solution (status 'no solution').")
         print(f"Sweep: {book}")

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from model.analysis import summaries as S
+from model import summaries as S
 from model.errors import InputError, Issue
 
 DIFF_FILL = PatternFill("solid", fgColor="FFE699")
@@ -105,14 +105,17 @@ def comparison_tables(runs: list[RunRecord]) -> dict[str, pd.DataFrame]:
     for r in runs:
         comp = r.tables.get("compliance")
         missed = int((~comp["met"].astype(bool)).sum()) if comp is not None and len(comp) else 0
+        main_missed, expected_missed = _missed_like_for_like(r.tables)
         rows.append(dict(run=r.label, folder=r.folder.name, case=r.case, status=r.info.get("status"),
                          scenarios=len(S.scenarios(r.tables)), objective_eur=r.objective,
                          diff_eur=r.objective - runs[0].objective,
                          diff_share=(r.objective - runs[0].objective) / runs[0].objective
                          if runs[0].objective else float("nan"),
                          benchmark_rows=len(comp) if comp is not None else 0, rows_missed=missed,
-                         input_sha256=r.manifest.get("input_sha256") or r.info.get("input_sha256")))
+                         input_sha256=r.manifest.get("input_sha256") or r.info.get("input_sha256"),
+                         rows_missed_main_scenario=main_missed, rows_missed_expected=expected_missed))
     out["summary"] = pd.DataFrame(rows)
+    out["scope"] = scope_table(runs)
 
     # costs: present value by material and component, plus totals
     frames = {}
@@ -211,8 +214,78 @@ def comparison_tables(runs: list[RunRecord]) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _missed_like_for_like(tables: dict) -> tuple[int, float]:
+    """Benchmark rows missed in the run's main scenario (nominal), and the probability-weighted
+    number of rows missed per scenario: counts that mean the same for a run with one scenario and
+    one with many (the plain count of rows grows with the number of scenarios)."""
+    comp = tables.get("compliance")
+    if comp is None or not len(comp):
+        return 0, 0.0
+    miss = ~comp["met"].astype(bool)
+    scen = comp["scenario"].astype(str)
+    main = int((miss & (scen == S.main_scenario(tables))).sum())
+    probs = S.probabilities(tables)
+    expected = float(sum(p * int((miss & (scen == w)).sum()) for w, p in probs.items()))
+    return main, expected
+
+
+def _years(tables: dict) -> list[int]:
+    for name in ("capacity", "sourcing", "unmet"):
+        df = tables.get(name)
+        if df is not None and len(df):
+            return sorted({int(y) for y in df["year"]})
+    return []
+
+
+def scope_table(runs: list[RunRecord]) -> pd.DataFrame:
+    """What each run covers (materials, scenarios, years) and how it differs from the baseline."""
+    base = runs[0]
+    rows = []
+    for r in runs:
+        mats = list(dict.fromkeys(r.tables["cost_summary"]["material"])) if "cost_summary" in r.tables else []
+        years = _years(r.tables)
+        scen = S.scenarios(r.tables)
+        rows.append(dict(run=r.label, materials=len(mats), scenarios=len(scen),
+                         years=f"{years[0]}-{years[-1]}" if years else "",
+                         material_list=", ".join(map(str, mats)), scenario_list=", ".join(scen),
+                         differences="; ".join(scope_differences(base, r)) if r is not base else "baseline"))
+    return pd.DataFrame(rows)
+
+
+def scope_differences(a: RunRecord, b: RunRecord) -> list[str]:
+    """Sentences on what makes run ``b`` not comparable line by line with run ``a``."""
+    out = []
+    ma = list(dict.fromkeys(a.tables["cost_summary"]["material"])) if "cost_summary" in a.tables else []
+    mb = list(dict.fromkeys(b.tables["cost_summary"]["material"])) if "cost_summary" in b.tables else []
+    only_a, only_b = [m for m in ma if m not in mb], [m for m in mb if m not in ma]
+    if only_a or only_b:
+        parts = []
+        if only_b:
+            parts.append(f"{len(only_b)} material(s) only in {b.label} ({', '.join(map(str, only_b[:6]))}"
+                         + (", ..." if len(only_b) > 6 else "") + ")")
+        if only_a:
+            parts.append(f"{len(only_a)} only in {a.label} ({', '.join(map(str, only_a[:6]))}"
+                         + (", ..." if len(only_a) > 6 else "") + ")")
+        out.append("different materials: " + " and ".join(parts)
+                   + "; totals are not like for like, compare the common materials' rows")
+    sa, sb = S.scenarios(a.tables), S.scenarios(b.tables)
+    if len(sa) != len(sb) or set(sa) != set(sb):
+        out.append(f"different scenarios ({len(sa)} in {a.label}, {len(sb)} in {b.label}): costs and shares "
+                   "are expected values over each run's own scenarios; rows missed are compared in the main "
+                   "scenario and as a probability-weighted count (rows_missed counts every scenario's rows)")
+    ya, yb = _years(a.tables), _years(b.tables)
+    if ya != yb:
+        out.append(f"different years ({ya[0] if ya else '-'}-{ya[-1] if ya else '-'} in {a.label}, "
+                   f"{yb[0] if yb else '-'}-{yb[-1] if yb else '-'} in {b.label})")
+    return out
+
+
 NOTES = {
-    "summary": "One row per run; the first run is the baseline. diff_eur = objective - baseline objective.",
+    "summary": "One row per run; the first run is the baseline. diff_eur = objective - baseline objective. "
+               "rows_missed counts every scenario's rows; compare runs with different scenarios by "
+               "rows_missed_main_scenario or rows_missed_expected (see sheet scope).",
+    "scope": "What each run covers and how it differs from the baseline: where materials, scenarios or "
+             "years differ, the runs are not comparable line by line.",
     "costs": "Present value by material and component (EUR); 'total' rows add the components; 'objective' is "
              "the run's objective (with a risk weight it adds the CVaR term). Highlighted: differs from the baseline.",
     "supply_shares": "Share of each origin in refined supply (refined imports by country, EU processing, EU "
@@ -303,11 +376,13 @@ def write_comparison(path, tables: dict[str, pd.DataFrame], labels: list[str]) -
     return path
 
 
-def compare(run_dirs, output) -> tuple[Path, dict[str, pd.DataFrame]]:
+def compare(run_dirs, output, quiet: bool = True) -> tuple[Path, dict[str, pd.DataFrame]]:
     """Compare two or more run folders; returns the workbook path and the comparison tables."""
+    from model import progress as P
+
     if len(run_dirs) < 2:
         raise InputError([Issue(file="command line", expected="two or more run folders to compare")])
-    runs = [load_run(p) for p in run_dirs]
+    runs = [load_run(p) for p in P.bar(run_dirs, "reading run folders", quiet=quiet, unit="run")]
     for r, lab in zip(runs, _labels(runs)):
         r.label = lab
     tables = comparison_tables(runs)
@@ -422,7 +497,14 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
             if k in data.settings and str(data.settings[k]) != str(v):
                 out.warnings.append(f"setting {k}: {v} at the run, {data.settings[k]} now")
     # the same formulation whichever backend the run used; re-solved on HiGHS directly
-    run = solve_data(data)
+    from model import progress as P
+
+    with P.ticking(f"re-solving {path.name}", quiet=progress is None):
+        run = solve_data(data)
+    if "benchmark_cost" in rec.tables:  # made by run_case beside the run's own solve
+        from model.analysis.benchmark_cost import add_benchmark_cost
+
+        add_benchmark_cost(run)
     out.objective_stored, out.objective_new = rec.objective, run.solution.objective
     if not _close(rec.objective, run.solution.objective, rtol):
         out.mismatches.insert(0, f"objective: stored {rec.objective!r}, re-run {run.solution.objective!r}")

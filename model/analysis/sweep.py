@@ -328,13 +328,16 @@ def _point_solver(data: ModelData, param: Param):
 
 def run_sweep(data: ModelData, param: Param, values: list[float], progress=None) -> SweepResult:
     """Solve ``data`` transformed by ``param`` at each value."""
-    say = progress or (lambda msg: None)
+    from model import progress as P
+
+    quiet = progress is None
+    say = (P.say if P.shown(quiet) else progress) or (lambda msg: None)
     for v in values:
         param.check(v)
     solve_point = _point_solver(data, param)
     rows, shadows = [], []
     components: list[str] = []
-    for i, v in enumerate(values, start=1):
+    for i, v in enumerate(P.bar(values, f"sweep of {param.name}", quiet=quiet, unit="point"), start=1):
         t0 = time.perf_counter()
         rec = {"point": i, "value": v}
         try:
@@ -412,6 +415,17 @@ def run_sweep(data: ModelData, param: Param, values: list[float], progress=None)
 
 
 # ---- writing the curve ---------------------------------------------------------------------------
+def objective_is_not_cost(points: pd.DataFrame) -> bool:
+    """True when some point's objective is expected cost + risk weight x CVaR rather than the
+    expected cost (a risk weight above 0): then 'objective' and 'cost' must not be one label."""
+    if "expected_cost_eur" not in points.columns:
+        return False
+    obj = pd.to_numeric(points["objective_eur"], errors="coerce")
+    exp = pd.to_numeric(points["expected_cost_eur"], errors="coerce")
+    both = obj.notna() & exp.notna()
+    return bool(((obj[both] - exp[both]).abs() > 1e-6 * obj[both].abs().clip(lower=1.0)).any())
+
+
 def _x(result: SweepResult) -> tuple[list[float], str]:
     unit = result.param.unit
     if unit == "share":
@@ -513,9 +527,12 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     ws = wb.active
     ws.title = "sweep"
     pts = result.points
+    mixed = objective_is_not_cost(pts)
+    what = ("objective_eur is the objective, expected cost + risk weight x CVaR (not a cost: the expected "
+            "cost is expected_cost_eur, the CVaR cvar_eur); slope = change in the objective"
+            if mixed else "objective_eur is the total cost (present value); slope = change in cost")
     hdr = write_frame(ws, pts, note=f"Sweep of {result.param.label} over {len(result.values)} points; "
-                      "objective_eur is the total cost (present value); slope = change in cost per unit of the "
-                      "parameter between consecutive points" + ("; marginal_pv_eur_per_pp is the shadow "
+                      f"{what} per unit of the parameter between consecutive points" + ("; marginal_pv_eur_per_pp is the shadow "
                       "price: d(total cost)/d(level) per percentage point, from the duals"
                       if result.param.is_benchmark_level else ""))
     _print_setup(ws, title_row=hdr)
@@ -528,10 +545,12 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
             ws.cell(row=i, column=j).number_format = fmt
     if n:
         ch = ScatterChart()
-        ch.title = _title("Total cost (present value, EUR) against " + result.param.name)
+        y_col = "expected_cost_eur" if mixed else "objective_eur"  # a cost, never the risk objective
+        ch.title = _title(("Expected cost" if mixed else "Total cost") + " (present value, EUR) against "
+                          + result.param.name)
         ch.style = 13
-        xref = Reference(ws, min_col=3, min_row=hdr + 1, max_row=hdr + n)
-        yref = Reference(ws, min_col=5, min_row=hdr, max_row=hdr + n)
+        xref = Reference(ws, min_col=cols.index("value") + 1, min_row=hdr + 1, max_row=hdr + n)
+        yref = Reference(ws, min_col=cols.index(y_col) + 1, min_row=hdr, max_row=hdr + n)
         s = Series(yref, xref, title_from_data=True)
         s.marker.symbol = "circle"
         s.graphicalProperties.line.solidFill = "0072B2"
@@ -564,3 +583,8 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     except ImportError:  # matplotlib is an optional extra: pip install -e ".[reports]"
         fig = None
     return path, fig
+
+
+# ---- what the benchmarks cost -------------------------------------------------------------------
+# One more solve of the same case without the CRMA benchmarks; only for models up to this many
+# nonzeros (the EU case has some 33,000: the second solve adds about a tenth of a second).

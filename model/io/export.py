@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis import summaries as S
+from model import summaries as S
+from model.io.cells import safe_frame
 
 FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
 FIGURE_FORMATS = ("png", "pdf", "svg")
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 ORIGIN_COLOURS = {S.EU_PROCESSING: "#0072B2", S.EU_RECYCLING: "#009E73", S.STOCK_RELEASE: "#BBBBBB"}
-COUNTRY_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#999999", "#000000", "#8C564B")
 SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#999999")
 STAGE_COLOURS = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73"}
 MODEL_NAME = "crm-model"
@@ -35,7 +35,7 @@ REGION = "EU"
 
 def figure_style() -> dict:
     """Matplotlib settings for publication figures (deterministic SVG ids, embedded TrueType fonts)."""
-    return {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
+    return {"font.size": 9, "axes.titlesize": 10, "figure.titlesize": 11, "axes.labelsize": 9, "legend.fontsize": 8,
             "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
             "axes.spines.right": False, "axes.grid": True, "axes.grid.axis": "y", "grid.color": "0.88",
             "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
@@ -138,6 +138,11 @@ def iamc_long(tables: dict, case: str) -> pd.DataFrame:
             g = both.groupby(["material", "component", "year"], as_index=False)["cost_eur"].sum()
             for r in g.itertuples(index=False):
                 add(w, f"Cost|{r.material}|{r.component}", "EUR/yr", r.year, r.cost_eur)
+            # each level adds up to the one above (pyam's check_aggregate): Cost|<material> is the
+            # sum of its components, Cost the sum of the materials
+            per = both.groupby(["material", "year"], as_index=False)["cost_eur"].sum()
+            for r in per.itertuples(index=False):
+                add(w, f"Cost|{r.material}", "EUR/yr", r.year, r.cost_eur)
             tot = both.groupby("year", as_index=False)["cost_eur"].sum()
             for r in tot.itertuples(index=False):
                 add(w, "Cost", "EUR/yr", r.year, r.cost_eur)
@@ -225,8 +230,8 @@ def paper_tables(tables: dict) -> dict[str, tuple[str, pd.DataFrame, int | None]
         out["cost_by_component"] = ("Present value of cost by component and material (million EUR)", cp, 1)
     comp = tables.get("compliance")
     if comp is not None and len(comp):
-        out["compliance"] = ("Compliance with the CRMA benchmarks (last year, worst scenario)",
-                             S.compliance_status(comp), None)
+        out["compliance"] = ("Compliance with the CRMA benchmarks per material over the horizon (first year "
+                             "met, years missed)", S.status_matrix(S.horizon_status(tables)), None)
     bc = S.benchmark_costs(tables.get("shadow_prices"))
     if len(bc):
         out["benchmark_costs"] = ("Most expensive benchmarks: highest shadow price per percentage point", bc, None)
@@ -250,19 +255,67 @@ def paper_tables(tables: dict) -> dict[str, tuple[str, pd.DataFrame, int | None]
 
 
 # ---- figures ------------------------------------------------------------------------------------
-def _grid(n: int):
+PER_PAGE = 8  # panels of a small-multiples figure: 4 rows of 2 fill a page of a paper
+PAGE_WIDTH = 7.0  # inches: the text width of an A4 or letter page with usual margins
+NAMED_SUPPLIERS = S.NAMED_SUPPLIERS  # third countries named in the supply figures; the rest are 'other'
+OTHER, OTHER_COLOUR = S.OTHER_COUNTRIES, "#555555"  # dark grey: the stock release is light grey
+# Okabe-Ito colours not taken by EU processing, EU recycling and the stock: one per named supplier
+SUPPLIER_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#882255")
+
+
+def _pages(items: list, per_page: int = PER_PAGE) -> list[list]:
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+def _small_multiples(n: int):
+    """A page-wide figure of ``n`` panels (2 columns) with room for a title and a legend below."""
     import matplotlib.pyplot as plt
 
-    cols = min(n, 2)
+    cols = 1 if n == 1 else 2
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(3.5 * cols + 0.5, 2.8 * rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(PAGE_WIDTH, 2.1 * rows + 1.2), squeeze=False,
+                             layout="constrained")
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
 
 
+def _tidy_axes(ax, years: bool = True) -> None:
+    """Whole years on the x axis; plain numbers with thousands separators on the y axis (no
+    '1e7' offset)."""
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    if years:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+    top = max(abs(v) for v in ax.get_ylim())
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}" if top >= 20 else "{x:,.1f}"))
+
+
+def _legend(fig, axes, ncol: int) -> None:
+    handles = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    if handles:
+        fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=min(ncol, len(handles)),
+                   frameon=False)
+
+
+def _named(topic: str, k: int, n: int) -> str:
+    return topic if n == 1 else f"{topic}_{k}"
+
+
+def supplier_groups(sup: pd.DataFrame, named: int = NAMED_SUPPLIERS) -> tuple[pd.DataFrame, dict]:
+    """Refined supply with the third countries beyond the ``named`` largest as 'other countries'
+    (``summaries.group_suppliers``), and a colour per origin that no other origin shares."""
+    out, top = S.group_suppliers(sup, named)
+    return out, {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), OTHER: OTHER_COLOUR}
+
+
 def figures(tables: dict) -> dict:
-    """name -> matplotlib Figure."""
+    """name -> matplotlib Figure: one figure per topic, page-wide; topics with more materials than
+    a page holds go on over pages ('supply_by_origin_1', 'supply_by_origin_2', ...)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -275,111 +328,116 @@ def figures(tables: dict) -> dict:
         cs = tables.get("cost_summary")
         if cs is not None and len(cs):
             p = cs.pivot_table(index="material", columns="component", values="present_value_eur",
-                               aggfunc="sum", fill_value=0.0, sort=False) / 1e6
-            p = p[[c for c in p.columns if p[c].abs().sum() > 1e-9]]
-            fig, ax = plt.subplots(figsize=(5.5, 3.2))
-            bottom = pd.Series(0.0, index=p.index)
+                               aggfunc="sum", fill_value=0.0, sort=False) / 1e9
+            p = p[[c for c in p.columns if p[c].abs().sum() > 1e-12]]
+            p = p.loc[p.sum(axis=1).sort_values().index]
+            fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 1.4 + 0.26 * len(p)), layout="constrained")
+            left = pd.Series(0.0, index=p.index)
             for i, c in enumerate(p.columns):
-                ax.bar(p.index, p[c], bottom=bottom, label=c.replace("_", " "), color=OKABE_ITO[i % 8], width=0.6)
-                bottom += p[c]
-            ax.set_ylabel("present value (MEUR)")
+                ax.barh([str(m) for m in p.index], p[c], left=left, label=c.replace("_", " "),
+                        color=OKABE_ITO[i % 8], height=0.7)
+                left += p[c]
+            ax.set_xlabel("present value (bn EUR)")
             ax.set_title("Total cost by material and component")
-            ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            ax.grid(axis="x", color="0.88")
+            ax.grid(axis="y", visible=False)
+            from matplotlib.ticker import StrMethodFormatter
+
+            ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}" if left.max() >= 20 else "{x:,.1f}"))
+            _legend(fig, [ax], 4)
             figs["cost_by_component"] = fig
         if materials:
-            sup = S.refined_supply(tables, scenario=scen, include_stock=True)
+            sup, colours = supplier_groups(S.refined_supply(tables, scenario=scen, include_stock=True))
             order = S.origin_order(sup)
-            third = [o for o in order if o not in ORIGIN_COLOURS]
-            colours = {**ORIGIN_COLOURS, **{c: COUNTRY_COLOURS[i % 8] for i, c in enumerate(third)}}
-            fig, axes = _grid(len(materials))
-            for ax, mm in zip(axes, materials):
-                p = sup.loc[sup["material"] == mm].pivot_table(index="year", columns="origin", values="value_t",
-                                                             aggfunc="sum", fill_value=0.0)
-                cols = [o for o in order if o in p.columns and p[o].abs().sum() > 1e-9]
-                bottom = pd.Series(0.0, index=p.index)
-                for o in cols:
-                    ax.bar(p.index, p[o], bottom=bottom, color=colours[o], label=o, width=0.7)
-                    bottom += p[o]
-                ax.set_title(mm)
-                ax.set_ylabel("t/yr")
-            handles = {}
-            for ax in axes:
-                for h, lab in zip(*ax.get_legend_handles_labels()):
-                    handles.setdefault(lab, h)
-            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=min(6, len(handles)),
-                       frameon=False, bbox_to_anchor=(0.5, -0.02))
-            fig.suptitle(f"Refined supply by origin ({scen} scenario)", fontsize=10)
-            fig.tight_layout(rect=(0, 0.06, 1, 1))
-            figs["supply_by_origin"] = fig
+            pages = _pages(materials)
+            for k, page in enumerate(pages, start=1):
+                fig, axes = _small_multiples(len(page))
+                for ax, mm in zip(axes, page):
+                    p = sup.loc[sup["material"] == mm].pivot_table(index="year", columns="origin",
+                                                                 values="value_t", aggfunc="sum", fill_value=0.0)
+                    bottom = pd.Series(0.0, index=p.index)
+                    for o in [o for o in order if o in p.columns and p[o].abs().sum() > 1e-9]:
+                        ax.bar(p.index, p[o], bottom=bottom, color=colours[o], label=o, width=0.75)
+                        bottom += p[o]
+                    ax.set_title(mm)
+                    ax.set_ylabel("t/yr")
+                    _tidy_axes(ax)
+                _legend(fig, axes, 5)
+                fig.suptitle(f"Refined supply by origin ({scen} scenario)"
+                             + (f", page {k} of {len(pages)}" if len(pages) > 1 else ""))
+                figs[_named("supply_by_origin", k, len(pages))] = fig
         st = tables.get("stock")
         if st is not None and len(st):
             mats = list(dict.fromkeys(st["material"]))
-            fig, axes = _grid(len(mats))
-            for ax, mm in zip(axes, mats):
-                s = st.loc[st["material"] == mm]
-                for i, w in enumerate(S.scenarios(tables)):
-                    sw = s.loc[s["scenario"].astype(str) == w]
-                    if len(sw):  # the first scenario widest, so that scenarios on top of it leave it visible
-                        ax.plot(sw["year"], sw["inventory_t"], color=SCENARIO_COLOURS[i % 8],
-                                lw=3.2 if i == 0 else 1.6, label=f"inventory, {w}", zorder=2 + i)
-                tgt = s.groupby("year")["stock_target_t"].first()
-                ax.plot(tgt.index, tgt.values, color="black", ls="--", lw=1.1, label="stock target", zorder=50)
-                ax.set_title(mm)
-                ax.set_ylabel("t")
-                ax.set_ylim(bottom=0)
-            h, lab = axes[0].get_legend_handles_labels()
-            fig.legend(h, lab, loc="lower center", ncol=min(3, len(lab)), frameon=False, bbox_to_anchor=(0.5, -0.02))
-            fig.suptitle("Strategic stock at year end", fontsize=10)
-            fig.tight_layout(rect=(0, 0.1, 1, 1))
-            figs["stock"] = fig
+            scens = S.scenarios(tables)
+            shown = scens[:len(SCENARIO_COLOURS) - 1]  # the rest drawn thin and grey, as one legend entry
+            pages = _pages(mats)
+            for k, page in enumerate(pages, start=1):
+                fig, axes = _small_multiples(len(page))
+                for ax, mm in zip(axes, page):
+                    s = st.loc[st["material"] == mm]
+                    for i, w in enumerate(scens):
+                        sw = s.loc[s["scenario"].astype(str) == w]
+                        if not len(sw):
+                            continue
+                        if w in shown:  # the first scenario widest, so that the others leave it visible
+                            ax.plot(sw["year"], sw["inventory_t"], color=SCENARIO_COLOURS[i], zorder=3 + i,
+                                    lw=3.0 if i == 0 else 1.5, label=f"inventory, {w}")
+                        else:
+                            ax.plot(sw["year"], sw["inventory_t"], color="#BBBBBB", lw=0.8, zorder=2,
+                                    label="inventory, other scenarios")
+                    tgt = s.groupby("year")["stock_target_t"].first()
+                    ax.plot(tgt.index, tgt.values, color="black", ls="--", lw=1.1, label="stock target", zorder=50)
+                    ax.set_title(mm)
+                    ax.set_ylabel("t")
+                    ax.set_ylim(bottom=0)
+                    _tidy_axes(ax)
+                _legend(fig, axes, 3)
+                fig.suptitle("Strategic stock at year end" + (f", page {k} of {len(pages)}" if len(pages) > 1 else ""))
+                figs[_named("stock", k, len(pages))] = fig
         cap = tables.get("capacity")
         if cap is not None and len(cap):
             mats = list(dict.fromkeys(cap["material"]))
-            fig, axes = _grid(len(mats))
-            for ax, mm in zip(axes, mats):
-                c = cap.loc[cap["material"] == mm]
-                for k, g in c.groupby("stage", sort=False):
-                    ax.step(g["year"], g["available_tpa"], where="mid", color=STAGE_COLOURS.get(k, "#999999"),
-                            lw=1.8, label=k)
-                ax.set_title(mm)
-                ax.set_ylabel("t/yr")
-                ax.set_ylim(bottom=0)
-            handles = {}
-            for ax in axes:
-                for h, lab in zip(*ax.get_legend_handles_labels()):
-                    handles.setdefault(lab, h)
-            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, frameon=False,
-                       bbox_to_anchor=(0.5, -0.02))
-            fig.suptitle("EU capacity available (existing + new)", fontsize=10)
-            fig.tight_layout(rect=(0, 0.06, 1, 1))
-            figs["capacity"] = fig
+            pages = _pages(mats)
+            for k, page in enumerate(pages, start=1):
+                fig, axes = _small_multiples(len(page))
+                for ax, mm in zip(axes, page):
+                    c = cap.loc[cap["material"] == mm]
+                    for stage, g in c.groupby("stage", sort=False):
+                        ax.step(g["year"], g["available_tpa"], where="mid",
+                                color=STAGE_COLOURS.get(stage, "#999999"), lw=1.8, label=stage)
+                    ax.set_title(mm)
+                    ax.set_ylabel("t/yr")
+                    ax.set_ylim(bottom=0)
+                    _tidy_axes(ax)
+                _legend(fig, axes, 3)
+                fig.suptitle("EU capacity available (existing + new)"
+                             + (f", page {k} of {len(pages)}" if len(pages) > 1 else ""))
+                figs[_named("capacity", k, len(pages))] = fig
         comp = tables.get("compliance")
         if comp is not None and len(comp):
             paths = S.benchmark_paths(comp, scen)
             mats = list(dict.fromkeys(paths["material"]))
             colours = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73",
                        "largest country (processing)": "#D55E00", "largest country (extraction)": "#CC79A7"}
-            fig, axes = _grid(len(mats))
-            for ax, mm in zip(axes, mats):
-                b = paths.loc[paths["material"] == mm]
-                for lab, g in b.groupby("label", sort=False):
-                    col = colours.get(lab, "#999999")
-                    ax.plot(g["year"], 100 * g["achieved_share"].astype(float), color=col, lw=1.8,
-                            label=f"EU {lab}" if lab in S.SHARE_BENCHMARKS else lab)
-                    ax.plot(g["year"], 100 * g["target_share"].astype(float), color=col, lw=1.1, ls="--")
-                ax.set_title(mm)
-                ax.set_ylabel("share of consumption (%)")
-                ax.set_ylim(0, 100)
-            handles = {}
-            for ax in axes:
-                for h, lab in zip(*ax.get_legend_handles_labels()):
-                    handles.setdefault(lab, h)
-            fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, frameon=False,
-                       bbox_to_anchor=(0.5, -0.04))
-            fig.suptitle(f"Benchmark shares (solid) against targets and caps (dashed), {scen} scenario",
-                         fontsize=10)
-            fig.tight_layout(rect=(0, 0.1, 1, 1))
-            figs["benchmarks"] = fig
+            pages = _pages(mats)
+            for k, page in enumerate(pages, start=1):
+                fig, axes = _small_multiples(len(page))
+                for ax, mm in zip(axes, page):
+                    b = paths.loc[paths["material"] == mm]
+                    for lab, g in b.groupby("label", sort=False):
+                        col = colours.get(lab, "#999999")
+                        ax.plot(g["year"], 100 * g["achieved_share"].astype(float), color=col, lw=1.8,
+                                label=f"EU {lab}" if lab in S.SHARE_BENCHMARKS else lab)
+                        ax.plot(g["year"], 100 * g["target_share"].astype(float), color=col, lw=1.1, ls="--")
+                    ax.set_title(mm)
+                    ax.set_ylabel("share of consumption (%)")
+                    ax.set_ylim(0, 100)
+                    _tidy_axes(ax)
+                _legend(fig, axes, 3)
+                fig.suptitle(f"Benchmark shares (solid) against targets and caps (dashed), {scen} scenario"
+                             + (f", page {k} of {len(pages)}" if len(pages) > 1 else ""))
+                figs[_named("benchmarks", k, len(pages))] = fig
     return figs
 
 
@@ -421,6 +479,7 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         say("IAMC data ...")
         wide = iamc_wide(iamc_long(tables, rec.case))
         p = out / "iamc.csv"
+        wide = safe_frame(wide)  # names from the input are text, never formulas (model.io.cells)
         wide.to_csv(p, index=False)
         written.append(p)
         p = out / "iamc.xlsx"
@@ -433,10 +492,10 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         d.mkdir(exist_ok=True)
         for name, df in tables.items():
             p = d / f"{name}.csv"
-            df.to_csv(p, index=False)
+            safe_frame(df).to_csv(p, index=False)
             written.append(p)
         p = d / "run.csv"
-        pd.DataFrame(list(rec.info.items()), columns=["item", "value"]).to_csv(p, index=False)
+        safe_frame(pd.DataFrame(list(rec.info.items()), columns=["item", "value"])).to_csv(p, index=False)
         written.append(p)
     fig_formats = [f for f in FIGURE_FORMATS if f in formats]
     if fig_formats:
@@ -445,8 +504,12 @@ def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Pa
         say("figures ...")
         d = out / "figures"
         d.mkdir(exist_ok=True)
+        from model import progress as P
+
         with plt.rc_context(figure_style()):
-            for name, fig in figures(tables).items():
+            made = figures(tables)
+            for name, fig in P.bar(made.items(), "figures", quiet=progress is None, total=len(made),
+                                   unit="figure"):
                 for f in fig_formats:
                     p = d / f"{name}.{f}"
                     meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(f, {})

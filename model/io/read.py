@@ -4,14 +4,15 @@ Only this module opens input files. It returns raw, cell-checked tables; cross-t
 (keys against declared sets, sums, years) happen in ``model.validate``.
 
 Whatever the file holds, reading it either succeeds or raises ``InputError``: a corrupt or
-unusual file never ends in a traceback. The workbook is read in openpyxl's read-only (streaming)
-mode; what that mode does not report (merged cells, formulas without a cached value) is found by
-scanning the sheet's XML in the archive.
+unusual file never ends in a traceback. Cell values are read with python-calamine (a Rust
+reader: some ten times faster than openpyxl on the EU case, see bench/io_bench.py); what it does
+not report (formulas without a cached value, Excel error values such as #N/A, cells far outside
+any input table) is found by scanning the sheet's XML in the archive before the sheet is loaded,
+so that a few stray cells in column XFD cannot make the reader allocate gigabytes.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import math
 import re
 import zipfile
@@ -20,17 +21,20 @@ from pathlib import Path
 
 from model import registry as R
 from model.errors import BLANK, Found, InputError, Issue
+from model.io.cell_rules import _is_blank, _normal, _not_finite, parse_cell, suggest  # noqa: F401 (validate imports the last two from here)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000  # filled rows per sheet
 _HEADER = re.compile(r"^\s*([^\[\]]+?)\s*(?:\[(.*)\])?\s*$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-_SEPARATORS = re.compile(r"^[+-]?[\d.,' ]*\d[\d.,' ]*$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
-                 "#CALC!", "#GETTING_DATA")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
 _FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_ERROR_TOKENS = (b't="e"', b"t='e'")
+# a cell in column AA or further right (two or three letters), with what follows its reference
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})([0-9]+)"[^>]*?(/?)>')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?[vt]\b[^>]*>([^<]{0,60})")
+MAX_COLUMNS = 256  # input tables have a dozen columns; a value further right than IV is a stray cell
+MAX_CELLS = 20_000_000  # rows x columns a sheet's values may span (the reader holds them densely)
 _SCAN_CHUNK = 1 << 20
 # the first bytes of files that are not .xlsx workbooks
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an .xlsx protected by a password
@@ -65,152 +69,21 @@ class _Collector:
         self.issues.append(Issue(self.file, expected, sheet, row, column, value, cell))
 
 
-def _is_blank(v) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
-
-
 def _letter(j: int) -> str:
     """Spreadsheet column letter of the 0-based column index j."""
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(j + 1)
-
-
-def _normal(text) -> str:
-    return re.sub(r"[\s_\-]+", "", str(text)).lower()
+    n, out = j + 1, ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
-def suggest(value, options) -> str:
-    """' (did you mean 'x'?)' for a case, spacing or spelling difference, else ''."""
-    options = [str(o) for o in options]
-    key = _normal(value)
-    for o in options:
-        if _normal(o) == key:
-            return f" (did you mean '{o}'?)"
-    close = difflib.get_close_matches(str(value).strip(), options, n=1)
-    if not close:
-        lowered = {o.lower(): o for o in options}
-        matches = difflib.get_close_matches(str(value).strip().lower(), list(lowered), n=1)
-        close = [lowered[c] for c in matches]
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def parse_cell(value, col: R.Column):
-    """Return (parsed value, problem text or None) for one cell of column ``col``."""
-    if _is_blank(value):
-        if col.required:
-            return None, f"{_expect(col)} is required here"
-        return col.default, None
-    kind = col.kind
-    if isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS:
-        return None, (f"expected {_expect(col)}; the cell holds the Excel error {value.strip()} "
-                      f"(fix the formula or type the value)")
-    if kind in ("number", "integer"):
-        if isinstance(value, bool):
-            return None, f"expected {_expect(col)}, not TRUE/FALSE"
-        if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
-            return None, (f"expected {_expect(col)}, not a date or time (the cell is formatted as a "
-                          f"date: set its format to Number)")
-        if isinstance(value, str):
-            return None, _text_in_number_cell(value.strip(), col)
-        number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            return None, f"expected a finite number{_unit(col)}"
-        if kind == "integer":
-            if number != int(number):
-                return None, f"expected a whole number{_unit(col)}"
-            number = int(number)
-        if col.lo is not None and number < col.lo:
-            if col.unit == "share":
-                return None, f"expected {_expect(col)}"
-            return None, f"expected a number >= {col.lo:g}{_unit(col)}"
-        if col.hi is not None and number > col.hi:
-            if col.unit == "share":
-                hint = (f"; shares are fractions: {number:g} % is {number / 100:g}"
-                        if 2 <= number <= 100 else "")
-                return None, f"expected {_expect(col)}{hint}"
-            return None, f"expected a number <= {col.hi:g}{_unit(col)}"
-        return number, None
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value, None
-        text = str(value).strip().lower()
-        if text in ("yes", "y", "true", "1", "1.0"):
-            return True, None
-        if text in ("no", "n", "false", "0", "0.0"):
-            return False, None
-        return None, "expected yes or no"
-    if kind == "choice":
-        text = str(value).strip()
-        if text not in col.choices:
-            allowed = ", ".join(c for c in col.choices if c) or "?"
-            return None, f"expected one of: {allowed}" + suggest(text, [c for c in col.choices if c])
-        return text, None
-    if kind == "key":
-        if isinstance(value, float) and value == int(value):
-            value = int(value)
-        if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-            return None, ("expected an id or a year, not a date (the cell is formatted as a date: "
-                          "set its format to General)")
-        if col.set == "year":
-            if isinstance(value, str) and value.strip().isdigit():
-                return None, "expected a year stored as a number, but the cell holds text"
-            if not isinstance(value, int) or isinstance(value, bool):
-                return None, "expected a year (a whole number)"
-            return value, None
-        if isinstance(value, str) and value != value.strip():
-            return None, f"expected an id without leading or trailing spaces (write '{value.strip()}')"
-        if col.choices and str(value) not in col.choices:
-            return None, f"expected one of: {', '.join(col.choices)}" + suggest(value, col.choices)
-        return str(value), None
-    # text
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    return str(value).strip(), None
-
-
-def _text_in_number_cell(text: str, col: R.Column) -> str:
-    what = _expect(col)
-    if text.endswith("%") and _NUMBER.match(text[:-1].strip().replace(",", ".")):
-        pct = float(text[:-1].strip().replace(",", "."))
-        return (f"expected {what}; percentages are written as fractions: write {pct / 100:g} "
-                f"for {pct:g} %")
-    if text.endswith("%"):
-        return f"expected {what}; percentages are written as fractions (65 % -> 0.65)"
-    if _DECIMAL_COMMA.match(text):
-        fixed = text.replace(",", ".")
-        extra = (f" (or {text.replace(',', '')} if the comma separates thousands)"
-                 if re.match(r"^[+-]?\d{1,3},\d{3}$", text) else "")
-        return f"expected {what}; '{text}' looks like a decimal comma: write {fixed}{extra}"
-    if "," in text and _SEPARATORS.match(text):
-        return (f"expected {what}; write numbers with a decimal point and without thousands "
-                f"separators (e.g. 1234.5)")
-    if _NUMBER.match(text):
-        return f"expected {what}, but the cell holds text: store it as a number"
-    return f"expected {what}"
-
-
-def _expect(col: R.Column) -> str:
-    if col.kind in ("number", "integer"):
-        noun = "a whole number" if col.kind == "integer" else "a number"
-        if col.unit == "share":
-            lo, hi = col.lo or 0.0, col.hi if col.hi is not None else 1.0
-            if 0 < lo < 1e-3:
-                return f"a share above 0 and at most {hi:g}"
-            return f"a share between {lo:g} and {hi:g}"
-        return noun + _unit(col)
-    if col.kind == "bool":
-        return "yes or no"
-    if col.kind == "choice":
-        return "one of: " + ", ".join(c for c in col.choices if c)
-    if col.kind == "key" and col.set == "year":
-        return "a year"
-    return "a value"
-
-
-def _unit(col: R.Column) -> str:
-    return f" in {col.unit}" if col.unit and col.unit not in ("share", "x") else (
-        " (a share between 0 and 1)" if col.unit == "share" else "")
+def _column_number(letters: str) -> int:
+    """1-based column number of spreadsheet column letters ('A' -> 1, 'XFD' -> 16384)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,35 +135,112 @@ def _open(path: Path, out: _Collector):
             fail("expected an .xlsx workbook, but the file is an OpenDocument (.ods) spreadsheet; "
                  "save it as .xlsx")
         fail("expected an .xlsx workbook, but the file is a zip archive that holds no Excel workbook")
-    import openpyxl
-
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return _Book(path)
     except PermissionError:
         fail("the file cannot be read (is it open and locked in another program?)")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for corrupt files
+    except Exception as exc:  # noqa: BLE001 - the reader raises many types for corrupt files
         fail(f"the workbook cannot be opened as .xlsx ({type(exc).__name__}: {exc}); it may be "
              "damaged: open it in Excel and save it again")
 
 
+class _Book:
+    """An open input workbook: python-calamine for the cell values, the zip archive for the
+    sheets' XML (scanned, never parsed whole) and the part name of each sheet."""
+
+    def __init__(self, path: Path):
+        from python_calamine import CalamineWorkbook
+
+        self.archive = zipfile.ZipFile(path)
+        try:
+            self.cells = CalamineWorkbook.from_path(str(path))
+            self.sheetnames = list(self.cells.sheet_names)
+            self.state = {m.name: str(m.visible).rsplit(".", 1)[-1].lower() for m in self.cells.sheets_metadata}
+            self.parts = _sheet_parts(self.archive)
+        except BaseException:
+            self.archive.close()
+            raise
+
+    def __getitem__(self, name: str) -> "_SheetRef":
+        return _SheetRef(name, self.parts.get(name), self.state.get(name, "visible"))
+
+    def close(self) -> None:
+        self.archive.close()
+        self.cells.close()
+
+
+@dataclass
+class _SheetRef:
+    name: str
+    part: str | None  # the sheet's XML in the archive, e.g. 'xl/worksheets/sheet1.xml'
+    state: str  # 'visible', 'hidden' or 'veryhidden'
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the part in the archive holding the sheet's XML (from the workbook's
+    relationships, as a spreadsheet program resolves them)."""
+    from defusedxml import ElementTree as ET
+    import posixpath
+
+    def rels(part: str) -> dict[str, str]:
+        folder, name = posixpath.split(part)
+        rel = posixpath.join(folder, "_rels", name + ".rels")
+        if rel not in archive.namelist():
+            return {}
+        out = {}
+        for el in ET.fromstring(archive.read(rel)):
+            target = el.get("Target") or ""
+            out[el.get("Id")] = (target.lstrip("/") if target.startswith("/")
+                                 else posixpath.normpath(posixpath.join(folder, target)))
+        return out
+
+    book = next((t for t in rels("").values() if t.endswith(".xml") and "workbook" in t), "xl/workbook.xml")
+    targets = rels(book)
+    out = {}
+    for el in ET.fromstring(archive.read(book)).iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            if rid in targets:
+                out[el.get("name")] = targets[rid]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
-# One sheet: rows, merged ranges, formulas without a cached value
+# One sheet: rows, merged ranges, formulas without a cached value, error values
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class _Sheet:
     rows: list  # rows[i] is sheet row i + 1; blank rows are ()
     merged: list[str]  # merged ranges such as 'D2:D3'
-    formulas: dict  # (sheet row, 0-based column) -> formula text, for formulas without a cached value
+    formulas: dict  # (sheet row, 0-based column) -> formula text (no cached value) or error value
+
+
+@dataclass
+class _Scan:
+    merged: list[str]
+    has_special: bool  # a formula or an error value somewhere in the sheet
+    wide: tuple | None = None  # (cell reference, value text) of the right-most value beyond MAX_COLUMNS
+    columns: int = 0  # the right-most column holding a value, when beyond column Z
+    rows: int = 0  # the last row
 
 
 def _load_sheet(wb, ws, out: _Collector, sheet: str) -> _Sheet:
-    if ws.sheet_state != "visible":
-        out.add(f"the sheet is {'very hidden' if ws.sheet_state == 'veryHidden' else 'hidden'}; "
+    if ws.state != "visible":
+        out.add(f"the sheet is {'very hidden' if ws.state == 'veryhidden' else 'hidden'}; "
                 "unhide it (hidden input is easy to overlook) or delete it", sheet)
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # do not trust the size the writing program recorded
+    scan = _scan_xml(wb, ws)
+    if not isinstance(scan, _Scan):  # (merged, has_special), as a test may give it
+        scan = _Scan(*scan)
+    if scan.wide is not None or scan.rows * max(scan.columns, 26) > MAX_CELLS:
+        ref, value = scan.wide or (f"{_letter(scan.columns - 1)}{scan.rows}", None)
+        letters = ref.rstrip("0123456789")
+        out.add(f"a value far outside any input table (column {letters} is column {_column_number(letters):,}; "
+                f"input tables use the first few columns): delete the stray cells right of and below "
+                f"the table (select the columns, Delete columns), then save", sheet,
+                int(ref[len(letters):]), letters, Found("a value") if value is None else value, cell=ref)
+        raise InputError(out.issues)  # loading the sheet would hold its whole area in memory
     rows, filled = [], 0
-    for row in ws.iter_rows(values_only=True):
+    for row in wb.cells.get_sheet_by_name(ws.name).to_python(skip_empty_area=False):
         if all(_is_blank(v) for v in row):
             rows.append(())
             continue
@@ -301,24 +251,34 @@ def _load_sheet(wb, ws, out: _Collector, sheet: str) -> _Sheet:
         rows.append(row)
     while rows and not rows[-1]:
         rows.pop()
-    merged, has_formula = _scan_xml(wb, ws)
-    formulas = _uncached_formulas(wb, ws) if has_formula else {}
-    return _Sheet(rows, merged, formulas)
+    formulas = _uncached_formulas(wb, ws) if scan.has_special else {}
+    for (i, j), v in list(formulas.items()):
+        if isinstance(v, _ExcelError):  # the cell reader gives a blank: put the error value back
+            del formulas[(i, j)]
+            if i > MAX_ROWS + len(rows):
+                continue
+            rows.extend(() for _ in range(i - len(rows)))
+            row = list(rows[i - 1])
+            row.extend("" for _ in range(j + 1 - len(row)))
+            row[j] = str(v)
+            rows[i - 1] = row
+    return _Sheet(rows, scan.merged, formulas)
 
 
 def _sheet_source(wb, ws):
-    archive, part = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
-    if archive is None or not part:
+    if not ws.part or ws.part not in wb.archive.namelist():
         return None
-    return archive.open(part)
+    return wb.archive.open(ws.part)
 
 
-def _scan_xml(wb, ws):
-    """Merged ranges and whether any formula is present, by a byte scan of the sheet's XML."""
+def _scan_xml(wb, ws) -> _Scan:
+    """Merged ranges, whether any formula or error value is present, and how far the values
+    reach, by a byte scan of the sheet's XML."""
     src = _sheet_source(wb, ws)
     if src is None:
-        return [], False
-    merged, has_formula, tail = set(), False, b""
+        return _Scan([], False)
+    scan = _Scan([], False)
+    merged, tail = set(), b""
     with src:
         while True:
             chunk = src.read(_SCAN_CHUNK)
@@ -327,10 +287,24 @@ def _scan_xml(wb, ws):
             buf = tail + chunk
             if b"mergeCell" in buf:
                 merged.update(m.group(1).decode("ascii").upper() for m in _MERGE.finditer(buf))
-            if not has_formula and any(t in buf for t in _FORMULA_TOKENS):
-                has_formula = True
+            if not scan.has_special and any(t in buf for t in _FORMULA_TOKENS + _ERROR_TOKENS):
+                scan.has_special = True
+            for m in _WIDE_CELL.finditer(buf):
+                if m.group(3):  # <c .../>: a styled cell without a value
+                    continue
+                col = _column_number(m.group(1).decode("ascii"))
+                scan.columns = max(scan.columns, col)
+                if col > MAX_COLUMNS and scan.wide is None:
+                    v = _VALUE.match(buf, m.end()) or _VALUE.search(buf, m.end(), m.end() + 200)
+                    text = v.group(1).decode("utf-8", "replace") if v else None
+                    scan.wide = ((m.group(1) + m.group(2)).decode("ascii"),
+                                 None if text is None or b't="s"' in m.group(0) else text)
+            rows = _ROW_NUMBER.findall(buf[-_SCAN_CHUNK // 4:]) or _ROW_NUMBER.findall(buf)
+            if rows:
+                scan.rows = max(scan.rows, int(rows[-1]))
             tail = buf[-512:]
-    return sorted(merged, key=_range_sort_key), has_formula
+    scan.merged = sorted(merged, key=_range_sort_key)
+    return scan
 
 
 def _range_sort_key(ref: str):
@@ -341,10 +315,12 @@ def _range_sort_key(ref: str):
 
 
 def _uncached_formulas(wb, ws) -> dict:
-    """(row, 0-based column) -> formula for formula cells without a cached value.
+    """(row, 0-based column) -> formula for formula cells without a cached value, and the
+    error value (such as '#N/A') of cells that hold one.
 
     A workbook saved by Excel stores each formula's last result; one written by a program (such
-    as openpyxl) usually does not, and would be read as blank cells.
+    as openpyxl) usually does not, and would be read as blank cells. The cell reader reads error
+    values as blanks too.
     """
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
     from openpyxl.xml.functions import iterparse
@@ -380,12 +356,18 @@ def _uncached_formulas(wb, ws) -> dict:
                     cached = v is not None and (bool(v.text) or el.get("t") in ("str", "s", "inlineStr"))
                     if not cached:
                         found[(row_no, col_no - 1)] = ("=" + f.text) if f.text else Found("a shared formula")
+                if el.get("t") == "e" and v is not None and v.text and (row_no, col_no - 1) not in found:
+                    found[(row_no, col_no - 1)] = _ExcelError(v.text.strip())
                 el.clear()
             elif tag == "row":
                 el.clear()
                 if parent is not None:
                     parent.clear()  # keep memory flat on long sheets
     return found
+
+
+class _ExcelError(str):
+    """An Excel error value of a cell (such as '#N/A'), read from the sheet's XML."""
 
 
 def _merge_issues(sh: _Sheet, out: _Collector, sheet: str, names_by_index: dict) -> None:
@@ -501,6 +483,9 @@ def _read_sets(wb, names, near, out):
                 _formula_issue(out, sheet, i, j, name, sh.formulas[(i, j)])
                 continue
             if _is_blank(v):
+                continue
+            if isinstance(v, float) and not math.isfinite(v):
+                out.add(_not_finite(v, "a year" if name == "year" else "an id"), sheet, i, name, v, **where)
                 continue
             if name == "year":
                 if isinstance(v, float) and v == int(v):

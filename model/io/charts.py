@@ -1,0 +1,302 @@
+"""The charts sheet (native Excel charts per material) and the numbers they draw (chart_data)."""
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.chart import BarChart, LineChart
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from model import summaries as S
+from model.io.cells import cell_text
+from model.io.sheet_style import (BENCH_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT,
+                                  STAGE_COLOURS, TITLE_FONT)
+from model.io.sheet_style import _print_setup, safe
+from model.io.sheet_xml import _DataSheet
+
+def _title(text: str, size: int = 1100) -> Title:
+    """A chart title in a modest font (the default is large enough to wrap)."""
+    cp = CharacterProperties(sz=size, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=cell_text(text))])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _style_chart(ch, title: str, y_title: str, y_fmt: str = "#,##0", width: float = 16.5,
+                 height: float = 8.0) -> None:
+    ch.title = _title(title)
+    ch.y_axis.title = y_title
+    ch.y_axis.numFmt = y_fmt
+    ch.y_axis.number_format = y_fmt
+    ch.x_axis.delete = False
+    ch.y_axis.delete = False
+    ch.width, ch.height = width, height
+    ch.legend.position = "b"
+
+
+def _colour_series(ch, colours, dashed=(), line=False, widths=()) -> None:
+    """Colours (and for lines: dashes and widths in points) of a chart's series, in order."""
+    n = len(ch.series)
+    for s, colour, dash, width in zip(ch.series, colours, list(dashed) + [False] * n, list(widths) + [None] * n):
+        gp = s.graphicalProperties
+        if line:
+            gp.line.solidFill = colour
+            gp.line.width = int(12700 * width) if width else (28575 if not dash else 19050)
+            if dash:
+                gp.line.dashStyle = "dash"
+            s.marker.symbol = "none"
+            s.smooth = False
+        else:
+            gp.solidFill = colour
+            gp.line.solidFill = colour
+
+
+# one colour per named supplier, none shared with the EU origins, the stock or 'other countries'
+SUPPLIER_COLOURS = ("D55E00", "E69F00", "56B4E9", "CC79A7", "F0E442", "882255")
+OTHER_COLOUR = "555555"
+
+
+def _country_colours(top: list[str]) -> dict[str, str]:
+    """Colours of the origins: the EU's, one per named supplier (``summaries.group_suppliers``),
+    dark grey for the other countries."""
+    return {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), S.OTHER_COUNTRIES: OTHER_COLOUR}
+
+
+def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
+    ch = BarChart()
+    ch.type, ch.gapWidth = "col", 60
+    if stacked:
+        ch.grouping, ch.overlap = "stacked", 100
+    else:
+        ch.grouping = "clustered"
+    ch.add_data(data, titles_from_data=True)
+    ch.set_categories(cats)
+    _style_chart(ch, title, y_title, y_fmt)
+    _colour_series(ch, colours)
+    return ch
+
+
+def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0", widths=()):
+    ch = LineChart()
+    ch.add_data(data, titles_from_data=True)
+    ch.set_categories(cats)
+    _style_chart(ch, title, y_title, y_fmt)
+    _colour_series(ch, colours, dashed=dashed, line=True, widths=widths)
+    return ch
+
+
+def _pivot(df: pd.DataFrame, index: str, columns: str, values: str, aggfunc: str, fill_value=None,
+            sort: bool = True) -> pd.DataFrame:
+    """``df.pivot_table(index=index, columns=columns, values=values, aggfunc=aggfunc,
+    fill_value=fill_value, sort=sort)`` for one index, one column key and one value column:
+    the steps pandas takes (group, drop NaN results, unstack, sort the columns, fill) without
+    its general machinery, which is most of its time on the small per-material frames of the
+    charts (some 280 pivots on the EU case). Its last step, dropping empty columns, has nothing
+    to do here: each column has a group with a result."""
+    agged = df.groupby([index, columns], sort=sort)[values].agg(aggfunc).dropna()
+    table = agged.unstack(columns, fill_value=fill_value)
+    if sort:
+        table = table.sort_index(axis=1)
+    return table if fill_value is None else table.fillna(fill_value)
+
+
+def _pivots(df: pd.DataFrame | None, columns: str, values: str, aggfunc: str, fill_value=None,
+            sort: bool = True) -> dict:
+    """material -> ``_pivot(rows of the material, "year", columns, values, aggfunc, fill_value,
+    sort)``, with one groupby over the whole table instead of one per material."""
+    if df is None or not len(df):
+        return {}
+    agged = df.groupby(["material", "year", columns], sort=sort)[values].agg(aggfunc).dropna()
+    seen = {}  # without sort: the columns in the order they come in each material's rows
+    if not sort:
+        first = df.drop_duplicates(["material", columns])
+        for mm, col in zip(first["material"], first[columns]):
+            seen.setdefault(mm, []).append(col)
+    wide = agged.unstack(columns)  # (material, year) x columns, NaN where a material has no value
+    if sort:
+        wide = wide.sort_index(axis=1)
+    present = agged.reset_index(level=2)[columns].groupby(level=0, sort=False).unique()
+    out = {}
+    for mm, have in present.items():
+        keep = set(have)  # the columns this material has values in
+        table = wide.loc[mm, [c for c in (wide.columns if sort else seen[mm]) if c in keep]]
+        out[mm] = table if fill_value is None else table.fillna(fill_value)
+    return out
+
+
+def _by_material(df: pd.DataFrame | None) -> dict:
+    """material -> its rows of ``df`` (one pass over the table instead of a mask per material)."""
+    if df is None or not len(df):
+        return {}
+    return {mm: g for mm, g in df.groupby("material", sort=False)}
+
+
+def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet, split: dict) -> list:
+    """The charts of one material; ``supply``, ``paths`` and ``split`` (stock, capacity) hold each
+    table split by material (``_by_material``)."""
+    charts = []
+    # refined supply by origin, stacked per year
+    s = supply.get(mm)
+    if s is not None and len(s):
+        p = split["supply"][mm]
+        order = [o for o in S.origin_order(s) if o in p.columns and p[o].abs().sum() > 1e-9]
+        p = p[order] if order else p
+        data, cats = dsheet.block(f"{mm}: refined supply by origin (t, {scen})", p)
+        charts.append(_bar(data, cats, f"{mm}: refined supply by origin (t/yr)", "t/yr",
+                           [colours.get(o, "999999") for o in p.columns]))
+    # strategic stock: the first-stage target and the inventory in each scenario
+    st = split["stock"].get(mm)
+    if st is not None and len(st):
+        p = split["stock pivot"][mm]
+        sc = S.scenarios(t)
+        p = _few_scenarios(p[[c for c in sc if c in p.columns] + [c for c in p.columns if c not in sc]])
+        p.columns = [f"inventory, {c}" for c in p.columns]
+        p["stock target"] = st.groupby("year")["stock_target_t"].first()  # last: drawn on top
+        data, cats = dsheet.block(f"{mm}: strategic stock (t)", p)
+        n = len(p.columns) - 1
+        big = float(p.abs().max().max() or 0.0) >= 100
+        charts.append(_line(data, cats, f"{mm}: strategic stock at year end (t)", "t",
+                            [SCENARIO_COLOURS[i % 8] for i in range(n)] + ["000000"],
+                            dashed=[False] * n + [True], y_fmt="#,##0" if big else "#,##0.0",
+                            widths=[3.5] + [1.75] * (n - 1) + [1.25]))
+    # EU capacity by stage
+    cap = split["capacity"].get(mm)
+    if cap is not None and len(cap):
+        p = split["capacity pivot"][mm]
+        data, cats = dsheet.block(f"{mm}: EU capacity available (t/yr)", p)
+        charts.append(_bar(data, cats, f"{mm}: EU capacity available, existing + new (t/yr)", "t/yr",
+                           [STAGE_COLOURS.get(k, "999999") for k in p.columns], stacked=False))
+    if paths is None:
+        return charts
+    b = paths.get(mm)
+    if b is None:
+        return charts
+    # EU share benchmarks: achieved (solid) and target (dashed)
+    eu = b.loc[b["benchmark"].isin(S.SHARE_BENCHMARKS)]
+    if len(eu):
+        p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"), pivots=split["shares"][mm])
+        data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
+        ch = _line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
+                   "share of consumption", cols, dashed=dash, y_fmt="0%")
+        ch.y_axis.scaling.min = 0
+        charts.append(ch)
+    # single-country cap: the largest third country's share at each stage, and the cap
+    sc = b.loc[b["benchmark"] == "single_country"]
+    if len(sc):
+        p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"),
+                                     one_target="cap", pivots=split["caps"][mm])
+        data, cats = dsheet.block(f"{mm}: largest third-country share and cap ({scen})", p, fmt="0.0%")
+        ch = _line(data, cats, f"{mm}: largest third country (solid) vs cap (dashed)",
+                   "share of consumption", cols, dashed=dash, y_fmt="0%")
+        ch.y_axis.scaling.min = 0
+        ch.y_axis.scaling.max = 1
+        charts.append(ch)
+    return charts
+
+
+STOCK_SERIES = len(SCENARIO_COLOURS) - 1  # scenario lines a stock chart draws in their own colour
+
+
+def _few_scenarios(p: pd.DataFrame) -> pd.DataFrame:
+    """Inventory by scenario (columns, the main scenario first) cut to what a chart can show in
+    distinct colours: the main scenario, the STOCK_SERIES - 1 scenarios whose inventory departs
+    most from it, and the lowest inventory of all the others in one series."""
+    if len(p.columns) <= STOCK_SERIES:
+        return p
+    main, rest = p.columns[0], list(p.columns[1:])
+    departs = p[rest].sub(p[main], axis=0).abs().sum().sort_values(ascending=False, kind="stable")
+    shown = [main] + list(departs.index[:STOCK_SERIES - 1])
+    others = [c for c in rest if c not in shown]
+    out = p[shown].copy()
+    out[f"lowest of the other {len(others)} scenarios"] = p[others].min(axis=1)
+    return out
+
+
+def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=None):
+    """Achieved (solid) and target (dashed) series per benchmark label; with ``one_target``, a
+    single dashed target series drawn last when every label has the same target. ``pivots``:
+    the achieved and target pivots of ``b`` when made beforehand."""
+    labels = list(dict.fromkeys(b["label"]))
+    if pivots is None:
+        pivots = (_pivot(b, "year", "label", "achieved_share", "first"),
+                  _pivot(b, "year", "label", "target_share", "first"))
+    ach, tgt = pivots
+    series, cols, dash = {}, [], []  # the columns of the frame, on the years of ach
+    if one_target and tgt.nunique(axis=1, dropna=True).max() <= 1:
+        for lab in labels:
+            series[names(lab)[0]] = ach[lab]
+            cols.append(BENCH_COLOURS.get(lab, "999999"))
+            dash.append(False)
+        series[one_target] = tgt.max(axis=1)
+        cols, dash = cols + ["000000"], dash + [True]
+    else:
+        for lab in labels:
+            a_name, t_name = names(lab)
+            series[a_name] = ach[lab]
+            series[t_name] = tgt[lab]
+            cols += [BENCH_COLOURS.get(lab, "999999")] * 2
+            dash += [False, True]
+    p = pd.DataFrame(series, index=ach.index)
+    p.index.name = "year"
+    return p, cols, dash
+
+
+def _write_charts(wb, results) -> _DataSheet | None:
+    """The charts sheet and the chart_data sheet (returned: its rows are written by _save)."""
+    t = results.tables
+    if "sourcing" not in t or not len(t["sourcing"]):
+        return None
+    scen = S.main_scenario(t)
+    ws = wb.create_sheet("charts", 1)
+    dsheet = _DataSheet(wb.create_sheet("chart_data"))
+    ws.cell(row=1, column=1, value="Charts").font = TITLE_FONT
+    ws.cell(row=2, column=1, value=f"Flows, stock paths and shares of the {scen} scenario; costs are "
+            "probability-weighted present values. The numbers are on sheet chart_data.").font = NOTE_FONT
+    ws.sheet_view.showGridLines = False
+    supply, top = S.group_suppliers(S.refined_supply(t, scenario=scen, include_stock=True))
+    colours = _country_colours(top)
+    materials = list(dict.fromkeys(t["sourcing"]["material"]))
+    comp = t.get("compliance")
+    paths = _by_material(S.benchmark_paths(comp, scen)) if comp is not None and len(comp) else None
+    supply = _by_material(supply)
+    split = {"stock": _by_material(t.get("stock")), "capacity": _by_material(t.get("capacity")),
+             "supply": _pivots(pd.concat(list(supply.values())) if supply else None, "origin", "value_t",
+                               "sum", fill_value=0.0),
+             "stock pivot": _pivots(t.get("stock"), "scenario", "inventory_t", "sum", sort=False),
+             "capacity pivot": _pivots(t.get("capacity"), "stage", "available_tpa", "sum", sort=False)}
+    for key, pick in (("shares", lambda b: b["benchmark"].isin(S.SHARE_BENCHMARKS)),
+                      ("caps", lambda b: b["benchmark"] == "single_country")):
+        rows = pd.concat([b.loc[pick(b)] for b in paths.values()]) if paths else None
+        ach = _pivots(rows, "label", "achieved_share", "first")
+        tgt = _pivots(rows, "label", "target_share", "first")
+        split[key] = {mm: (ach[mm], tgt[mm]) for mm in ach}
+    row = 4
+    cs = t.get("cost_summary")
+    if cs is not None and len(cs):
+        p = cs.pivot_table(index="material", columns="component", values="present_value_eur", aggfunc="sum",
+                           fill_value=0.0, sort=False) / 1e6
+        p = p[[c for c in p.columns if p[c].abs().sum() > 1e-9]]
+        p.index.name = "material"
+        data, cats = dsheet.block("present value by material and component (MEUR)", p, fmt="#,##0.0")
+        ch = _bar(data, cats, "Total cost by material and component (present value, MEUR)", "MEUR",
+                  [OKABE_ITO[i % 8] for i in range(len(p.columns))])
+        ws.add_chart(ch, f"A{row}")
+        row += 18
+    for mm in materials:
+        if row > 4:  # each material starts a printed page; two rows of charts fit on a page
+            ws.row_breaks.append(Break(id=row - 1))
+        ws.cell(row=row, column=1, value=safe(mm)).font = SECTION_FONT
+        charts = _material_charts(mm, t, scen, supply, colours, paths, dsheet, split)
+        for i, ch in enumerate(charts):
+            ws.add_chart(ch, f"{'AK'[i % 2]}{row + 1 + 17 * (i // 2)}")
+        for k in range(2, (len(charts) + 1) // 2, 2):
+            ws.row_breaks.append(Break(id=row + 17 * k - 1))
+        row += 2 + 17 * ((len(charts) + 1) // 2)
+    _print_setup(ws)
+    dsheet.ws.column_dimensions["A"].width = 12
+    for j in range(2, 16):
+        dsheet.ws.column_dimensions[get_column_letter(j)].width = 16
+    return dsheet
+
+
