@@ -32,7 +32,8 @@ def _cmd_run(args) -> int:
     path = Path(args.workbook) if args.workbook else default_case()
     if not args.quiet:
         print(f"Running {path.name} ...", flush=True)
-    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"))
+    run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"),
+                   method=getattr(args, "method", "auto"))
     if not args.quiet:
         _print_summary(run)
     for warning in run.solution.warnings:
@@ -48,6 +49,7 @@ def _cmd_run(args) -> int:
 def _print_summary(run) -> None:
     sol, res = run.solution, run.results
     print(f"Status: {sol.status}; total cost (present value): {sol.objective:,.0f} EUR")
+    print(f"Method: {run.method}" + (f" ({run.method_reason})" if run.method_reason else ""))
     print(f"Model: {sol.n_rows:,} rows, {sol.n_cols:,} columns"
           + (f", {sol.n_integer:,} integer, MIP gap {sol.mip_gap or 0:.2%}" if sol.is_mip else ""))
     comp = res["compliance"]
@@ -138,6 +140,10 @@ def main(argv=None) -> int:
                    help="highs (default): the model's matrix passed to HiGHS in one call; pyomo: the "
                         "same model built as a Pyomo ConcreteModel and solved through Pyomo (same "
                         "results, slower; a check)")
+    p.add_argument("--method", choices=("auto", "extensive", "decomposed"), default="auto",
+                   help="auto (default): the exact decomposition by groups of coupled materials when it "
+                        "applies (risk neutral, several scenarios and groups), else the extensive form; "
+                        "extensive: always the extensive form (same results)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))

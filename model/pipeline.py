@@ -43,10 +43,13 @@ def versions(packages=PACKAGES) -> dict:
     return out
 
 
-def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
-    """Build, solve and extract one ModelData (model/solve.py), with the reports it asks for
-    (VSS/EVPI, joint purchasing); no files written."""
-    mod, sol, results, hm, timings = solve_model(data, log_file=log_file, backend=backend)
+def solve_data(data: ModelData, log_file=None, backend: str = "highs", method: str = "auto") -> Run:
+    """Build, solve and extract one ModelData, with the reports it asks for (VSS/EVPI, joint
+    purchasing); no files written. ``method`` auto: the exact decomposition by material group
+    where it applies (model/analysis/decompose.py), else the extensive form (model/solve.py)."""
+    from model.analysis.decompose import solve_auto
+
+    mod, sol, results, hm, timings, how, why = solve_auto(data, log_file=log_file, backend=backend, method=method)
     if wants_stochastic_reports(data):
         from model.stochastic import value_of_information
 
@@ -60,7 +63,7 @@ def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
         t3 = time.perf_counter()
         results.tables.update(purchasing_report(data).tables)
         timings["purchasing_s"] = time.perf_counter() - t3
-    return Run(data, results, sol, timings)
+    return Run(data, results, sol, timings, method=how, method_reason=why)
 
 
 def wants_purchasing_reports(data: ModelData) -> bool:
@@ -77,11 +80,11 @@ def wants_stochastic_reports(data: ModelData) -> bool:
     return n > 1 and (mode == "yes" or (mode == "auto" and n <= 50))
 
 
-def solve_workbook(path, backend: str = "highs") -> Run:
+def solve_workbook(path, backend: str = "highs", method: str = "auto") -> Run:
     t0 = time.perf_counter()
     data = load(path)
     read_s = time.perf_counter() - t0
-    run = solve_data(data, backend=backend)
+    run = solve_data(data, backend=backend, method=method)
     run.timings = {"read_s": read_s, **run.timings}
     return run
 
@@ -90,7 +93,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "case"
 
 
-def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
+def run_case(path, outputs="outputs", argv=None, backend: str = "highs", method: str = "auto") -> Run:
     """Run a workbook and write its run folder ``outputs/<case>-<timestamp>/``."""
     path = Path(path)
     started = datetime.now(timezone.utc)
@@ -111,7 +114,7 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
+        run = solve_data(data, log_file=tmp / "highs.log", backend=backend, method=method)
         run.timings = {"read_s": read_s, **run.timings}
         shutil.copy2(path, tmp / f"input{path.suffix}")
         t1 = time.perf_counter()
@@ -125,6 +128,8 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
             "platform": platform.platform(),
             "settings": {k: v for k, v in data.settings.items()},
             "backend": backend,
+            "method": run.method,
+            "method_reason": run.method_reason,
             "solver": {"name": "HiGHS", "status": run.solution.status,
                        "termination": run.solution.termination, "objective": run.solution.objective,
                        "mip": run.solution.is_mip, "mip_gap": run.solution.mip_gap,
@@ -138,6 +143,7 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
                 "mip_gap": run.solution.mip_gap, "rows": run.solution.n_rows,
                 "columns": run.solution.n_cols, "integer_columns": run.solution.n_integer,
                 "numerical_warnings": "; ".join(run.solution.warnings) or "none", "backend": backend,
+                "method": run.method, "method_reason": run.method_reason,
                 "input_file": path.name, "input_sha256": manifest["input_sha256"],
                 "started_utc": manifest["started_utc"], **{f"time_{k}": round(v, 3) for k, v in run.timings.items()},
                 **{f"version_{k}": v for k, v in manifest["versions"].items()},
