@@ -191,3 +191,50 @@ def test_scenarios_merge_per_group():
     p = data.probability
     assert nd.data.probability["ga_cn_licence_2028"] == pytest.approx(p["ga_cn_licence_2028"] + p["ga_cn_ban_2029"])
     assert nd.data.disruption["ga_cn_licence_2028"] == {}
+
+
+# ---- the run chooses, and says which ----------------------------------------------------------
+def test_run_chooses_the_decomposition_and_says_so(tmp_path, capsys):
+    from model.cli import main
+    from model.io.write import read_results
+
+    assert main([str(EXAMPLE), "--outputs", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"Method: {METHOD_DECOMPOSED} (2 groups of coupled materials" in out
+    folder = next(tmp_path.iterdir())
+    tables, info = read_results(folder / "results.xlsx")
+    assert info["method"] == METHOD_DECOMPOSED
+    assert "7 scenario problems in all instead of 2 x 4" in info["method_reason"]
+    assert "==== part 1: gallium (4 scenarios) ====" in (folder / "highs.log").read_text()
+    assert main([str(EXAMPLE), "--outputs", str(tmp_path), "--method", "extensive", "-q"]) == 0
+    other = next(f for f in tmp_path.iterdir() if f != folder)
+    tables2, info2 = read_results(other / "results.xlsx")
+    assert info2["method"] == METHOD_EF and info2["method_reason"] == "asked for"
+    assert abs(float(info["objective_eur"]) - float(info2["objective_eur"])) <= 1e-9 * abs(float(info2["objective_eur"]))
+    for name in ("sourcing", "stock", "compliance", "costs", "scenario_costs"):
+        pd.testing.assert_frame_equal(tables[name], tables2[name], obj=name)
+
+
+# ---- the parallel engine ------------------------------------------------------------------------
+def _parts():
+    data = _quiet(load(EXAMPLE))
+    mod = build(data)
+    return data, mod, split(data, coupling_groups(mod))
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_parallel_engine_with_two_local_workers(engine):
+    """The parts solved by 2 local worker processes (or a local Dask cluster of 2 workers) give the
+    same solution as in this process."""
+    from model.analysis.decompose import assemble, solve_parts
+
+    if engine == "dask":
+        pytest.importorskip("dask.distributed")
+    data, mod, parts = _parts()
+    serial = solve_parts(parts, engine="serial")
+    remote = solve_parts(parts, engine=engine, workers=2)
+    for a, b in zip(serial, remote):
+        assert a.objective == b.objective and np.array_equal(a.x, b.x) and np.array_equal(a.row_dual, b.row_dual)
+    sol = assemble(mod, parts, remote)
+    ref = solve(build(data))[0]
+    assert abs(sol.objective - ref.objective) <= 1e-9 * abs(ref.objective)

@@ -167,6 +167,7 @@ class PartResult:
     seconds: float
     highs_seconds: float
     warnings: list
+    peak_gib: float | None = None  # the solving process's peak resident memory so far (Unix)
 
 
 def solve_part(task) -> PartResult:
@@ -183,7 +184,17 @@ def solve_part(task) -> PartResult:
                       is_mip=sol.is_mip, mip_gap=sol.mip_gap, x=sol.x, row_dual=sol.row_dual,
                       labels=mod.space.labels, vars=layout(mod.lp.vars), cons=layout(mod.lp.cons),
                       n_rows=sol.n_rows, n_cols=sol.n_cols, n_integer=sol.n_integer, n_nonzeros=sol.n_nonzeros,
-                      seconds=time.perf_counter() - t0, highs_seconds=sol.highs_seconds, warnings=sol.warnings)
+                      seconds=time.perf_counter() - t0, highs_seconds=sol.highs_seconds, warnings=sol.warnings,
+                      peak_gib=_peak_gib())
+
+
+def _peak_gib() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 2 ** 20 if kb else None
 
 
 def solve_parts(parts, engine: str = "auto", workers: int | None = None, log_dir=None, progress=None) -> list:
