@@ -72,7 +72,6 @@ def _cmd_template(args) -> int:
 
 def _cmd_scenarios(args) -> int:
     """Generate single-country disruption scenarios into a new workbook."""
-    from model.io.template import write_model_data
     from model.stochastic import generate_single_country
     from model.validate import load
 
@@ -82,6 +81,17 @@ def _cmd_scenarios(args) -> int:
     for item in args.rate_country or []:
         country, _, value = item.partition("=")
         rates[country.strip()] = float(value)
+    if args.systematic:
+        from model.stochastic import generate_systematic, record_rates
+
+        events = load(args.events) if args.events else None
+        new = generate_systematic(
+            data, record_rates(args.record, data.countries),
+            severities=[float(x) for x in split(args.severities or "0.5,1")],
+            durations=[float(x) for x in split(args.durations or "1,2")],
+            start_years=[int(x) for x in split(args.start_years or "2028,2033")], min_share=args.min_share,
+            events=events, price_multiplier=args.price_multiplier)
+        return _write_scenarios(Path(args.output), new)
     materials = split(args.materials) if args.materials else data.materials
     countries = split(args.countries) if args.countries else None
     if rates and countries is None:
@@ -89,11 +99,16 @@ def _cmd_scenarios(args) -> int:
     rate = {c: rates.get(c, args.rate) for c in (countries or data.countries)} if rates else args.rate
     new = generate_single_country(
         data, materials, split(args.stages), countries=countries,
-        severities=[float(x) for x in split(args.severities)],
-        durations=[float(x) for x in split(args.durations)],
+        severities=[float(x) for x in split(args.severities or "1")],
+        durations=[float(x) for x in split(args.durations or "1")],
         start_years=[int(x) for x in split(args.start_years)] if args.start_years else None,
         annual_rate=rate, price_multiplier=args.price_multiplier)
-    out = Path(args.output)
+    return _write_scenarios(Path(args.output), new)
+
+
+def _write_scenarios(out: Path, new) -> int:
+    from model.io.template import write_model_data
+
     write_model_data(out, new)
     print(f"{len(new.scenarios) - 1} disruption scenarios (nominal {new.probability['nominal']:.3f}) "
           f"written to {out}")
@@ -157,13 +172,22 @@ def main(argv=None) -> int:
     p.add_argument("--materials", help="comma-separated materials (default: all)")
     p.add_argument("--stages", default="processing", help="comma-separated stages (default: processing)")
     p.add_argument("--countries", help="comma-separated countries (default: every supplier)")
-    p.add_argument("--severities", default="1", help="shares of supply lost, e.g. 0.5,1")
-    p.add_argument("--durations", default="1", help="durations in years, e.g. 0.5,1,2")
-    p.add_argument("--start-years", help="comma-separated start years (default: every year)")
+    p.add_argument("--severities", help="shares of supply lost, e.g. 0.5,1 (default 1; systematic: 0.5,1)")
+    p.add_argument("--durations", help="durations in years, e.g. 0.5,1,2 (default 1; systematic: 1,2)")
+    p.add_argument("--start-years", help="comma-separated start years (default: every year; systematic: 2028,2033)")
     p.add_argument("--rate", type=float, default=0.02, help="annual disruption rate per country (default 0.02)")
     p.add_argument("--rate-country", action="append", metavar="CC=RATE",
                    help="a country's own rate, e.g. CN=0.1 (repeatable)")
     p.add_argument("--price-multiplier", type=float, default=1.0, help="price multiplier during an event")
+    p.add_argument("--systematic", action="store_true",
+                   help="the systematic set (docs/decomposition.md): every third-country supplier above "
+                        "--min-share at each stage of each strategic material, each severity, duration and "
+                        "start year (default 2028,2033), with annual rates per country from --record, plus "
+                        "the multi-material scenarios of --events")
+    p.add_argument("--min-share", type=float, default=0.02, help="systematic: smallest supplier share (0.02)")
+    p.add_argument("--record", default=str(ROOT / "data" / "reference" / "disruptions.csv"),
+                   help="systematic: the record of past disruptions the rates are counted from")
+    p.add_argument("--events", help="systematic: a workbook whose multi-material scenarios are added")
     p.set_defaults(func=_cmd_scenarios)
     p = sub.add_parser("assess", help="baseline assessment against the benchmarks (no optimisation)",
                        description="EU extraction, processing and recycling shares of consumption and "

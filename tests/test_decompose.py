@@ -55,17 +55,23 @@ def assert_kkt(mod, x, y, rtol=1e-7):
     assert (y[~lo_act] <= tol).all() and (y[~up_act] >= -tol).all(), "a dual is signed against its row"
 
 
-def _compare(path):
-    data = _quiet(load(path))
-    mod, sol, res, _, _ = solve_model(data)
-    dmod, dsol, dec = solve_decomposed(data, engine="serial")
-    dres = extract(dmod, dsol)
-    return data, (mod, sol, res), (dmod, dsol, dres), dec
+_EF: dict = {}
+
+
+def _extensive(path):
+    """(data, model, SolveResult, Results) of a workbook's extensive form, solved once per session."""
+    if path not in _EF:
+        data = _quiet(load(path))
+        mod, sol, res, _, _ = solve_model(data)
+        _EF[path] = (data, mod, sol, res)
+    return _EF[path]
 
 
 @pytest.mark.parametrize("path", [EXAMPLE, EU], ids=["example", "eu"])
 def test_decomposition_equals_extensive_form(path):
-    data, (mod, sol, res), (dmod, dsol, dres), dec = _compare(path)
+    data, mod, sol, res = _extensive(path)
+    dmod, dsol, dec = solve_decomposed(data, engine="serial")
+    dres = extract(dmod, dsol)
     assert dec.method == METHOD_DECOMPOSED and len(dec.groups) == len(data.materials)
     assert abs(dsol.objective - sol.objective) <= 1e-9 * abs(sol.objective)
     # the model's rows and columns are the same objects, and the first stage is the same
@@ -89,8 +95,7 @@ def test_decomposition_equals_extensive_form(path):
 
 
 def test_kkt_check_rejects_a_wrong_dual():
-    data = _quiet(load(EXAMPLE))
-    mod, sol, _, _, _ = solve_model(data)
+    _, mod, sol, _ = _extensive(EXAMPLE)
     y = sol.row_dual.copy()
     y[mod.lp.cons["balance"].start] += 1e4  # one balance row's dual off by 10,000 EUR/t
     with pytest.raises(AssertionError):
@@ -129,8 +134,7 @@ def test_coupled_group_equals_extensive_form(monkeypatch):
     part (the gallium-germanium licence to both parts), and the result is the extensive form's."""
     import model.blocks.objective as objective
 
-    data = _quiet(load(EU))
-    free = solve_model(data)[1]
+    data, _, free, _ = _extensive(EU)
     monkeypatch.setattr(objective, "add_objective", _byproduct("aluminium", "gallium", 6e-6))
     mod, sol, res, _, _ = solve_model(data)
     con = mod.lp.cons["test_byproduct"]
@@ -168,13 +172,13 @@ def test_one_group_falls_back_to_extensive_form(monkeypatch):
 def test_groups_read_from_the_model():
     """Today every material is its own group; CVaR (a shared column in every scenario's tail row)
     joins them all; the two-scenario probe finds the groups of the extensive form."""
-    data = _quiet(load(EU))
+    data, mod, _, _ = _extensive(EU)
     alone = [[m] for m in data.materials]
-    assert coupling_groups(build(data)) == alone
+    assert coupling_groups(mod) == alone
     assert probe_groups(data) == alone
     risky = with_settings(data, risk_weight=0.5)
     assert coupling_groups(build(risky)) == [list(data.materials)]
-    mod, sol, res, hm, _, method, reason = solve_auto(risky)
+    mod, sol, res, hm, _, method, reason = solve_auto(with_settings(_quiet(load(EXAMPLE)), risk_weight=0.5))
     assert method == METHOD_EF and "CVaR" in reason
 
 
@@ -238,3 +242,28 @@ def test_parallel_engine_with_two_local_workers(engine):
     sol = assemble(mod, parts, remote)
     ref = solve(build(data))[0]
     assert abs(sol.objective - ref.objective) <= 1e-9 * abs(ref.objective)
+
+
+def test_tables_by_part_expand_to_the_extensive_form():
+    """Without the extensive form's model (a case too large for it): each part's tables, merged
+    scenarios once; expanded through scenario_classes they are the extensive form's, and
+    scenario_costs has every scenario's cost."""
+    data, mod, sol, res = _extensive(EU)
+    none, psol, pres, hm, _, method, reason = solve_auto(data, by_part=True, engine="serial")
+    assert none is None and hm is None and method == METHOD_DECOMPOSED and "tables by part" in reason
+    assert abs(psol.objective - sol.objective) <= 1e-9 * abs(sol.objective)
+    pd.testing.assert_frame_equal(pres.tables["scenario_costs"], res.tables["scenario_costs"], check_exact=False,
+                                  rtol=1e-9)
+    classes = pres.tables["scenario_classes"]
+    assert len(classes) == len(data.materials) * len(data.scenarios)
+    mat_part = {m: part for part, mats in zip(classes["part"], classes["materials"]) for m in mats.split(", ")}
+    for name in ("sourcing", "stock", "unmet", "compliance"):
+        got = pres.tables[name].assign(part=lambda t: t["material"].map(mat_part))
+        got = got.merge(classes[["part", "scenario", "reported_as"]], left_on=["part", "scenario"],
+                        right_on=["part", "reported_as"], suffixes=("_rep", ""))
+        got = got.drop(columns=["part", "scenario_rep", "reported_as"])[res.tables[name].columns]
+        keys = [c for c in ("scenario", "material", "stage", "country", "year", "flow", "benchmark")
+                if c in got.columns]
+        want = res.tables[name].sort_values(keys, kind="stable").reset_index(drop=True)
+        got = got.sort_values(keys, kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-6, obj=name)

@@ -421,8 +421,13 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
         for k, v in rec.manifest["settings"].items():
             if k in data.settings and str(data.settings[k]) != str(v):
                 out.warnings.append(f"setting {k}: {v} at the run, {data.settings[k]} now")
-    # the same formulation whichever backend the run used; re-solved on HiGHS directly
-    run = solve_data(data)
+    # the same formulation whichever backend the run used; re-solved on HiGHS directly, by the
+    # method the run used (runs before the decomposition existed used the extensive form): where
+    # the LP is degenerate, the two may return different optimal duals
+    from model.analysis.decompose import METHOD_DECOMPOSED
+
+    method = "decomposed" if (rec.manifest or {}).get("method") == METHOD_DECOMPOSED else "extensive"
+    run = solve_data(data, method=method)
     out.objective_stored, out.objective_new = rec.objective, run.solution.objective
     if not _close(rec.objective, run.solution.objective, rtol):
         out.mismatches.insert(0, f"objective: stored {rec.objective!r}, re-run {run.solution.objective!r}")

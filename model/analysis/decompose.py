@@ -25,6 +25,7 @@ form at the same solution.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,9 +82,14 @@ def coupling_groups(mod) -> list[list[str]]:
 
 
 def probe_groups(data: ModelData) -> list[list[str]]:
-    """``coupling_groups`` without building the extensive form: the model of ``data`` with two
-    scenarios, the first one (undisturbed as given) and one holding every disruption of every
-    scenario (the largest lost share of each offer), so that every row any scenario has exists."""
+    """``coupling_groups`` without building the extensive form (``probe``)."""
+    return probe(data)[0]
+
+
+def probe(data: ModelData) -> tuple[list, int]:
+    """(groups, rows): the groups and the row count of the model of ``data`` with two scenarios,
+    the first one (undisturbed as given) and one holding every disruption of every scenario (the
+    largest lost share of each offer), so that every row any scenario has exists."""
     from model.build import build
 
     first = data.scenarios[0]
@@ -95,7 +101,8 @@ def probe_groups(data: ModelData) -> list[list[str]]:
     new = risk_neutral(data)
     new.probability = {first: 0.5, "all events": 0.5}
     new.disruption = {first: dict(data.disruption.get(first, {})), "all events": union}
-    return coupling_groups(build(new))
+    mod = build(new)
+    return coupling_groups(mod), mod.lp.n_rows
 
 
 # ---- the parts ------------------------------------------------------------------------------
@@ -168,6 +175,7 @@ class PartResult:
     highs_seconds: float
     warnings: list
     peak_gib: float | None = None  # the solving process's peak resident memory so far (Unix)
+    tables: dict | None = None  # the part's own result tables, when asked for (``by_part``)
 
 
 def solve_part(task) -> PartResult:
@@ -175,10 +183,20 @@ def solve_part(task) -> PartResult:
     from model.backends.highs import solve
     from model.build import build
 
-    data, log_file = task
+    data, log_file, *rest = task
     t0 = time.perf_counter()
     mod = build(data)
     sol, _ = solve(mod, log_file=log_file)
+    if rest and rest[0]:  # by part: the tables here, no values sent back
+        from model.results import extract
+
+        tables = extract(mod, sol).tables
+        return PartResult(objective=sol.objective, bound=sol.bound, status=sol.status, termination=sol.termination,
+                          is_mip=sol.is_mip, mip_gap=sol.mip_gap, x=np.zeros(0), row_dual=np.zeros(0),
+                          labels={}, vars={}, cons={}, n_rows=sol.n_rows, n_cols=sol.n_cols,
+                          n_integer=sol.n_integer, n_nonzeros=sol.n_nonzeros, seconds=time.perf_counter() - t0,
+                          highs_seconds=sol.highs_seconds, warnings=sol.warnings, peak_gib=_peak_gib(),
+                          tables=tables)
     layout = lambda fams: {n: (f.start, f.index.dims, f.index.codes) for n, f in fams.items()}  # noqa: E731
     return PartResult(objective=sol.objective, bound=sol.bound, status=sol.status, termination=sol.termination,
                       is_mip=sol.is_mip, mip_gap=sol.mip_gap, x=sol.x, row_dual=sol.row_dual,
@@ -197,13 +215,16 @@ def _peak_gib() -> float | None:
     return kb / 2 ** 20 if kb else None
 
 
-def solve_parts(parts, engine: str = "auto", workers: int | None = None, log_dir=None, progress=None) -> list:
+def solve_parts(parts, engine: str = "auto", workers: int | None = None, log_dir=None, progress=None,
+                tables: bool = False) -> list:
     """The PartResult of each part, solved on ``engine`` (model/parallel.py); the largest parts are
-    started first. With ``log_dir`` each part writes its HiGHS log there (``part-<i>.log``)."""
+    started first. With ``log_dir`` each part writes its HiGHS log there (``part-<i>.log``); with
+    ``tables`` each part sends back its own result tables instead of its values."""
     from model.parallel import run_tasks
 
     order = sorted(range(len(parts)), key=lambda i: -(len(parts[i].materials) * parts[i].n_scenarios))
-    tasks = [(parts[i].data, None if log_dir is None else str(Path(log_dir) / f"part-{i + 1}.log")) for i in order]
+    tasks = [(parts[i].data, None if log_dir is None else str(Path(log_dir) / f"part-{i + 1}.log"), tables)
+             for i in order]
     got = run_tasks(solve_part, tasks, engine=engine, workers=workers, progress=progress)
     out = [None] * len(parts)
     for i, r in zip(order, got):
@@ -253,11 +274,30 @@ def _place(families, layout: dict, maps: dict, sub_space: Space, dest: np.ndarra
         covered[where] += 1
 
 
+def parts_solution(results, seconds: float):
+    """One SolveResult (model/backends/highs.py) for the parts together: objective and bound their
+    sums, status optimal when every part's is, sizes the parts' sums; no values yet."""
+    from model.backends.highs import SolveResult
+
+    objective = float(sum(r.objective for r in results))
+    is_mip = any(r.is_mip for r in results)
+    bounds = [r.bound for r in results]
+    bound = float(sum(bounds)) if is_mip and all(b is not None for b in bounds) else None
+    gap = abs(objective - bound) / max(1e-9, abs(objective)) if bound is not None and objective else None
+    status = "optimal" if all(r.status == "optimal" for r in results) else "feasible (limit reached)"
+    out = SolveResult(status=status, termination="optimal" if status == "optimal" else "limit", objective=objective,
+                      bound=bound, mip_gap=gap, is_mip=is_mip, solve_seconds=seconds,
+                      n_rows=int(sum(r.n_rows for r in results)), n_cols=int(sum(r.n_cols for r in results)),
+                      n_integer=int(sum(r.n_integer for r in results)),
+                      n_nonzeros=int(sum(r.n_nonzeros for r in results)),
+                      highs_seconds=float(sum(r.highs_seconds for r in results)))
+    out.warnings = sorted({w for r in results for w in r.warnings})
+    return out
+
+
 def assemble(mod, parts, results):
     """The extensive form's SolveResult (model/backends/highs.py) from the parts' solutions: the
     values and duals of ``mod``'s columns and rows, the objective the sum of the parts'."""
-    from model.backends.highs import SolveResult
-
     lp, data = mod.lp, mod.data
     x = np.zeros(lp.n_cols)
     dual = np.zeros(lp.n_rows)
@@ -279,22 +319,12 @@ def assemble(mod, parts, results):
             name = next(f.name for f in fams.values() if f.start <= bad[0] < f.start + f.n)
             raise NotSeparable(f"{len(bad):,} {what}s of the extensive form are in {cov[bad[0]]} parts "
                                f"(first: family {name})")
-    objective = float(sum(r.objective for r in results))
+    out = parts_solution(results, 0.0)
     cost, offset = lp.objective
     check = float(np.dot(cost, x)) + float(offset)
-    if abs(check - objective) > 1e-7 * max(1.0, abs(objective)):
-        raise NotSeparable(f"the parts' objectives sum to {objective!r}, their values give {check!r}")
-    is_mip = any(r.is_mip for r in results)
-    bounds = [r.bound for r in results]
-    bound = float(sum(bounds)) if is_mip and all(b is not None for b in bounds) else None
-    gap = abs(objective - bound) / max(1e-9, abs(objective)) if bound is not None and objective else None
-    status = "optimal" if all(r.status == "optimal" for r in results) else "feasible (limit reached)"
-    out = SolveResult(status=status, termination="optimal" if status == "optimal" else "limit", objective=objective,
-                      bound=bound, mip_gap=gap, is_mip=is_mip, solve_seconds=0.0, n_rows=lp.n_rows,
-                      n_cols=lp.n_cols, n_integer=int(sum(r.n_integer for r in results)),
-                      n_nonzeros=int(sum(r.n_nonzeros for r in results)),
-                      highs_seconds=float(sum(r.highs_seconds for r in results)))
-    out.warnings = sorted({w for r in results for w in r.warnings})
+    if abs(check - out.objective) > 1e-7 * max(1.0, abs(out.objective)):
+        raise NotSeparable(f"the parts' objectives sum to {out.objective!r}, their values give {check!r}")
+    out.n_rows, out.n_cols = lp.n_rows, lp.n_cols
     out.x, out.row_dual = x, dual
     out.row_value = None
     return out
@@ -379,12 +409,18 @@ METHODS = ("auto", "extensive", "decomposed")
 # below this many rows of the extensive form the parts are solved in this process: starting
 # worker processes costs more than it saves (docs/decomposition.md, bench/decomposition.py)
 PROCESS_ROWS = 200_000
+# above this many rows of the extensive form (about 180 scenarios of the EU case: 2 million rows
+# took 3 GiB in HiGHS) its model is not built: the tables come by part
+FULL_ROWS = 2_000_000
 
 
 def solve_auto(data: ModelData, log_file=None, backend: str = "highs", method: str = "auto",
-               engine: str | None = None, workers: int | None = None):
+               engine: str | None = None, workers: int | None = None, by_part: bool | None = None):
     """(model, SolveResult, Results, HighsLP or None, timings, method, reason): the exact
-    decomposition whenever it applies (``method`` auto), else the extensive form (model/solve.py)."""
+    decomposition whenever it applies (``method`` auto), else the extensive form (model/solve.py).
+
+    ``by_part`` (default: when the extensive form would have more than FULL_ROWS rows): the tables
+    of each part as solved, merged scenarios once each, instead of the extensive form's tables."""
     from model.build import build
     from model.results import extract
     from model.solve import solve_model
@@ -401,10 +437,22 @@ def solve_auto(data: ModelData, log_file=None, backend: str = "highs", method: s
                          f"--method auto or extensive.")
     timings = {}
     t0 = time.perf_counter()
+    groups, probe_rows = probe(data)
+    if len(groups) < 2:
+        return (*solve_model(data, log_file=log_file, backend=backend), METHOD_EF,
+                "all materials are coupled in one group")
+    if by_part is None:  # the extensive form's rows, estimated from the two-scenario probe
+        by_part = probe_rows / 2 * len(data.scenarios) > FULL_ROWS
+    if engine is None:  # a cluster when one is named, else worker processes for a large case
+        from model.parallel import DASK_ENV
+
+        big = by_part or probe_rows / 2 * len(data.scenarios) >= PROCESS_ROWS
+        engine = "dask" if os.environ.get(DASK_ENV) else "auto" if big else "serial"
+    if by_part:
+        timings["build_s"] = time.perf_counter() - t0
+        return _solve_by_part(data, groups, engine, workers, log_file, timings)
     mod = build(data)
     timings["build_s"] = time.perf_counter() - t0
-    if engine is None:
-        engine = "serial" if mod.lp.n_rows < PROCESS_ROWS else "auto"
     try:
         mod, sol, dec = solve_decomposed(data, mod=mod, engine=engine, workers=workers, log_file=log_file)
     except NotSeparable as exc:
@@ -418,3 +466,27 @@ def solve_auto(data: ModelData, log_file=None, backend: str = "highs", method: s
     results = extract(mod, sol)
     timings["extract_s"] = time.perf_counter() - t1
     return mod, sol, results, None, timings, dec.method, dec.reason
+
+
+def _solve_by_part(data, groups, engine, workers, log_file, timings):
+    """The decomposition without the extensive form's model: each part's tables from the part
+    itself (model/analysis/decompose_tables.py), for cases whose extensive form would not fit."""
+    from model.analysis.decompose_tables import by_part_tables
+    from model.results import Results
+
+    parts = split(data, groups)
+    log_dir = None if log_file is None else Path(log_file).parent
+    t0 = time.perf_counter()
+    got = solve_parts(parts, engine=engine, workers=workers, log_dir=log_dir, tables=True)
+    timings["solve_s"] = time.perf_counter() - t0
+    if log_file is not None:
+        _join_logs(Path(log_file), parts, log_dir)
+    t1 = time.perf_counter()
+    sol = parts_solution(got, timings["solve_s"])
+    results = Results(tables=by_part_tables(data, parts, got), objective=sol.objective)
+    timings["extract_s"] = time.perf_counter() - t1
+    n_sc = sum(p.n_scenarios for p in parts)
+    reason = (f"{len(groups)} groups of coupled materials, {n_sc} scenario problems in all instead of "
+              f"{len(groups)} x {len(data.scenarios)}; tables by part, each merged scenario once "
+              f"(sheet scenario_classes)")
+    return None, sol, results, None, timings, METHOD_DECOMPOSED, reason
