@@ -51,11 +51,14 @@ def solve_data(data: ModelData, log_file=None, backend: str = "highs", method: s
 
     mod, sol, results, hm, timings, how, why = solve_auto(data, log_file=log_file, backend=backend, method=method)
     if wants_stochastic_reports(data):
+        from model.analysis.decompose import METHOD_DECOMPOSED
+        from model.analysis.decompose import value_of_information as by_group
         from model.stochastic import value_of_information
 
         t2 = time.perf_counter()
         rp = (mod, hm, sol) if hm is not None else None
-        results.tables["value_of_information"] = value_of_information(data, rp=rp).table()
+        voi = by_group(data) if how == METHOD_DECOMPOSED else value_of_information(data, rp=rp)
+        results.tables["value_of_information"] = voi.table()
         timings["vss_evpi_s"] = time.perf_counter() - t2
     if wants_purchasing_reports(data):
         from model.analysis.coalitions import purchasing_report

@@ -267,3 +267,17 @@ def test_tables_by_part_expand_to_the_extensive_form():
         want = res.tables[name].sort_values(keys, kind="stable").reset_index(drop=True)
         got = got.sort_values(keys, kind="stable").reset_index(drop=True)
         pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-6, obj=name)
+
+
+def test_value_of_information_by_group_equals_the_whole():
+    """RP, EV, EEV and WS of the example computed per material group add up to those of the whole
+    case (model/stochastic.py), as the decomposed run reports them."""
+    from model.analysis.decompose import value_of_information as by_group
+    from model.stochastic import value_of_information
+
+    data = load(EXAMPLE)
+    whole, parts = value_of_information(data), by_group(data)
+    for name in ("rp", "ev", "eev", "ws", "vss", "evpi"):
+        a, b = getattr(whole, name), getattr(parts, name)
+        assert abs(a - b) <= 1e-9 * abs(whole.rp), name
+    assert parts.vss > 0 and parts.evpi > 0

@@ -490,3 +490,21 @@ def _solve_by_part(data, groups, engine, workers, log_file, timings):
               f"{len(groups)} x {len(data.scenarios)}; tables by part, each merged scenario once "
               f"(sheet scenario_classes)")
     return None, sol, results, None, timings, METHOD_DECOMPOSED, reason
+
+
+def value_of_information(data: ModelData):
+    """VSS and EVPI (model/stochastic.py) by groups of coupled materials: RP, EV, EEV and WS are
+    each a sum over the groups (each group's expected-value problem has the same mean disruptions
+    of its materials, and its first stage is fixed on its own), so each group's are computed on its
+    part (merged scenarios, the same expectations) and added up."""
+    from model.stochastic import ValueOfInformation
+    from model.stochastic import value_of_information as one
+
+    base = risk_neutral(data)
+    groups = probe_groups(base)
+    if len(groups) < 2:
+        return one(data)
+    got = [one(part.data) for part in split(base, groups)]
+    eev = None if any(v.eev is None for v in got) else float(sum(v.eev for v in got))
+    return ValueOfInformation(rp=float(sum(v.rp for v in got)), ev=float(sum(v.ev for v in got)), eev=eev,
+                              ws=float(sum(v.ws for v in got)))
