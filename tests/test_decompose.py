@@ -227,16 +227,24 @@ def _parts():
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])
-def test_parallel_engine_with_two_local_workers(engine):
-    """The parts solved by 2 local worker processes (or a local Dask cluster of 2 workers) give the
-    same solution as in this process."""
+def test_parallel_engine_with_two_local_workers(engine, monkeypatch):
+    """The parts solved by 2 local worker processes, or by a Dask cluster of 2 local workers named
+    by its scheduler's address in CRM_DASK_SCHEDULER (as on a real cluster: docs/decomposition.md),
+    give the same solution as in this process."""
     from model.analysis.decompose import assemble, solve_parts
+    from model.parallel import DASK_ENV, choose_engine
 
-    if engine == "dask":
-        pytest.importorskip("dask.distributed")
     data, mod, parts = _parts()
     serial = solve_parts(parts, engine="serial")
-    remote = solve_parts(parts, engine=engine, workers=2)
+    if engine == "dask":
+        distributed = pytest.importorskip("dask.distributed")
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            monkeypatch.setenv(DASK_ENV, cluster.scheduler_address)
+            assert choose_engine(len(parts)) == "dask"
+            remote = solve_parts(parts)
+    else:
+        remote = solve_parts(parts, engine=engine, workers=2)
     for a, b in zip(serial, remote):
         assert a.objective == b.objective and np.array_equal(a.x, b.x) and np.array_equal(a.row_dual, b.row_dual)
     sol = assemble(mod, parts, remote)
