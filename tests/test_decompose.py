@@ -59,7 +59,7 @@ _EF: dict = {}
 
 
 def _extensive(path):
-    """(data, model, SolveResult, Results) of a workbook's extensive form, solved once per session."""
+    """(data, model, SolveResult, Results) of a workbook's extensive form, solved once per test run."""
     if path not in _EF:
         data = _quiet(load(path))
         mod, sol, res, _, _ = solve_model(data)
