@@ -40,7 +40,8 @@ def _cmd_run(args) -> int:
     from model.progress import ticking
 
     with ticking(f"solving {path.name}", quiet=args.quiet):
-        run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"))
+        run = run_case(path, outputs=args.outputs, argv=sys.argv, backend=getattr(args, "backend", "highs"),
+                       method=getattr(args, "method", "auto"))
     if not args.quiet:
         _print_summary(run)
     for warning in run.solution.warnings:
@@ -60,6 +61,7 @@ def _print_summary(run) -> None:
     sol = run.solution
     print(f"Model: {sol.n_rows:,} rows, {sol.n_cols:,} columns"
           + (f", {sol.n_integer:,} integer, MIP gap {sol.mip_gap or 0:.2%}" if sol.is_mip else ""))
+    print(f"Method: {run.method}" + (f" ({run.method_reason})" if run.method_reason else ""))
     info = {"status": sol.status, "setting_risk_weight": run.data.settings.get("risk_weight")}
     for line in answer_lines(answer(run.results.tables, run.results.objective, info)):
         print(line)
@@ -137,7 +139,6 @@ def _known(option: str, found: list, allowed, file: str, what: str) -> None:
 
 def _cmd_scenarios(args) -> int:
     """Generate single-country disruption scenarios into a new workbook."""
-    from model.io.template import write_model_data
     from model.stochastic import generate_single_country
     from model.validate import load
 
@@ -146,6 +147,20 @@ def _cmd_scenarios(args) -> int:
     split = lambda text: [x.strip() for x in text.split(",") if x.strip()]  # noqa: E731
     rates = dict(args.rate_country or [])
     third = [c for c in data.countries if c != R.DOMESTIC]
+    if args.systematic:
+        from model.stochastic import generate_systematic, record_rates
+
+        events = load(args.events) if args.events else None
+        # the systematic set's own defaults where the options were not given (two severities,
+        # durations and start years); the options arrive checked and parsed (lists of numbers)
+        given = lambda name, default: default if getattr(args, name) in (None, [1.0]) else getattr(args, name)  # noqa: E731
+        new = generate_systematic(
+            data, record_rates(args.record, data.countries),
+            severities=[float(x) for x in given("severities", [0.5, 1.0])],
+            durations=[float(x) for x in given("durations", [1.0, 2.0])],
+            start_years=[int(x) for x in (args.start_years or [2028, 2033])], min_share=args.min_share,
+            events=events, price_multiplier=args.price_multiplier)
+        return _write_scenarios(Path(args.output), new)
     materials = split(args.materials) if args.materials else data.materials
     _known("--materials", materials, data.materials, path.name, "materials")
     stages = split(args.stages)
@@ -171,7 +186,12 @@ def _cmd_scenarios(args) -> int:
                           "'nominal': give fewer --start-years (e.g. --start-years "
                           f"{data.years[min(2, len(data.years) - 1)]}), a lower --rate, or fewer "
                           "--countries or --materials") from exc
-    out = Path(args.output)
+    return _write_scenarios(Path(args.output), new)
+
+
+def _write_scenarios(out: Path, new) -> int:
+    from model.io.template import write_model_data
+
     write_model_data(out, new)
     print(f"{len(new.scenarios) - 1} disruption scenarios (nominal {new.probability['nominal']:.3f}) "
           f"written to {out}")
@@ -219,6 +239,10 @@ def main(argv=None) -> int:
                    help="highs (default): the model's matrix passed to HiGHS in one call; pyomo: the "
                         "same model built as a Pyomo ConcreteModel and solved through Pyomo (same "
                         "results, slower; a check)")
+    p.add_argument("--method", choices=("auto", "extensive", "decomposed"), default="auto",
+                   help="auto (default): the exact decomposition by groups of coupled materials when it "
+                        "applies (risk neutral, several scenarios and groups), else the extensive form; "
+                        "extensive: always the extensive form (same results)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))
@@ -245,6 +269,16 @@ def main(argv=None) -> int:
                    help="a country's own rate, e.g. CN=0.1 (repeatable)")
     p.add_argument("--price-multiplier", type=_number(0.0, 1000.0, "a price multiplier"), default=1.0,
                    help="price multiplier during an event")
+    p.add_argument("--systematic", action="store_true",
+                   help="the systematic set (docs/decomposition.md): every third-country supplier above "
+                        "--min-share at each stage of each strategic material, each severity (default 0.5,1), "
+                        "duration (default 1,2) and start year (default 2028,2033), with annual rates per "
+                        "country from --record, plus the multi-material scenarios of --events")
+    p.add_argument("--min-share", type=_number(0.0, 1.0, "a share"), default=0.02,
+                   help="systematic: smallest supplier share (0.02)")
+    p.add_argument("--record", default=str(ROOT / "data" / "reference" / "disruptions.csv"),
+                   help="systematic: the record of past disruptions the rates are counted from")
+    p.add_argument("--events", help="systematic: a workbook whose multi-material scenarios are added")
     p.set_defaults(func=_cmd_scenarios)
     p = sub.add_parser("assess", help="baseline assessment against the benchmarks (no optimisation)",
                        description="EU extraction, processing and recycling shares of consumption and "

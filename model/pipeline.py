@@ -40,16 +40,22 @@ def versions(packages=PACKAGES) -> dict:
     return out
 
 
-def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
-    """Build, solve and extract one ModelData (model/solve.py), with the reports it asks for
-    (VSS/EVPI, joint purchasing); no files written."""
-    mod, sol, results, hm, timings = solve_model(data, log_file=log_file, backend=backend)
+def solve_data(data: ModelData, log_file=None, backend: str = "highs", method: str = "auto") -> Run:
+    """Build, solve and extract one ModelData, with the reports it asks for (VSS/EVPI, joint
+    purchasing); no files written. ``method`` auto: the exact decomposition by material group
+    where it applies (model/analysis/decompose.py), else the extensive form (model/solve.py)."""
+    from model.analysis.decompose import solve_auto
+
+    mod, sol, results, hm, timings, how, why = solve_auto(data, log_file=log_file, backend=backend, method=method)
     if wants_stochastic_reports(data):
+        from model.analysis.decompose import METHOD_DECOMPOSED
+        from model.analysis.decompose import value_of_information as by_group
         from model.stochastic import value_of_information
 
         t2 = time.perf_counter()
         rp = (mod, hm, sol) if hm is not None else None
-        results.tables["value_of_information"] = value_of_information(data, rp=rp).table()
+        voi = by_group(data) if how == METHOD_DECOMPOSED else value_of_information(data, rp=rp)
+        results.tables["value_of_information"] = voi.table()
         timings["vss_evpi_s"] = time.perf_counter() - t2
     if wants_purchasing_reports(data):
         from model.analysis.coalitions import purchasing_report
@@ -57,7 +63,7 @@ def solve_data(data: ModelData, log_file=None, backend: str = "highs") -> Run:
         t3 = time.perf_counter()
         results.tables.update(purchasing_report(data).tables)
         timings["purchasing_s"] = time.perf_counter() - t3
-    return Run(data, results, sol, timings)
+    return Run(data, results, sol, timings, method=how, method_reason=why)
 
 
 def wants_purchasing_reports(data: ModelData) -> bool:
@@ -74,11 +80,11 @@ def wants_stochastic_reports(data: ModelData) -> bool:
     return n > 1 and (mode == "yes" or (mode == "auto" and n <= 50))
 
 
-def solve_workbook(path, backend: str = "highs") -> Run:
+def solve_workbook(path, backend: str = "highs", method: str = "auto") -> Run:
     t0 = time.perf_counter()
     data = load(path)
     read_s = time.perf_counter() - t0
-    run = solve_data(data, backend=backend)
+    run = solve_data(data, backend=backend, method=method)
     run.timings = {"read_s": read_s, **run.timings}
     return run
 
@@ -87,7 +93,7 @@ def _slug(text: str) -> str:
     return slug(text)
 
 
-def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
+def run_case(path, outputs="outputs", argv=None, backend: str = "highs", method: str = "auto") -> Run:
     """Run a workbook and publish its run folder ``outputs/<case>-<timestamp>/``.
 
     The input is copied and hashed before it is read, and the model is read from that copy
@@ -115,7 +121,7 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs") -> Run:
         tmp = make_tmp(outputs, case, stamp)
         try:
             shutil.copyfile(copy, tmp / f"input{path.suffix}")
-            run = solve_data(data, log_file=tmp / "highs.log", backend=backend)
+            run = solve_data(data, log_file=tmp / "highs.log", backend=backend, method=method)
             run.timings = {"read_s": read_s, **run.timings}
             from model.analysis.benchmark_cost import add_benchmark_cost
 
@@ -152,6 +158,8 @@ def _write_folder(tmp: Path, run: Run, path: Path, digest: str, case: str, start
         "platform": platform.platform(),
         "settings": {k: v for k, v in data.settings.items()},
         "backend": backend,
+        "method": run.method,
+        "method_reason": run.method_reason,
         "solver": {"name": "HiGHS", "status": run.solution.status,
                    "termination": run.solution.termination, "objective": run.solution.objective,
                    "mip": run.solution.is_mip, "mip_gap": run.solution.mip_gap,
@@ -165,7 +173,7 @@ def _write_folder(tmp: Path, run: Run, path: Path, digest: str, case: str, start
             "mip_gap": run.solution.mip_gap, "rows": run.solution.n_rows,
             "columns": run.solution.n_cols, "integer_columns": run.solution.n_integer,
             "numerical_warnings": "; ".join(run.solution.warnings) or "none", "backend": backend,
-            "input_file": path.name, "input_sha256": digest,
+            "method": run.method, "method_reason": run.method_reason, "input_file": path.name, "input_sha256": digest,
             "started_utc": manifest["started_utc"], **{f"time_{k}": round(v, 3) for k, v in run.timings.items()},
             **{f"version_{k}": v for k, v in manifest["versions"].items()},
             **{f"setting_{k}": v for k, v in data.settings.items()}}

@@ -21,6 +21,8 @@ class Run:
     solution: SolveResult
     timings: dict
     folder: Path | None = None
+    method: str = "extensive form"  # or the exact decomposition (model/analysis/decompose.py)
+    method_reason: str = ""
 
 
 BACKENDS = ("highs", "pyomo")

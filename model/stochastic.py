@@ -196,3 +196,101 @@ def generate_single_country(data: ModelData, materials, stages, countries=None, 
 
     _scenarios(new)
     return new
+
+
+RECORD_YEARS = 16  # data/reference/disruptions.csv covers 2010-2025
+NO_RECORD_EVENTS = 0.5  # events per record assumed for a country with none in it (C)
+
+
+def record_rates(path, countries, record_years: int = RECORD_YEARS,
+                 floor_events: float = NO_RECORD_EVENTS) -> dict:
+    """Annual disruption rate of each country: the events of the record that name it
+    (``path``: a CSV with a ``country`` column, several countries separated by ';'), divided by the
+    years of the record; a country with none gets ``floor_events`` per record (grade C)."""
+    import csv
+
+    events: dict = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            for c in {x.strip() for x in (rec.get("country") or "").split(";") if x.strip()}:
+                events[c] = events.get(c, 0) + 1
+    return {c: max(events.get(c, 0), floor_events) / record_years for c in countries}
+
+
+def suppliers_above(data: ModelData, min_share: float = 0.02, year: int | None = None) -> list:
+    """(material, country, stage) of every third country (not an aggregate such as 'rest of world')
+    whose offer is above ``min_share`` of the material's third-country supply at that stage in
+    ``year`` (default: the first year at or after 2030 in the horizon, else the last)."""
+    from model import registry as R
+    from model.blocks.benchmarks import aggregates
+
+    if year is None:
+        year = next((t for t in data.years if t >= 2030), data.years[-1])
+    groups = aggregates(data)
+    total: dict = {}
+    per: dict = {}
+    for (mm, c, k, t), rec in data.table("supply").items():
+        if t != year or c == R.DOMESTIC or mm not in data.materials:
+            continue
+        total[(mm, k)] = total.get((mm, k), 0.0) + rec["available"]
+        if c not in groups:
+            per[(mm, c, k)] = per.get((mm, c, k), 0.0) + rec["available"]
+    return [key for key, v in per.items() if total[(key[0], key[2])] > 0 and v / total[(key[0], key[2])] > min_share]
+
+
+def generate_systematic(data: ModelData, rates: dict, severities=(0.5, 1.0), durations=(1.0, 2.0),
+                        start_years=(2028, 2033), min_share: float = 0.02, events: ModelData | None = None,
+                        price_multiplier: float = 1.0) -> ModelData:
+    """A systematic disruption set (the USGS 2025 method's pattern; formulation §11): every supplier
+    above ``min_share`` at each stage of each strategic material (``suppliers_above``) cut by each
+    severity for each duration from each start year, plus every scenario of ``events`` that disrupts
+    several materials at once (the multi-material export controls of the record), with its rate.
+
+    Probability model (grade C): a country's annual rate (``rates``) is shared equally over its
+    supplies above the threshold, and a supply's rate equally over the severity, duration and start
+    options; the scenarios are the first event of a year in a Poisson model, so with the rates
+    summing to L, a scenario of rate r has probability r x (1 - exp(-L)) / L and 'nominal' exp(-L)."""
+    import math
+
+    strategic = [mm for mm in data.materials if data.material(mm)["strategic"]]
+    supplies = [s for s in suppliers_above(data, min_share) if s[0] in strategic]
+    n_of: dict = {}
+    for _, c, _ in supplies:
+        n_of[c] = n_of.get(c, 0) + 1
+    options = list(itertools.product(start_years, severities, durations))
+    scen, dis, rate_of = {}, {}, {}
+    note = {"source": "generated (systematic set)", "confidence": "C", "note": ""}
+    for mm, c, k in sorted(supplies):
+        r = rates.get(c, 0.0) / n_of[c] / len(options)
+        if r <= 0:
+            continue
+        for s, sev, dur in options:
+            name = f"{c}-{mm}-{k}-{s}-{sev:g}x{dur:g}y"
+            rate_of[name] = r
+            scen[name] = {"description": f"{c} cuts {sev:.0%} of its {mm} {k} supply for {dur:g} yr from {s}",
+                          **note}
+            dis[(name, mm, c, k, float(s))] = {"duration": dur, "severity": sev,
+                                               "price_multiplier": price_multiplier, **note}
+    if events is not None:
+        for w in events.scenarios:
+            mats = {key[0] for key in events.disruption.get(w, {})}
+            if len(mats) < 2 or w in scen:
+                continue
+            rate_of[w] = events.probability[w]
+            scen[w] = dict(events.table("scenarios")[w])
+            for key, rec in events.table("disruptions").items():
+                if key[0] == w:
+                    dis[key] = dict(rec)
+    total = sum(rate_of.values())
+    if total <= 0:
+        raise ModelError("No supplier above the threshold has a positive disruption rate: no scenario.")
+    scale = (1.0 - math.exp(-total)) / total
+    for w, rec in scen.items():
+        rec["probability"] = rate_of[w] * scale
+    new = data.copy()
+    new.tables["scenarios"] = scen
+    new.tables["disruptions"] = dis
+    from model.validate import _scenarios
+
+    _scenarios(new)
+    return new

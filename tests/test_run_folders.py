@@ -213,7 +213,7 @@ def test_a_failed_solve_keeps_its_highs_log_where_the_message_says(tmp_path, cap
 
     real = pipeline.solve_data
 
-    def fail(data, log_file=None, backend="highs"):
+    def fail(data, log_file=None, backend="highs", method="auto"):
         real(data, log_file=log_file, backend=backend)
         raise ModelError("HiGHS rejected the model (see the HiGHS log).")
 

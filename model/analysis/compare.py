@@ -496,11 +496,15 @@ def reproduce(run_dir, rtol: float = RTOL, progress=None) -> Reproduction:
         for k, v in rec.manifest["settings"].items():
             if k in data.settings and str(data.settings[k]) != str(v):
                 out.warnings.append(f"setting {k}: {v} at the run, {data.settings[k]} now")
-    # the same formulation whichever backend the run used; re-solved on HiGHS directly
+    # the same formulation whichever backend the run used; re-solved on HiGHS directly, by the
+    # method the run used (runs before the decomposition existed used the extensive form): where
+    # the LP is degenerate, the two may return different optimal duals
     from model import progress as P
+    from model.analysis.decompose import METHOD_DECOMPOSED
 
+    method = "decomposed" if (rec.manifest or {}).get("method") == METHOD_DECOMPOSED else "extensive"
     with P.ticking(f"re-solving {path.name}", quiet=progress is None):
-        run = solve_data(data)
+        run = solve_data(data, method=method)
     if "benchmark_cost" in rec.tables:  # made by run_case beside the run's own solve
         from model.analysis.benchmark_cost import add_benchmark_cost
 

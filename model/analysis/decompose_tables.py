@@ -1,0 +1,54 @@
+"""Result tables of a decomposed run whose extensive form is not built (model/analysis/decompose.py,
+by part): each part's tables as the part solved them, one after the other.
+
+Every table keeps its columns (docs/results.md). Rows of a scenario carry the name of the merged
+scenario that stands for it in that material's part (its first member, in the order of the
+scenarios); the sheet ``scenario_classes`` lists, per part, which scenario each scenario of the case
+is reported as. ``scenario_costs`` has a row for every scenario of the case: the first stage of all
+parts, and the recourse of each part's scenario that stands for it, summed over the parts.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CLASS_COLUMNS = ["part", "materials", "scenario", "reported_as"]
+
+
+def by_part_tables(data, parts, results) -> dict:
+    """The tables of every part, concatenated in the order of the parts, with ``scenario_costs`` for
+    every scenario of the case and ``scenario_classes``."""
+    tables: dict = {}
+    for name, first in results[0].tables.items():
+        if name == "scenario_costs":
+            continue
+        frames = [r.tables[name] for r in results if len(r.tables[name])]
+        tables[name] = pd.concat(frames, ignore_index=True) if frames else first
+    tables["scenario_costs"] = _scenario_costs(data, parts, results)
+    rows = []
+    for i, part in enumerate(parts, start=1):
+        rep_of = {w: rep for rep, members in part.stands_for.items() for w in members}
+        mats = ", ".join(part.materials)
+        rows.extend(dict(part=i, materials=mats, scenario=w, reported_as=rep_of[w]) for w in data.scenarios)
+    tables["scenario_classes"] = pd.DataFrame(rows, columns=CLASS_COLUMNS)
+    return tables
+
+
+def _scenario_costs(data, parts, results) -> pd.DataFrame:
+    index = {w: i for i, w in enumerate(data.scenarios)}
+    first = 0.0
+    recourse = np.zeros(len(index))
+    for part, res in zip(parts, results):
+        sc = res.tables["scenario_costs"]
+        own = sc.iloc[:len(part.stands_for)]  # one row per scenario of the part, then 'expected'
+        first += float(own["first_stage_eur"].iloc[0])
+        by_rep = dict(zip(own["scenario"], own["recourse_eur"].astype(float)))
+        for rep, members in part.stands_for.items():
+            recourse[[index[w] for w in members]] += by_rep[rep]
+    p = np.array([data.probability[w] for w in data.scenarios])
+    expected = first + float(np.dot(p, recourse))
+    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=float(r),
+                 total_eur=first + float(r)) for w, r in zip(data.scenarios, recourse.tolist())]
+    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
+                     total_eur=expected))
+    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
