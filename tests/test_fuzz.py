@@ -15,14 +15,14 @@ def _fuzz():
     return mod
 
 
-def test_two_hundred_mutated_workbooks_run_or_fail_cleanly():
+def test_mutated_workbooks_run_or_fail_cleanly():
     fuzz = _fuzz()
-    # the smallest example keeps this under a minute; the long run mutates all three examples
-    counts, failures = fuzz.run(200, seed=7, resolve_every=10, bases=("example.xlsx",))
-    assert sum(counts.values()) == 200
+    # the smallest example and 120 cases keep this near 25 s of CPU; the long run mutates all three
+    counts, failures = fuzz.run(120, seed=7, resolve_every=10, bases=("example.xlsx",))
+    assert sum(counts.values()) == 120
     assert failures == [], "\n".join(f"{f['outcome']}: {f['mutations']}\n{f.get('detail', '')}" for f in failures[:3])
     # the mutations reach every outcome: runs that solve, bad input, and the checks of answers
-    assert counts["solved"] >= 20 and counts["bad input"] >= 50
+    assert counts["solved"] >= 15 and counts["bad input"] >= 40
 
 
 def test_the_answer_checks_catch_a_wrong_answer(tmp_path):

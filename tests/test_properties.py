@@ -24,7 +24,7 @@ from tests.helpers import write_case
 
 FAST = {"discount_rate": 0.03, "stochastic_reports": "no", "purchasing_reports": "no", "mip_gap": 1e-9}
 # no shrinking: every example is a solve, and the first failing one is readable as it is
-EXAMPLES = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "12")), deadline=None, derandomize=True,
+EXAMPLES = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "10")), deadline=None, derandomize=True,
                     phases=[Phase.explicit, Phase.reuse, Phase.generate],
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
