@@ -58,8 +58,11 @@ data = load(sys.argv[1])
 out["read_s"] = time.perf_counter() - t
 if sys.argv[2] == "no-reports":
     data = with_settings(data, stochastic_reports="no", purchasing_reports="no")
+import inspect
 t = time.perf_counter()
-run = solve_data(data)
+# the extensive form: the same LP in every version (later versions would decompose stochastic cases)
+kw = {"method": "extensive"} if "method" in inspect.signature(solve_data).parameters else {}
+run = solve_data(data, **kw)
 out["solve_data_s"] = time.perf_counter() - t
 tm, sol = run.timings, run.solution
 for k in ("build_s", "solve_s", "extract_s", "vss_evpi_s", "purchasing_s"):
@@ -118,13 +121,27 @@ def user_level(code_root: Path, workbook: Path) -> dict:
             "sweep_over_run": sweep_s / run_s}
 
 
+def _generator(code_root: Path):
+    """write_instance of that version's bench/generate.py, run in its own process on that version's
+    code (its workbooks follow its own template)."""
+    def write_instance(path, **size):
+        args = [str(code_root / "bench" / "generate.py"), str(path)]
+        for k, v in size.items():
+            args += [f"--{k}"] if v is True else ([] if v is False else [f"--{k}", str(v)])
+        proc = _python(code_root, args)
+        if proc.returncode:
+            raise RuntimeError(proc.stderr[-500:])
+        return Path(path)
+
+    return write_instance
+
+
 def measure(code_root: Path, quick: bool) -> dict:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import write_instance
+    write_instance = _generator(code_root)
 
     out = {"instances": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [("EU (frozen)", FROZEN), ("EU (today)", ROOT / "inputs" / "eu_crma.xlsx")]
+        cases = [("EU (frozen)", FROZEN), ("EU (today)", code_root / "inputs" / "eu_crma.xlsx")]
         for name, size in SERIES:
             if quick and name in ("S4", "S5", "MIP"):
                 continue
