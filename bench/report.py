@@ -4,6 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
+KEPT = "## Beyond one machine: mpi-sppy"
+
+
 def write_doc(report: dict, lines: list[str], path: Path) -> Path:
     m = report["machine"]
     before = report.get("before_rev")
@@ -37,5 +40,8 @@ def write_doc(report: dict, lines: list[str], path: Path) -> Path:
     ]
     if before:
         text += [f"`before` is revision {before} measured in the same run (extracted with `git archive`).", ""]
-    path.write_text("\n".join(text), encoding="utf-8")
+    # sections written by other benches (mpi-sppy, the decomposition) are kept as they are
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    keep = old[old.index(KEPT):] if KEPT in old else ""
+    path.write_text("\n".join(text) + ("\n" + keep if keep else ""), encoding="utf-8")
     return path
