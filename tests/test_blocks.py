@@ -215,3 +215,18 @@ def test_rest_of_world_group_is_not_capped_as_one_country(tmp_path):
     src = table(run, "sourcing").set_index("country")["value_t"]
     assert src["RW"] == pytest.approx(100.0)
     assert set(table(run, "compliance")["largest_country"]) == {"CN"}
+
+
+def test_unmet_demand_cannot_pay_for_stock(tmp_path):
+    """Found by bench/fuzz.py: with a value of lost load (1 EUR/t) below the price (100), a stock rule
+    of 365 days of consumption must be bought, not declared 'unmet'. Unmet demand is at most the
+    demand: leave all 100 t of demand unmet (100 x 1) and buy the 100 t the stock needs (100 x 100):
+    10,100. (Without the bound the model declared 200 t unmet and bought nothing: 200.)"""
+    stock = [{"material": "x", "initial_stock": 0.0, "holding_cost": 0.0, "coverage_days": 365.0,
+              "coverage_basis": "consumption"}]
+    rows = case(stockpile=stock)
+    rows["rows"]["materials"] = [{"material": "x", "voll": 1.0}]
+    run = solve_case(tmp_path, **rows)
+    assert run.solution.objective == pytest.approx(100 * 1 + 100 * 100)
+    assert table(run, "unmet")["unmet_t"].sum() == pytest.approx(100.0)
+    assert table(run, "stock")["inventory_t"].iloc[0] == pytest.approx(100.0)
