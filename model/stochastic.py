@@ -78,7 +78,9 @@ class ValueOfInformation:
 
     @property
     def vss(self) -> float:
-        return float("inf") if self.eev is None else self.eev - self.rp
+        """EEV - RP; blank (NaN) when the EV decisions are infeasible in some scenario (the value
+        of the stochastic solution is then unbounded: the EV plan cannot be carried out)."""
+        return float("nan") if self.eev is None else self.eev - self.rp
 
     @property
     def evpi(self) -> float:
@@ -93,7 +95,9 @@ class ValueOfInformation:
                               + ("" if self.eev is not None else "; infeasible in some scenario")),
             ("WS", self.ws, "wait-and-see: sum over scenarios of probability x the cost of that "
                             "scenario solved alone"),
-            ("VSS", self.vss, "value of the stochastic solution = EEV - RP (>= 0)"),
+            ("VSS", self.vss, "value of the stochastic solution = EEV - RP (>= 0)"
+                              + ("" if self.eev is not None else "; unbounded: the EV plan is infeasible in some "
+                                 "scenario, so the value is left blank")),
             ("EVPI", self.evpi, "expected value of perfect information = RP - WS (>= 0)"),
         ]
         return pd.DataFrame(rows, columns=["measure", "value_eur", "definition"])
