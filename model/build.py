@@ -75,7 +75,6 @@ class Model:
 
     def publish(self, name: str, index: Index, expr: Expr) -> None:
         self.flows[name] = (index, expr)
-        self.lp.expr(name, index, expr)
 
     def per_material_year(self, f) -> np.ndarray:
         """f(material, demand row) per (material code, year code); 0 where there is no row."""

@@ -38,10 +38,6 @@ class Space:
         rank[order] = np.arange(len(labels))
         return rank
 
-    def strings(self, dim: str) -> np.ndarray:
-        """The labels as text (numpy strings, for building names in bulk)."""
-        return np.array([str(v) for v in self.labels[dim]] or [""], dtype=str)
-
     def size(self, dim: str) -> int:
         return max(1, len(self.labels[dim]))
 
@@ -282,7 +278,6 @@ class LP:
     space: Space
     vars: dict = field(default_factory=dict)
     cons: dict = field(default_factory=dict)
-    exprs: dict = field(default_factory=dict)  # named expressions (index, Expr) the results read
     n_cols: int = 0
     n_rows: int = 0
     _col_lower: list = field(default_factory=list)
@@ -332,11 +327,6 @@ class LP:
         assert expr.n == index.n
         if index.n:
             self._costs.append((component, index, expr))
-
-    def expr(self, name: str, index: Index, expr: Expr) -> Expr:
-        """Record a named expression (its values appear in the results)."""
-        self.exprs[name] = (index, expr)
-        return expr
 
     # ---- the arrays ------------------------------------------------------------------------
     def bounds(self):

@@ -90,10 +90,6 @@ def extract(mod, sol) -> Results:
     return res
 
 
-def _labels(index, *dims) -> dict:
-    return {d: index.label(d) for d in dims}
-
-
 def _capacity(mod, val) -> pd.DataFrame:
     data = mod.data
     existing = data.table("capacity_existing")

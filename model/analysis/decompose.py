@@ -390,20 +390,6 @@ def _join_logs(log_file: Path, parts, log_dir: Path) -> None:
                 path.unlink()
 
 
-def groups_table(dec: Decomposed):
-    """One row per part: its materials, scenarios, size, objective and time (the run sheet's companion)."""
-    import pandas as pd
-
-    rows = []
-    for i, (part, res) in enumerate(zip(dec.parts, dec.results), start=1):
-        rows.append(dict(part=i, materials=", ".join(part.materials), scenarios=part.n_scenarios,
-                         rows=res.n_rows, columns=res.n_cols, status=res.status, objective_eur=res.objective,
-                         seconds=round(res.seconds, 3)))
-    return pd.DataFrame(rows, columns=["part", "materials", "scenarios", "rows", "columns", "status",
-                                       "objective_eur", "seconds"])
-
-
-
 # ---- the run's choice -----------------------------------------------------------------------
 METHODS = ("auto", "extensive", "decomposed")
 # below this many rows of the extensive form the parts are solved in this process: starting
