@@ -250,8 +250,12 @@ def demand_table(data, tech: Technologies) -> dict:
             out = float(tech.outflow[i, :, k].sum())
             coll = float(np.dot(tech.collection, tech.outflow[i, :, k]) / out) if out > 0 else 0.0
             rec = dict(demand.get((mm, t)) or {p: "" for p in R.PROVENANCE})
+            # the sheet row's provenance stays (its demand came from the same technologies, or is
+            # replaced by them); the note says which demand scenario the run computed
             rec.update(demand=float(tech.inflow[i, :, k].sum()), eol_arising=out, collection_rate=coll,
-                       source="technologies", confidence="", note=f"demand scenario {tech.scenario}")
+                       source=rec.get("source") or "technologies", confidence=rec.get("confidence") or "C",
+                       note=(rec.get("note") or "") + f" [computed from the technologies, demand scenario "
+                       f"{tech.scenario}]")
             rec["feedstock"] = float(feed[i, k])
             demand[(mm, t)] = rec
     return demand
