@@ -1,5 +1,6 @@
-"""Technology-driven demand of the EU case for the battery metals: EV batteries by chemistry
-(lithium, nickel, cobalt), with two demand scenarios, and 'other uses' of each metal.
+"""Technology-driven demand of the default EU case: EV batteries by chemistry (lithium, nickel,
+cobalt; manganese and natural graphite in inputs/eu_tech_products.py with the magnets, PV and
+electrolysers), two demand scenarios (steps, aps), and the 'other uses' of each material.
 
 Read from ``data/reference/technologies.csv`` (grades per row) and, for the other uses and their
 recycling, from the default case's own demand and end-of-life rules (inputs/eu_derive.py,
@@ -12,9 +13,9 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
 
 * EU EV battery deployment (GWh/yr): 124 GWh in 2024 (EU-27; technologies.csv, C: 13 % x IEA's
   950 GWh world); IEA's 185 GWh for 2023 is the region Europe (with the UK and EFTA) and is shown,
-  not used. 2030: 443 GWh (scenario ec2021, Commission estimate c. 2021, B) or 1,000 GWh (scenario
-  link2025, Link et al. 2025, Europe, B); geometric between 2024 and 2030; after 2030 the growth of
-  world lithium demand for EV batteries 2030 -> 2040 in IEA's STEPS (ec2021) or APS (link2025)
+  not used. 2030: 443 GWh (scenario steps, Commission estimate c. 2021, B) or 1,000 GWh (scenario
+  aps, Link et al. 2025, Europe, B); geometric between 2024 and 2030; after 2030 the growth of
+  world lithium demand for EV batteries 2030 -> 2040 in IEA's STEPS (steps) or APS (aps)
   (A, a world proxy for the EU: C).
 * History: deployment grew geometrically into 2024 from 2010 at the rate that puts 124 x 5.87 /
   1.448 = 503 GWh in use at the end of 2024 (the BEV fleet 5.87 million over 2024 BEV registrations
@@ -26,7 +27,7 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
   taken as normal: C). Collection 73 % (the Batteries Regulation's 2030 target for portable
   batteries, B: a lower bound for EV batteries, as the default case uses). Recycling efficiency:
   the Regulation's material recovery targets from end-2031 (Li 80 %, Co and Ni 95 %, B).
-* Other uses: the default case's 2025 consumption of the metal minus the 2025 battery inflow,
+* Other uses: the default case's 2025 consumption of the material minus the 2025 technology inflow,
   held flat (C), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
   chosen so that collection x the metal's recycling yield = its EoL-RIR (the default case's
   calibration of today's recycling, C).
@@ -215,6 +216,36 @@ def case_inputs(ref: Ref | None = None):
     return rows, {"demand_scenario": DEFAULT_SCENARIO}
 
 
+def _beyond(tech, k: int):
+    """The first year the recyclable feedstock of material k reaches 25 % of its demand."""
+    feed, tot = tech.feedstock[:, k], tech.inflow[:, :, k].sum(axis=1)
+    got = [y for i, y in enumerate(tech.years) if y >= 2025 and tot[i] > 0 and feed[i] >= 0.25 * tot[i]]
+    return got[0] if got else None
+
+
+def _first(data, part, total, tech):
+    """The first horizon year with part >= 25 % of total (None: none)."""
+    got = [t for t in data.years if part[tech.at(t)] >= 0.25 * total[tech.at(t)]]
+    return got[0] if got else None
+
+
+BEYOND = 2070  # the report's look past the horizon: deployment held at its last level (C)
+
+
+def extended(data, last: int = BEYOND):
+    """The data with the years to ``last`` and every product's deployment held at its level of the
+    horizon's last year after it (for the report only: when the benchmark would become reachable)."""
+    dep = data.table_copy("deployment")
+    end = data.years[-1]
+    for (s, p, y), rec in list(dep.items()):
+        if y == end:
+            for t in range(end + 1, last + 1):
+                dep[(s, p, t)] = dict(rec)
+    new = data.derived(deployment=dep)
+    new.years = list(range(data.years[0], last + 1))
+    return new
+
+
 def report(path) -> str:
     """Per demand scenario and material: demand by technology in 2030 and 2040 (t), and the first
     year the recyclable feedstock reaches 25 % of consumption, with the numbers of that year and of
@@ -226,6 +257,7 @@ def report(path) -> str:
     lines = []
     for scen in demand_scenarios(data):
         tech = technology_flows(data, scen)
+        far = technology_flows(extended(data), scen)
         lines.append(f"\ndemand scenario {scen}")
         lines.append("| material | technology | 2025 t | 2030 t | 2040 t |")
         lines.append("|---|---|---:|---:|---:|")
@@ -237,16 +269,20 @@ def report(path) -> str:
                     lines.append(f"| {m} | {p} | " + " | ".join(
                         f"{tech.inflow[tech.at(y), j, k]:,.0f}" for y in (2025, 2030, 2040)) + " |")
             tot = tech.inflow[:, :, k].sum(axis=1)
-            first = [t for t in data.years if feed[tech.at(t), k] >= 0.25 * tot[tech.at(t)]]
-            reach[m] = (first[0] if first else None, tot, feed[:, k], tech.outflow[:, :, k].sum(axis=1))
+            out = tech.outflow[:, :, k].sum(axis=1)
+            new = [j for j, p in enumerate(tech.products) if not p.startswith("other_uses")]
+            lag = tech.outflow[:, new, k].sum(axis=1), tech.inflow[:, new, k].sum(axis=1)
+            reach[m] = (_first(data, feed[:, k], tot, tech), _beyond(far, k), tot, feed[:, k], out, lag)
         lines.append("")
-        lines.append("| material | 25 % recycling first reachable | feedstock / consumption 2030 | 2040 | "
-                     "end-of-life arising 2040 t | consumption 2040 t |")
-        lines.append("|---|---|---:|---:|---:|---:|")
-        for m, (t, tot, f, out) in reach.items():
+        lines.append(f"| material | 25 % first reachable by 2040 | ... with deployment held at its 2040 level to "
+                     f"{BEYOND} | feedstock / consumption 2030 | 2040 | end-of-life arising / "
+                     "consumption 2040 | technologies: scrap / sales 2040 |")
+        lines.append("|---|---|---|---:|---:|---:|---:|")
+        for m, (t, t_max, tot, f, out, (sc, sa)) in reach.items():
             i30, i40 = tech.at(2030), tech.at(2040)
-            lines.append(f"| {m} | {t or 'not by ' + str(data.years[-1])} | {f[i30] / tot[i30]:.1%} | "
-                         f"{f[i40] / tot[i40]:.1%} | {out[i40]:,.0f} | {tot[i40]:,.0f} |")
+            lines.append(f"| {m} | {t or 'not by ' + str(data.years[-1])} | {t_max or 'not by ' + str(BEYOND)} "
+                         f"| {f[i30] / tot[i30]:.1%} | {f[i40] / tot[i40]:.1%} | {out[i40] / tot[i40]:.1%} | "
+                         f"{sc[i40] / sa[i40]:.1%} |")
     return "\n".join(lines)
 
 
