@@ -58,14 +58,14 @@ def path_to(start: float, start_year: int, target: float, target_year: int, afte
             for y in YEARS}
 
 
-def _dep_rows(product: str, paths: dict, srcs: list, note_of) -> list:
+def _dep_rows(product: str, paths: dict, srcs: list, note_of, data_year: str = "2024") -> list:
     out = []
     for scen, path in paths.items():
         for y, v in path.items():
             if scen != "all" and y < FIRST:
                 continue
             out.append(row(dict(demand_scenario=scen, product=product, year=y, deployment=sig(v)),
-                           srcs, "C", note_of(scen)))
+                           srcs, "C", note_of(scen), data_year))
     return out
 
 
@@ -254,7 +254,7 @@ def electrolyser(tech, recs: dict) -> dict:
                              [_short(life["source"])], "C", f"system lifetime {life['value']:g} years fixed (the upper "
                              f"end of 10-20 years, B; fixed: C); {note}", "2020")]}
     srcs = [_short(s22["source"]), _short(lo["source"]), _short(hi["source"]), WPIC]
-    rows["deployment"] = _dep_rows(p, out, srcs, lambda s: (
+    rows["deployment"] = _dep_rows(p, out, srcs, data_year="2022", note_of=lambda s: (
         f"PEM share {PEM_SHARE:.3g} (C) x the growth of the EU electrolyser stock: {s22['value']:g} GW in 2022 (B), "
         f"geometric x{g:.4f}/yr (the rate to {lo['value']:g} GW in 2030) back to 2010 (C)" if s == "all" else
         f"PEM share {PEM_SHARE:.3g} (C) x additions of a stock growing geometrically from 2024 to "

@@ -149,7 +149,8 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
                     continue
                 rows["deployment"].append(row(
                     dict(demand_scenario=scen, product=p, year=y, deployment=sig(v * share)),
-                    srcs + [_short(lfp["source"])], "C", f"{note}; x chemistry share {share:.2f} ({LFP_SHARE_NOTE})"))
+                    srcs + [_short(lfp["source"])], "C", f"{note}; x chemistry share {share:.2f} ({LFP_SHARE_NOTE})",
+                    "2024"))
         for m in METALS:
             r = tech.one(parameter="material_intensity", material=m, stage=p)
             eff = _efficiency(tech, m)

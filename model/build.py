@@ -78,7 +78,7 @@ class Model:
 
     def per_material_year(self, f) -> np.ndarray:
         """f(material, demand row) per (material code, year code, scenario code): each scenario
-        reads the demand table of its demand scenario (formulation §15.4); 0 where there is no row."""
+        reads the demand table of its demand scenario (formulation §15.1); 0 where there is no row."""
         sp = self.space
         out = np.zeros((sp.size("m"), sp.size("t"), sp.size("w")))
         tables = {}
@@ -99,7 +99,7 @@ class Model:
 
     def peak_demand(self) -> np.ndarray:
         """The largest demand over the scenarios per (material code, year code): the basis of the
-        first-stage rows that read consumption (formulation §15.4)."""
+        first-stage rows that read consumption (formulation §15.1)."""
         d = self.demand()
         return d.max(axis=2) if d.shape[2] else d[:, :, 0]
 

@@ -31,7 +31,7 @@ class ModelData:
     disruption: dict[str, dict] = field(default_factory=dict)
     # technology-driven flows (model/demand.py, Technologies), when the run has them
     technologies: object = None
-    # demand uncertainty (model/demand.py, formulation §15.4): scenario -> the demand scenario it
+    # demand uncertainty (model/demand.py, formulation §15.1): scenario -> the demand scenario it
     # carries, and per demand scenario its demand table and Technologies. Empty: one demand (the
     # demand table) in every scenario.
     demand_of: dict = field(default_factory=dict)
@@ -67,13 +67,13 @@ class ModelData:
         return self.demand_tables[d] if d is not None else self.tables["demand"]
 
     def demand_in(self, m: str, t: int, w: str) -> float:
-        """Demand of material m in year t in scenario w (formulation §15.4)."""
+        """Demand of material m in year t in scenario w (formulation §15.1)."""
         row = self.demand_table(w).get((m, t))
         return row["demand"] if row else 0.0
 
     def peak_demand(self, m: str, t: int) -> float:
         """The largest demand of (m, t) over the scenarios: the basis of first-stage rows that read
-        consumption (capacity-basis benchmarks, the consumption stock rule; formulation §15.4)."""
+        consumption (capacity-basis benchmarks, the consumption stock rule; formulation §15.1)."""
         if not self.demand_of:
             return self.demand(m, t)
         return max(self.demand_in(m, t, w) for w in self.scenarios)

@@ -138,7 +138,7 @@ PRODUCT_SEP = "|"  # the name of a scenario of the product: '<disruption scenari
 
 
 def assign_demand_scenarios(data) -> None:
-    """Demand uncertainty (formulation §15.4), in place after the scenario probabilities are set:
+    """Demand uncertainty (formulation §15.1), in place after the scenario probabilities are set:
     a scenario whose row names a demand_scenario carries it (an explicit list); with rows in sheet
     demand_scenarios, every other scenario w is replaced by one scenario 'w|d' per demand scenario
     d, with probability p(w) x p(d) and the disruptions of w (the product). ``data.demand_of``

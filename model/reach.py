@@ -46,7 +46,7 @@ def reachable(data, mm, k, t) -> tuple[float, str]:
 def benchmark_shortfall(data, bench: str, basis: str, mm: str, t: int, level: float) -> str:
     """'the 40% processing benchmark (capacity basis) for gallium in 2030 needs ... t/yr of EU
     refining, but at most ... t/yr can exist by then: <why>'."""
-    need = level * data.peak_demand(mm, t)  # the first-stage basis: the largest demand (§15.4)
+    need = level * data.peak_demand(mm, t)  # the first-stage basis: the largest demand (§15.1)
     text = (f"the {level:.0%} {bench} benchmark ({basis} basis) for {mm} in {t} needs "
             f"{need:,.1f} t/yr of EU {STAGE_WORD[bench]}")
     if data.demand_uncertain:

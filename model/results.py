@@ -269,7 +269,7 @@ def _compliance(mod, val) -> pd.DataFrame:
     target = np.repeat(np.array([r[4] for r in rows], dtype=float), nw)
     enforcement = np.repeat(np.array([r[7]["enforcement"] for r in rows], dtype=object), nw)
     q = sp.index(("m", "t"), [(r[1], r[3]) for r in rows]).repeat("w", np.arange(nw))
-    d = mod.demand()[q["m"], q["t"], q["w"]]  # the scenario's consumption (formulation §15.4)
+    d = mod.demand()[q["m"], q["t"], q["w"]]  # the scenario's consumption (formulation §15.1)
     if "demand_shift" in mod.flows:  # consumption after substitution
         d = d + val.flow("demand_shift", q)
     is_share = bench != "single_country"

@@ -77,7 +77,7 @@ def expected_value_data(data: ModelData) -> ModelData:
         effects[key] = (lost, mult + (1.0 - p_seen) * 1.0)  # scenarios without the event: x1
     new.probability = {EV_SCENARIO: 1.0}
     new.disruption = {EV_SCENARIO: effects}
-    if data.demand_of:  # the mean demand (formulation §15.4)
+    if data.demand_of:  # the mean demand (formulation §15.1)
         new.demand_tables = {**data.demand_tables, EV_SCENARIO: mean_demand(data)}
         new.demand_of = {EV_SCENARIO: EV_SCENARIO}
     return new

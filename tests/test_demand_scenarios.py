@@ -1,4 +1,4 @@
-"""Demand scenarios in the two-stage programme (formulation §15.4), through workbooks as a user
+"""Demand scenarios in the two-stage programme (formulation §15.1), through workbooks as a user
 writes them; every expected number is worked by hand below.
 
 Base: one material a, made by product p (1 t of a per unit, fixed life 30 yr: nothing leaves use

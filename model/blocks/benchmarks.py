@@ -157,7 +157,7 @@ def add_benchmarks(mod) -> None:
                 continue
             idx = sp.index(("m", "t"), [(r[1], r[3]) for r in sel])
             meta = _meta(sel)
-            if basis == "flow":  # one row per scenario, on the scenario's consumption (§15.4)
+            if basis == "flow":  # one row per scenario, on the scenario's consumption (§15.1)
                 idx = idx.repeat("w", np.arange(nw))
                 meta = {key: np.repeat(v, nw) for key, v in meta.items()}
                 meta["demand"] = mod.demand()[idx["m"], idx["t"], idx["w"]]
@@ -179,7 +179,7 @@ def add_benchmarks(mod) -> None:
         meta = _meta(sel)
         soft = meta["enforcement"] == "soft"
         row = at[index["m"], index["t"]]
-        demand = mod.demand()  # the cap is a share of the scenario's consumption (§15.4)
+        demand = mod.demand()  # the cap is a share of the scenario's consumption (§15.1)
         # a hard row with no possible supply (0 <= cap) always holds and is left out
         keep = (row >= 0) & capped[index["c"]] & (expr.nterms() > 0) & ~soft[np.maximum(row, 0)]
         parts.append((index.take(keep).with_dims(("m", "k", "c", "t", "w"), k=sp.code["k"][k]),
@@ -206,7 +206,7 @@ def third_countries(index: Index, capped: np.ndarray, material: str) -> list:
 
 def _per_scenario(meta: dict, row: np.ndarray, demand: np.ndarray, index: Index) -> dict:
     """The rows ``row`` of ``meta`` at the keys of ``index`` (with a scenario), each with the
-    consumption of its scenario (formulation §15.4)."""
+    consumption of its scenario (formulation §15.1)."""
     out = {key: v[row] for key, v in meta.items()}
     out["demand"] = demand[index["m"], index["t"], index["w"]]
     return out

@@ -93,7 +93,7 @@ def _coverage(mod, stock, target) -> None:
             country.append(rec["coverage_country"])
     idx = sp.index(("m", "t"), keys).with_dims(("m", "t", "w"), w=nominal)
     factor = np.array(factor, dtype=float)
-    demand = mod.peak_demand()[idx["m"], idx["t"]]  # first stage: every demand scenario (§15.4)
+    demand = mod.peak_demand()[idx["m"], idx["t"]]  # first stage: every demand scenario (§15.1)
     on_use = np.array([b == "consumption" for b in basis], dtype=bool)
     y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
     imports = Expr(idx.n)

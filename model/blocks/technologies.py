@@ -51,7 +51,7 @@ def add_technologies(mod) -> None:
     T = data.years
     h0 = tech.at(T[0])  # the horizon's first year on the technology time axis
     rows = _rows(data)
-    # a first-stage choice: the limit holds in every demand scenario (the least deployment; §15.4)
+    # a first-stage choice: the limit holds in every demand scenario (the least deployment; §15.1)
     techs = list(data.technologies_by.values()) or [tech]
     keys, limit, cost, lead = [], [], [], []
     for s_code, ((p, a), rec) in enumerate(rows):
