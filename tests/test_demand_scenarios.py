@@ -132,3 +132,11 @@ def test_demand_scenarios_bad_input_named(tmp_path):
     msg = str(err.value)
     assert "sheet 'demand_scenarios'" in msg and "'hihg'" in msg and "did you mean 'high'" in msg
     assert "the demand scenario probabilities must sum to 1 (they sum to 0.9)" in msg
+
+
+def test_demand_scenarios_need_technology_demand(tmp_path):
+    """With demand_source = demand_sheet no material takes its demand from the technologies, so
+    demand scenarios have nothing to change: a message, not a run that silently ignores them."""
+    with pytest.raises(InputError) as err:
+        load(write_case(tmp_path / "c.xlsx", **case(settings={"demand_source": "demand_sheet"})))
+    assert "the scenarios carry demand scenarios, but no material takes its demand from the technologies" in str(err.value)
