@@ -382,30 +382,56 @@ def _why_capacity(im, b, t) -> str:
 # =============================================================================================
 
 
+def all_soft(rows: dict) -> list:
+    """The benchmark rows with every share benchmark of every material soft: a material without its own
+    row gets a copy of the 'all' row, soft at the case's penalty for a benchmark it cannot meet (the
+    reference price per tonne short: voll / VOLL_X). For the case with both demand scenarios in the
+    second stage: its build limits are sized on the default demand scenario, and the higher one cannot
+    meet some hard benchmarks in 2030 (cobalt and dytb processing)."""
+    out = {(r["benchmark"], r["material"], r.get("stage", "")): r for r in rows["benchmarks"]}
+    for mat in rows["materials"]:
+        m = mat["material"]
+        for b in ("extraction", "processing", "recycling"):
+            base = out.get((b, "all", ""))
+            if base is None or out.get((b, m, ""), {}).get("enforcement") == "soft":
+                continue
+            out[(b, m, "")] = dict(base, material=m, enforcement="soft", penalty=sig(mat["voll"] / VOLL_X),
+                                   confidence="C", note=f"soft at the reference price {mat['voll'] / VOLL_X:,.6g} "
+                                   "EUR/t short (voll / VOLL_X): the higher demand scenario cannot meet every hard "
+                                   "benchmark with the build limits of the default one")
+    return list(out.values())
+
+
 def main(path=OUTPUT, disrupted=None, technologies=None) -> tuple[Path, Path]:
-    """Write the default case to ``path``, the same case with the disruption scenarios to
-    ``disrupted`` (default: ``<path stem>_disruptions.xlsx`` beside it) and with technology-driven
-    demand of the battery metals (inputs/eu_technologies.py) to ``technologies`` (default:
-    ``<path stem>_technologies.xlsx``)."""
+    """Write the default case to ``path`` (technology-driven demand, inputs/eu_technologies.py, in the
+    default demand scenario), the same case with the disruption scenarios to ``disrupted`` (default:
+    ``<path stem>_disruptions.xlsx`` beside it) and with both demand scenarios in the second stage
+    (sheet demand_scenarios) to ``technologies`` (default: ``<path stem>_technologies.xlsx``)."""
     from inputs.eu_technologies import case_inputs, flows
 
     path = Path(path)
     disrupted = Path(disrupted) if disrupted else path.with_name(f"{path.stem}_disruptions{path.suffix}")
     technologies = Path(technologies) if technologies else path.with_name(f"{path.stem}_technologies{path.suffix}")
-    sets, rows, settings, _ = build()
+    tech, tech_settings = case_inputs()
+    dist = tech.pop("demand_scenarios")
+    sets, rows, settings, _ = build(tech=flows(tech))
+    rows = {**rows, **tech}
+    settings = {**settings, **tech_settings}
     out = write_input_workbook(path, sets=sets, rows=rows, settings=settings)
     scen = disruption_rows(rows["supply"])
     out2 = write_input_workbook(disrupted, sets=sets, rows={**rows, **scen},
                                 settings={**settings, "case_name": "eu_crma_disruptions"})
-    tech, tech_settings = case_inputs()
-    sets3, rows3, _, _ = build(tech=flows(tech))
-    out3 = write_input_workbook(technologies, sets=sets3, rows={**rows3, **tech},
-                                settings={**settings, **tech_settings, "case_name": "eu_crma_technologies"})
+    bench = all_soft(rows)  # soft share benchmarks at the case's penalty in the two-stage demand case
+    out3 = write_input_workbook(technologies, sets=sets, rows={**rows, "benchmarks": bench, "demand_scenarios": dist},
+                                settings={**settings, "case_name": "eu_crma_technologies"})
     n = sum(len(v) for v in rows.values())
-    for o, extra in ((out, ""), (out2, f", {len(scen['scenarios'])} disruption scenarios "
-                                       f"({len(scen['disruptions'])} disruption rows)"),
-                     (out3, f" in the default case, {sum(len(v) for v in rows3.values()):,} with technology-driven demand of {', '.join(sorted({r['material'] for r in tech['intensity']}))} "
-                            f"({sum(len(v) for v in tech.values())} technology rows)")):
+    covered = ", ".join(sorted({r["material"] for r in tech["intensity"]}))
+    for o, extra in ((out, f", demand of {covered} from technologies ({sum(len(v) for v in tech.values())} "
+                           f"technology rows, demand scenario {tech_settings['demand_scenario']})"),
+                     (out2, f", {len(scen['scenarios'])} disruption scenarios ({len(scen['disruptions'])} "
+                            "disruption rows)"),
+                     (out3, f", the demand scenarios {', '.join(r['demand_scenario'] for r in dist)} in the "
+                            "second stage")):
         try:
             shown = Path(o).resolve().relative_to(ROOT)
         except ValueError:

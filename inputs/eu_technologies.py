@@ -1,5 +1,6 @@
-"""Technology-driven demand of the EU case for the battery metals: EV batteries by chemistry
-(lithium, nickel, cobalt), with two demand scenarios, and 'other uses' of each metal.
+"""Technology-driven demand of the default EU case: EV batteries by chemistry (lithium, nickel,
+cobalt; manganese and natural graphite in inputs/eu_tech_products.py with the magnets, PV and
+electrolysers), two demand scenarios (steps, aps), and the 'other uses' of each material.
 
 Read from ``data/reference/technologies.csv`` (grades per row) and, for the other uses and their
 recycling, from the default case's own demand and end-of-life rules (inputs/eu_derive.py,
@@ -12,9 +13,9 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
 
 * EU EV battery deployment (GWh/yr): 124 GWh in 2024 (EU-27; technologies.csv, C: 13 % x IEA's
   950 GWh world); IEA's 185 GWh for 2023 is the region Europe (with the UK and EFTA) and is shown,
-  not used. 2030: 443 GWh (scenario ec2021, Commission estimate c. 2021, B) or 1,000 GWh (scenario
-  link2025, Link et al. 2025, Europe, B); geometric between 2024 and 2030; after 2030 the growth of
-  world lithium demand for EV batteries 2030 -> 2040 in IEA's STEPS (ec2021) or APS (link2025)
+  not used. 2030: 443 GWh (scenario steps, Commission estimate c. 2021, B) or 1,000 GWh (scenario
+  aps, Link et al. 2025, Europe, B); geometric between 2024 and 2030; after 2030 the growth of
+  world lithium demand for EV batteries 2030 -> 2040 in IEA's STEPS (steps) or APS (aps)
   (A, a world proxy for the EU: C).
 * History: deployment grew geometrically into 2024 from 2010 at the rate that puts 124 x 5.87 /
   1.448 = 503 GWh in use at the end of 2024 (the BEV fleet 5.87 million over 2024 BEV registrations
@@ -26,7 +27,7 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
   taken as normal: C). Collection 73 % (the Batteries Regulation's 2030 target for portable
   batteries, B: a lower bound for EV batteries, as the default case uses). Recycling efficiency:
   the Regulation's material recovery targets from end-2031 (Li 80 %, Co and Ni 95 %, B).
-* Other uses: the default case's 2025 consumption of the metal minus the 2025 battery inflow,
+* Other uses: the default case's 2025 consumption of the material minus the 2025 technology inflow,
   held flat (C), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
   chosen so that collection x the metal's recycling yield = its EoL-RIR (the default case's
   calibration of today's recycling, C).
@@ -41,12 +42,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from inputs.eu_common import ASSUMPTION, FIRST, YEARS, Ref, _short, row, sig  # noqa: E402
+from inputs.eu_tech_products import battery_extra, electrolyser, ev_motor, solar, wind  # noqa: E402
 
 TECH_CSV = ROOT / "data" / "reference" / "technologies.csv"
 METALS = ("lithium", "nickel", "cobalt")
+# every material whose demand the default case takes from technologies (inputs/eu_tech_products.py)
+MATERIALS = ("lithium", "nickel", "cobalt", "manganese", "graphite_natural", "ndpr", "dytb", "silicon_metal",
+             "gallium", "germanium", "platinum")
 CHEMISTRIES = {"ev_battery_nmc811": None, "ev_battery_nmc622": None, "ev_battery_lfp": None}
-SCENARIOS = {"ec2021": ("EC-2021-estimate", "IEA2025-STEPS"), "link2025": ("Link2025-median", "IEA2025-APS")}
-DEFAULT_SCENARIO = "ec2021"
+# demand scenario -> (EU 2030 battery anchor, IEA scenario whose growth continues it after 2030)
+SCENARIOS = {"steps": ("EC-2021-estimate", "IEA2025-STEPS"), "aps": ("Link2025-median", "IEA2025-APS")}
+DEFAULT_SCENARIO = "steps"
+DEMAND_PROBABILITY = {"steps": 0.5, "aps": 0.5}  # C: no ground to favour either
 HISTORY_FROM = 2010
 KG_PER_KWH_TO_T_PER_GWH = 1000.0  # 1 GWh = 10^6 kWh; 1 t = 1,000 kg
 OTHER_LIFETIME = 10
@@ -142,7 +149,8 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
                     continue
                 rows["deployment"].append(row(
                     dict(demand_scenario=scen, product=p, year=y, deployment=sig(v * share)),
-                    srcs + [_short(lfp["source"])], "C", f"{note}; x chemistry share {share:.2f} ({LFP_SHARE_NOTE})"))
+                    srcs + [_short(lfp["source"])], "C", f"{note}; x chemistry share {share:.2f} ({LFP_SHARE_NOTE})",
+                    "2024"))
         for m in METALS:
             r = tech.one(parameter="material_intensity", material=m, stage=p)
             eff = _efficiency(tech, m)
@@ -154,14 +162,19 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
                 f"{r['value']:g} kg {m} per kWh (BatPaC 5.1, {r['confidence']}) x 1,000 = t per GWh, held flat; "
                 f"recycling efficiency {eff['value']:g}: Batteries Regulation recovery target from end-2031 "
                 f"({eff['confidence']}; {_efficiency(tech, m, '2027')['value']:g} from end-2027)", "2024"))
-    # other uses of each metal: the default case's 2025 consumption minus the 2025 battery inflow
-    inflow25 = {m: sum(dep[DEFAULT_SCENARIO][FIRST] * shares[p] * KG_PER_KWH_TO_T_PER_GWH * tech.one(
-        parameter="material_intensity", material=m, stage=p)["value"] for p in shares) for m in METALS}
-    for m in METALS:
+    rows["intensity"] += battery_extra(tech, shares)
+    for more in (ev_motor(tech, dep, recycling), wind(tech, recycling), solar(tech, recycling),
+                 electrolyser(tech, recycling)):
+        for sheet, rs in more.items():
+            rows[sheet] += rs
+    # other uses of each material: the default case's 2025 consumption minus the 2025 technology inflow
+    base = flows(rows, DEFAULT_SCENARIO, MATERIALS)
+    inflow25 = {m: float(base.inflow[base.at(FIRST), :, base.materials.index(m)].sum()) for m in MATERIALS}
+    for m in MATERIALS:
         rec = recycling[m]
         other = demand[m][FIRST] - inflow25[m]
         if other < 0:
-            raise ValueError(f"{m}: batteries alone exceed the 2025 consumption of the default case")
+            raise ValueError(f"{m}: the technologies alone exceed the 2025 consumption of the default case")
         p = f"other_uses_{m}"
         c = min(1.0, rec["f0"] / rec["y"].value) if rec["y"].value > 0 else 0.0
         rows["products"].append(row(
@@ -177,7 +190,7 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
             rows["deployment"].append(row(
                 dict(demand_scenario="all", product=p, year=y, deployment=sig(other)),
                 [ASSUMPTION], "C", f"the default case's 2025 consumption {demand[m][FIRST]:,.6g} t minus the "
-                f"battery inflow of 2025 ({inflow25[m]:,.6g} t, scenario {DEFAULT_SCENARIO}), held flat "
+                f"technology inflow of 2025 ({inflow25[m]:,.6g} t, scenario {DEFAULT_SCENARIO}), held flat "
                 f"{OTHER_HISTORY_FROM}-{YEARS[-1]}"))
     return rows
 
@@ -187,66 +200,98 @@ def _efficiency(tech: Tech, m: str, year: str = "2031") -> dict:
 
 
 def case_inputs(ref: Ref | None = None):
-    """(rows of the three sheets, settings) for the default case's battery metals."""
+    """(rows of the sheets products, deployment, intensity and demand_scenarios, settings) for the
+    default case's technology-driven materials."""
     from inputs.eu_capacity import recycling_params
     from inputs.eu_derive import demand_of
 
     ref = ref or Ref()
-    demand = {m: demand_of(ref, m)[0] for m in METALS}
-    recycling = {m: recycling_params(ref, m, demand[m]) for m in METALS}
-    return technology_rows(ref, demand, recycling), {"demand_scenario": DEFAULT_SCENARIO}
+    demand = {m: demand_of(ref, m)[0] for m in MATERIALS}
+    recycling = {m: recycling_params(ref, m, demand[m]) for m in MATERIALS}
+    rows = technology_rows(ref, demand, recycling)
+    rows["demand_scenarios"] = [row(
+        dict(demand_scenario=d, probability=p, description=f"EU 2030 EV batteries {SCENARIOS[d][0]}, IEA "
+             f"{SCENARIOS[d][1].split('-')[1]} growth after 2030; the other technologies' {d} paths"),
+        [ASSUMPTION], "C", "equal probabilities: no ground in the data to favour either") for d, p in
+        DEMAND_PROBABILITY.items()]
+    return rows, {"demand_scenario": DEFAULT_SCENARIO}
+
+
+def _beyond(tech, k: int):
+    """The first year the recyclable feedstock of material k reaches 25 % of its demand."""
+    feed, tot = tech.feedstock[:, k], tech.inflow[:, :, k].sum(axis=1)
+    got = [y for i, y in enumerate(tech.years) if y >= 2025 and tot[i] > 0 and feed[i] >= 0.25 * tot[i]]
+    return got[0] if got else None
+
+
+def _first(data, part, total, tech):
+    """The first horizon year with part >= 25 % of total (None: none)."""
+    got = [t for t in data.years if part[tech.at(t)] >= 0.25 * total[tech.at(t)]]
+    return got[0] if got else None
+
+
+BEYOND = 2070  # the report's look past the horizon: deployment held at its last level (C)
+
+
+def extended(data, last: int = BEYOND):
+    """The data with the years to ``last`` and every product's deployment held at its level of the
+    horizon's last year after it (for the report only: when the benchmark would become reachable)."""
+    dep = data.table_copy("deployment")
+    end = data.years[-1]
+    for (s, p, y), rec in list(dep.items()):
+        if y == end:
+            for t in range(end + 1, last + 1):
+                dep[(s, p, t)] = dict(rec)
+    new = data.derived(deployment=dep)
+    new.years = list(range(data.years[0], last + 1))
+    return new
 
 
 def report(path) -> str:
     """Per demand scenario and material: demand by technology in 2030 and 2040 (t), and the first
-    year the recyclable feedstock reaches 25 % of consumption, with the numbers of that year."""
-    from model.data import with_settings
+    year the recyclable feedstock reaches 25 % of consumption, with the numbers of that year and of
+    2040 (docs/results-eu.md)."""
     from model.demand import demand_scenarios, technology_flows
     from model.validate import load
 
     data = load(path)
     lines = []
     for scen in demand_scenarios(data):
-        tech = technology_flows(with_settings(data, demand_scenario=scen))
+        tech = technology_flows(data, scen)
+        far = technology_flows(extended(data), scen)
         lines.append(f"\ndemand scenario {scen}")
-        lines.append("| material | technology | 2030 t | 2040 t |")
-        lines.append("|---|---|---:|---:|")
+        lines.append("| material | technology | 2025 t | 2030 t | 2040 t |")
+        lines.append("|---|---|---:|---:|---:|")
         feed = tech.feedstock
         reach = {}
         for k, m in enumerate(tech.materials):
             for j, p in enumerate(tech.products):
                 if tech.intensity[:, j, k].any():
-                    lines.append(f"| {m} | {p} | {tech.inflow[tech.at(2030), j, k]:,.0f} | "
-                                 f"{tech.inflow[tech.at(2040), j, k]:,.0f} |")
+                    lines.append(f"| {m} | {p} | " + " | ".join(
+                        f"{tech.inflow[tech.at(y), j, k]:,.0f}" for y in (2025, 2030, 2040)) + " |")
             tot = tech.inflow[:, :, k].sum(axis=1)
-            first = [t for t in data.years if feed[tech.at(t), k] >= 0.25 * tot[tech.at(t)]]
-            reach[m] = (first[0] if first else None, tot, feed[:, k])
-        bat = [j for j, p in enumerate(tech.products) if p.startswith("ev_battery")]
+            out = tech.outflow[:, :, k].sum(axis=1)
+            new = [j for j, p in enumerate(tech.products) if not p.startswith("other_uses")]
+            lag = tech.outflow[:, new, k].sum(axis=1), tech.inflow[:, new, k].sum(axis=1)
+            reach[m] = (_first(data, feed[:, k], tot, tech), _beyond(far, k), tot, feed[:, k], out, lag)
         lines.append("")
-        lines.append("EV battery deployment (GWh/yr): " + ", ".join(
-            f"{y} {tech.deployment[tech.at(y), bat].sum():,.0f}" for y in (2010, 2015, 2020, 2025, 2030, 2040)))
-        for m, (t, tot, f) in reach.items():
-            show = t or data.years[-1]
-            i = tech.at(show)
-            lines.append(f"{m}: 25 % recycling {'first reachable in ' + str(t) if t else 'not reachable by ' + str(show)}"
-                         f": feedstock {f[i]:,.0f} t = {f[i] / tot[i]:.1%} of consumption {tot[i]:,.0f} t in {show}")
-    default = load(ROOT / "inputs" / "eu_crma.xlsx")
-    lines.append("\nthe default case's demand paths (inputs/eu_crma.xlsx, demand sheet):")
-    for m in METALS:
-        dem = default.table("demand")
-        feed = {t: default.material(m)["recycling_yield"] * dem[(m, t)]["collection_rate"] * dem[(m, t)]["eol_arising"]
-                for t in (2030, 2040)}
-        lines.append(f"{m}: demand 2030 {default.demand(m, 2030):,.0f} t, 2040 {default.demand(m, 2040):,.0f} t; "
-                     f"feedstock {feed[2030] / default.demand(m, 2030):.1%} (2030), "
-                     f"{feed[2040] / default.demand(m, 2040):.1%} (2040) of consumption")
+        lines.append(f"| material | 25 % first reachable by 2040 | ... with deployment held at its 2040 level to "
+                     f"{BEYOND} | feedstock / consumption 2030 | 2040 | end-of-life arising / "
+                     "consumption 2040 | technologies: scrap / sales 2040 |")
+        lines.append("|---|---|---|---:|---:|---:|---:|")
+        for m, (t, t_max, tot, f, out, (sc, sa)) in reach.items():
+            i30, i40 = tech.at(2030), tech.at(2040)
+            lines.append(f"| {m} | {t or 'not by ' + str(data.years[-1])} | {t_max or 'not by ' + str(BEYOND)} "
+                         f"| {f[i30] / tot[i30]:.1%} | {f[i40] / tot[i40]:.1%} | {out[i40] / tot[i40]:.1%} | "
+                         f"{sc[i40] / sa[i40]:.1%} |")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(report(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "inputs" / "eu_crma_technologies.xlsx"))
+    print(report(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "inputs" / "eu_crma.xlsx"))
 
 
-def flows(rows: dict, scenario: str = DEFAULT_SCENARIO):
+def flows(rows: dict, scenario: str = DEFAULT_SCENARIO, materials=MATERIALS):
     """model/demand.py's Technologies of these sheets in one demand scenario (the same computation
     as a run of the workbook: the build uses it to size the case for the technology demand)."""
     from model import registry as R
@@ -263,7 +308,7 @@ def flows(rows: dict, scenario: str = DEFAULT_SCENARIO):
         tables[table.sheet] = out
     settings = {s.name: s.default for s in R.SETTING_DEFS}
     settings.update(demand_scenario=scenario)
-    return technology_flows(ModelData(materials=list(METALS), countries=[], stages=[], years=list(YEARS),
+    return technology_flows(ModelData(materials=list(materials), countries=[], stages=[], years=list(YEARS),
                                       settings=settings, tables=tables))
 
 
@@ -271,12 +316,13 @@ def technology_demand(tech, m: str, sources: list) -> tuple[dict, list, str, str
     """The demand path of metal m in the default demand scenario (values, sources, grade, note),
     as inputs/eu_derive.demand_of returns it."""
     k = tech.materials.index(m)
-    vals = {t: float(tech.inflow[tech.at(t), :, k].sum()) for t in YEARS}
+    vals = {t: sig(float(tech.inflow[tech.at(t), :, k].sum())) for t in YEARS}  # as the demand sheet holds them
     parts = [p for j, p in enumerate(tech.products) if tech.intensity[:, j, k].any()]
     return vals, sources + [_short(Tech().rows[0]["source"]), ASSUMPTION], "C", (
         f"technology-driven (inputs/eu_technologies.py, demand scenario {tech.scenario}): deployment x "
-        f"intensity of {', '.join(parts)}; the run computes the same from the sheets products, "
-        "deployment and intensity")
+        f"intensity of {', '.join(parts)}; projection: the deployment paths of the deployment sheet (geometric "
+        "growth to 2030 anchors, then IEA growth or held flat); the run computes the same from the sheets "
+        "products, deployment and intensity")
 
 
 def technology_end_of_life(rec: dict, tech, m: str) -> None:

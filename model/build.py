@@ -77,17 +77,31 @@ class Model:
         self.flows[name] = (index, expr)
 
     def per_material_year(self, f) -> np.ndarray:
-        """f(material, demand row) per (material code, year code); 0 where there is no row."""
+        """f(material, demand row) per (material code, year code, scenario code): each scenario
+        reads the demand table of its demand scenario (formulation §15.1); 0 where there is no row."""
         sp = self.space
-        out = np.zeros((sp.size("m"), sp.size("t")))
-        for (mm, t), rec in self.data.table("demand").items():
-            if mm in sp.code["m"] and t in sp.code["t"]:
-                out[sp.code["m"][mm], sp.code["t"][t]] = f(mm, rec)
+        out = np.zeros((sp.size("m"), sp.size("t"), sp.size("w")))
+        tables = {}
+        for w_code, w in enumerate(self.W):
+            table = self.data.demand_table(w)
+            if id(table) in tables:  # scenarios with the same demand share one pass
+                out[:, :, w_code] = out[:, :, tables[id(table)]]
+                continue
+            tables[id(table)] = w_code
+            for (mm, t), rec in table.items():
+                if mm in sp.code["m"] and t in sp.code["t"]:
+                    out[sp.code["m"][mm], sp.code["t"][t], w_code] = f(mm, rec)
         return out
 
     def demand(self) -> np.ndarray:
-        """Demand per (material code, year code)."""
+        """Demand per (material code, year code, scenario code)."""
         return self.per_material_year(lambda mm, rec: rec["demand"])
+
+    def peak_demand(self) -> np.ndarray:
+        """The largest demand over the scenarios per (material code, year code): the basis of the
+        first-stage rows that read consumption (formulation §15.1)."""
+        d = self.demand()
+        return d.max(axis=2) if d.shape[2] else d[:, :, 0]
 
     def disruption(self, query: Index) -> tuple[np.ndarray, np.ndarray]:
         """(lost share, price multiplier) of each (m, c, k, t, w) key of ``query``."""

@@ -31,6 +31,12 @@ class ModelData:
     disruption: dict[str, dict] = field(default_factory=dict)
     # technology-driven flows (model/demand.py, Technologies), when the run has them
     technologies: object = None
+    # demand uncertainty (model/demand.py, formulation §15.1): scenario -> the demand scenario it
+    # carries, and per demand scenario its demand table and Technologies. Empty: one demand (the
+    # demand table) in every scenario.
+    demand_of: dict = field(default_factory=dict)
+    demand_tables: dict = field(default_factory=dict)
+    technologies_by: dict = field(default_factory=dict)
 
     # ---- convenient views -------------------------------------------------------------------
     @property
@@ -55,6 +61,28 @@ class ModelData:
         row = self.tables["demand"].get((m, t))
         return row["demand"] if row else 0.0
 
+    def demand_table(self, w: str | None = None) -> dict:
+        """The demand table of scenario ``w`` (its demand scenario's; the demand table without one)."""
+        d = self.demand_of.get(w) if w is not None else None
+        return self.demand_tables[d] if d is not None else self.tables["demand"]
+
+    def demand_in(self, m: str, t: int, w: str) -> float:
+        """Demand of material m in year t in scenario w (formulation §15.1)."""
+        row = self.demand_table(w).get((m, t))
+        return row["demand"] if row else 0.0
+
+    def peak_demand(self, m: str, t: int) -> float:
+        """The largest demand of (m, t) over the scenarios: the basis of first-stage rows that read
+        consumption (capacity-basis benchmarks, the consumption stock rule; formulation §15.1)."""
+        if not self.demand_of:
+            return self.demand(m, t)
+        return max(self.demand_in(m, t, w) for w in self.scenarios)
+
+    @property
+    def demand_uncertain(self) -> bool:
+        """True when scenarios carry different demand scenarios."""
+        return len({self.demand_of.get(w) for w in self.scenarios}) > 1
+
     def copy(self) -> "ModelData":
         return copy.deepcopy(self)
 
@@ -66,6 +94,7 @@ class ModelData:
         new.settings = dict(self.settings)
         new.probability = dict(self.probability)
         new.disruption = {w: dict(ev) for w, ev in self.disruption.items()}
+        new.demand_of = dict(self.demand_of)
         new.tables = {**self.tables, **tables}
         return new
 

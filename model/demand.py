@@ -122,11 +122,44 @@ def demand_scenarios(data) -> list[str]:
 
 
 def chosen_scenario(data) -> str | None:
+    """The run's base demand scenario: setting demand_scenario, else the first the scenarios carry,
+    else the only one of the deployment sheet ('all' when it names none)."""
     chosen = data.settings.get("demand_scenario") or ""
     if chosen:
         return chosen
+    carried = [d for d in data.demand_of.values() if d]
+    if carried:
+        return carried[0]
     names = demand_scenarios(data)
     return names[0] if len(names) == 1 else ("all" if not names and data.table("deployment") else None)
+
+
+PRODUCT_SEP = "|"  # the name of a scenario of the product: '<disruption scenario>|<demand scenario>'
+
+
+def assign_demand_scenarios(data) -> None:
+    """Demand uncertainty (formulation §15.1), in place after the scenario probabilities are set:
+    a scenario whose row names a demand_scenario carries it (an explicit list); with rows in sheet
+    demand_scenarios, every other scenario w is replaced by one scenario 'w|d' per demand scenario
+    d, with probability p(w) x p(d) and the disruptions of w (the product). ``data.demand_of``
+    maps each scenario to its demand scenario; empty when no scenario carries one."""
+    named = {w: (rec.get("demand_scenario") or "") for w, rec in data.table("scenarios").items()}
+    dist = {d: rec["probability"] for d, rec in data.table("demand_scenarios").items()}
+    data.demand_of = {}
+    if not dist and not any(named.values()):
+        return
+    prob, dis, of = {}, {}, {}
+    for w, p in data.probability.items():
+        own = named.get(w, "")
+        if own or not dist:
+            prob[w], dis[w], of[w] = p, data.disruption.get(w, {}), own or None
+            continue
+        for d, q in dist.items():
+            name = f"{w}{PRODUCT_SEP}{d}"
+            prob[name], dis[name], of[name] = p * q, dict(data.disruption.get(w, {})), d
+    base = chosen_scenario(data)
+    data.probability, data.disruption = prob, dis
+    data.demand_of = {w: (d or base) for w, d in of.items()}
 
 
 def covered_materials(data) -> list[str]:
@@ -137,11 +170,11 @@ def covered_materials(data) -> list[str]:
     return [mm for mm in data.materials if mm in used]
 
 
-def technology_flows(data) -> Technologies | None:
-    """Inflow, outflow and stock in use of every product and covered material (None: no
-    technology-driven demand in this run)."""
+def technology_flows(data, scen: str | None = None) -> Technologies | None:
+    """Inflow, outflow and stock in use of every product and covered material in demand scenario
+    ``scen`` (default: the run's base one; None: no technology-driven demand in this run)."""
     mats = covered_materials(data)
-    scen = chosen_scenario(data)
+    scen = scen or chosen_scenario(data)
     if not mats or scen is None:
         return None
     prods = data.table("products")
@@ -188,10 +221,27 @@ def recyclable(data, m: str, rec: dict) -> float:
 
 def with_technology_demand(data):
     """The data with the demand and end-of-life arisings of the covered materials from the
-    technologies (a data transformation; the demand sheet's other columns are kept)."""
-    tech = technology_flows(data)
-    if tech is None:
+    technologies (a data transformation; the demand sheet's other columns are kept): the demand
+    table is that of the base demand scenario, and with demand uncertainty (``data.demand_of``)
+    ``data.demand_tables`` holds the table of every demand scenario a scenario carries."""
+    base = technology_flows(data)
+    if base is None:
         return data
+    names = list(dict.fromkeys([base.scenario] + [d for d in data.demand_of.values() if d]))
+    by = {d: (base if d == base.scenario else technology_flows(data, d)) for d in names}
+    tables = {d: demand_table(data, tech) for d, tech in by.items()}
+    new = data.derived(demand=tables[base.scenario])
+    new.technologies = base
+    if data.demand_of:
+        new.demand_of = {w: d or base.scenario for w, d in data.demand_of.items()}
+        new.technologies_by = by
+        new.demand_tables = tables
+    return new
+
+
+def demand_table(data, tech: Technologies) -> dict:
+    """The demand table with the demand, end-of-life arising, collection and recyclable feedstock
+    of the covered materials from one demand scenario's technology flows."""
     demand = data.table_copy("demand")
     feed = tech.feedstock
     for k, mm in enumerate(tech.materials):
@@ -200,13 +250,15 @@ def with_technology_demand(data):
             out = float(tech.outflow[i, :, k].sum())
             coll = float(np.dot(tech.collection, tech.outflow[i, :, k]) / out) if out > 0 else 0.0
             rec = dict(demand.get((mm, t)) or {p: "" for p in R.PROVENANCE})
+            # the sheet row's provenance stays (its demand came from the same technologies, or is
+            # replaced by them); the note says which demand scenario the run computed
             rec.update(demand=float(tech.inflow[i, :, k].sum()), eol_arising=out, collection_rate=coll,
-                       source="technologies", confidence="", note=f"demand scenario {tech.scenario}")
+                       source=rec.get("source") or "technologies", confidence=rec.get("confidence") or "C",
+                       note=(rec.get("note") or "") + f" [computed from the technologies, demand scenario "
+                       f"{tech.scenario}]")
             rec["feedstock"] = float(feed[i, k])
             demand[(mm, t)] = rec
-    new = data.derived(demand=demand)
-    new.technologies = tech
-    return new
+    return demand
 
 
 def source_table(data):
@@ -219,7 +271,8 @@ def source_table(data):
     for mm in data.materials:
         if mm in covered:
             prods = [p for j, p in enumerate(tech.products) if tech.intensity[:, j, tech.materials.index(mm)].any()]
-            rows.append(dict(material=mm, demand_from="technologies", demand_scenario=tech.scenario,
+            names = list(getattr(data, "technologies_by", {}) or [tech.scenario])
+            rows.append(dict(material=mm, demand_from="technologies", demand_scenario=", ".join(names),
                              products=", ".join(prods)))
         else:
             rows.append(dict(material=mm, demand_from="demand sheet", demand_scenario="", products=""))
@@ -228,13 +281,22 @@ def source_table(data):
 
 def demand_by_technology(data):
     """Per material, product and horizon year: demand (inflow), end-of-life arising (outflow),
-    recyclable feedstock and the material in use, in t (before any substitution the run chooses)."""
+    recyclable feedstock and the material in use, in t (before any substitution the run chooses),
+    in every demand scenario of the run."""
     import pandas as pd
 
-    tech = getattr(data, "technologies", None)
-    cols = ["material", "product", "year", "demand_t", "eol_arising_t", "feedstock_t", "in_use_t"]
-    if tech is None:
+    base = getattr(data, "technologies", None)
+    cols = ["demand_scenario", "material", "product", "year", "demand_t", "eol_arising_t", "feedstock_t",
+            "in_use_t"]
+    if base is None:
         return pd.DataFrame(columns=cols)
+    rows = []
+    for tech in (data.technologies_by or {base.scenario: base}).values():
+        rows += _by_technology(data, tech)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _by_technology(data, tech: Technologies) -> list:
     rows = []
     for k, mm in enumerate(tech.materials):
         for j, p in enumerate(tech.products):
@@ -243,6 +305,6 @@ def demand_by_technology(data):
             for t in data.years:
                 i = tech.at(t)
                 o = tech.outflow[i, j, k]
-                rows.append((mm, p, t, tech.inflow[i, j, k], o,
+                rows.append((tech.scenario, mm, p, t, tech.inflow[i, j, k], o,
                              tech.collection[j] * tech.efficiency[j, k] * o, tech.stock[i, j, k]))
-    return pd.DataFrame(rows, columns=cols)
+    return rows

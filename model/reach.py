@@ -46,9 +46,11 @@ def reachable(data, mm, k, t) -> tuple[float, str]:
 def benchmark_shortfall(data, bench: str, basis: str, mm: str, t: int, level: float) -> str:
     """'the 40% processing benchmark (capacity basis) for gallium in 2030 needs ... t/yr of EU
     refining, but at most ... t/yr can exist by then: <why>'."""
-    need = level * data.demand(mm, t)
+    need = level * data.peak_demand(mm, t)  # the first-stage basis: the largest demand (§15.1)
     text = (f"the {level:.0%} {bench} benchmark ({basis} basis) for {mm} in {t} needs "
             f"{need:,.1f} t/yr of EU {STAGE_WORD[bench]}")
+    if data.demand_uncertain:
+        text += " (in the demand scenario with the largest demand)"
     yield_ = data.material(mm)["processing_yield"]
     if bench == "extraction":
         text += f" (refined equivalent; {need / yield_:,.1f} t/yr of ore)"

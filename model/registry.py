@@ -350,7 +350,10 @@ SCENARIOS = Table(
     keys=(SCENARIO,),
     values=(Column("probability", "number", "share", lo=0.0, hi=1.0,
                    description="probability; all scenarios sum to 1"),
-            Column("description", "text", default="", description="what the scenario is")),
+            Column("description", "text", default="", description="what the scenario is"),
+            Column("demand_scenario", "text", default="", description="the demand scenario of the "
+                   "deployment sheet this scenario carries (blank: the run's demand, or one copy per "
+                   "row of sheet demand_scenarios)")),
     description="Disruption scenarios and their probabilities. The scenario 'nominal' (no "
     "disruption) always exists: unless listed, it takes the probability the others leave. Without "
     "rows: 'nominal' alone with probability 1 (the deterministic model).",
@@ -528,6 +531,19 @@ DEPLOYMENT = Table(
     wildcard_keys=("demand_scenario",),
 )
 
+DEMAND_SCENARIOS = Table(
+    sheet="demand_scenarios",
+    keys=(Column("demand_scenario", "key", set=None, description="demand scenario id of the deployment "
+                 "sheet"),),
+    values=(Column("probability", "number", "share", lo=0.0, hi=1.0,
+                   description="probability; the demand scenarios' sum to 1"),
+            Column("description", "text", default="", description="what the demand scenario is")),
+    description="Demand uncertainty: with rows here every scenario that names no demand scenario of "
+    "its own becomes one scenario '<scenario>|<demand scenario>' per row, with probability the "
+    "product of the two (the second stage then carries the demand of each).",
+    topic="technologies",
+)
+
 INTENSITY = Table(
     sheet="intensity",
     keys=(PRODUCT, MATERIAL),
@@ -569,7 +585,7 @@ SUBSTITUTION = Table(
 TABLES: tuple[Table, ...] = (
     SETTINGS, MATERIALS, DEMAND, SUPPLY, UPSTREAM, TECHNOLOGY, CAPACITY_EXISTING, STOCKPILE,
     BENCHMARKS, SCENARIOS, DISRUPTIONS, BUYERS, TIERS, CONTRACTS, BYPRODUCTS, HOST_OUTPUT, COPRODUCTS,
-    PRODUCTS, DEPLOYMENT, INTENSITY, SUBSTITUTION,
+    PRODUCTS, DEPLOYMENT, DEMAND_SCENARIOS, INTENSITY, SUBSTITUTION,
 )
 TABLES_BY_SHEET = {t.sheet: t for t in TABLES}
 README_SHEET = "README"

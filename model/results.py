@@ -131,7 +131,7 @@ def _stock(mod, val) -> pd.DataFrame:
 def _unmet(mod, val) -> pd.DataFrame:
     idx = mod.lp.vars["unmet"].index
     return pd.DataFrame({"scenario": idx.label("w"), "material": idx.label("m"), "year": idx.label("t").astype(int),
-                         "demand_t": mod.demand()[idx["m"], idx["t"]], "unmet_t": _clean_values(val.var("unmet"))},
+                         "demand_t": mod.demand()[idx["m"], idx["t"], idx["w"]], "unmet_t": _clean_values(val.var("unmet"))},
                         columns=["scenario", "material", "year", "demand_t", "unmet_t"])
 
 
@@ -267,9 +267,9 @@ def _compliance(mod, val) -> pd.DataFrame:
     stage = np.repeat(np.array([r[2] for r in rows], dtype=object), nw)
     basis = np.repeat(np.array([r[6] for r in rows], dtype=object), nw)
     target = np.repeat(np.array([r[4] for r in rows], dtype=float), nw)
-    d = np.repeat(np.array([r[5] for r in rows], dtype=float), nw)
     enforcement = np.repeat(np.array([r[7]["enforcement"] for r in rows], dtype=object), nw)
     q = sp.index(("m", "t"), [(r[1], r[3]) for r in rows]).repeat("w", np.arange(nw))
+    d = mod.demand()[q["m"], q["t"], q["w"]]  # the scenario's consumption (formulation §15.1)
     if "demand_shift" in mod.flows:  # consumption after substitution
         d = d + val.flow("demand_shift", q)
     is_share = bench != "single_country"
@@ -309,7 +309,7 @@ def _largest(mod, supply, q, val):
     names = sp.labels["c"]
     capped = np.array([c != R.DOMESTIC and c not in groups for c in names], dtype=bool)
     by_name = np.argsort(sp.ranks("c"))  # columns in name order
-    d = mod.demand()[q["m"], q["t"]]
+    d = mod.demand()[q["m"], q["t"], q["w"]]
     table = np.full((q.n, len(names)), -np.inf)
     # every third country of the material counts, with 0 where it supplies nothing at (t, w)
     third = np.zeros((sp.size("m"), len(names)), dtype=bool)
@@ -418,7 +418,7 @@ def _byproducts(mod, val) -> pd.DataFrame:
             pos = cap.index.find(idx.with_dims(("m", "t", "w")))
             dual = val.dual("processing_capacity")
             cap_price = np.where((pos >= 0) & (weight != 0), -gather(dual, pos) / weight, np.nan)
-    d = mod.demand()[idx["m"], idx["t"]]
+    d = mod.demand()[idx["m"], idx["t"], idx["w"]]
     return pd.DataFrame({
         "scenario": idx.label("w"), "material": idx.label("m"), "host": idx.label("h"),
         "year": idx.label("t").astype(int), "host_throughput_t": _clean_values(throughput),

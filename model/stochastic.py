@@ -135,7 +135,9 @@ def wait_and_see(base: ModelData, progress=None) -> float:
     total = 0.0
     from model.blocks.technologies import substitution_pairs
 
-    if substitution_pairs(base):  # a substitution changes several materials at once: no split
+    # a substitution changes several materials at once, and a demand scenario every material of
+    # its scenarios: no split by material group
+    if substitution_pairs(base) or base.demand_uncertain:
         for w in scenarios:
             got = _solve(scenario_data(base, w))
             if got is None:

@@ -77,7 +77,26 @@ def expected_value_data(data: ModelData) -> ModelData:
         effects[key] = (lost, mult + (1.0 - p_seen) * 1.0)  # scenarios without the event: x1
     new.probability = {EV_SCENARIO: 1.0}
     new.disruption = {EV_SCENARIO: effects}
+    if data.demand_of:  # the mean demand (formulation §15.1)
+        new.demand_tables = {**data.demand_tables, EV_SCENARIO: mean_demand(data)}
+        new.demand_of = {EV_SCENARIO: EV_SCENARIO}
     return new
+
+
+MEAN_COLUMNS = ("demand", "eol_arising", "feedstock")
+
+
+def mean_demand(data: ModelData) -> dict:
+    """The probability-weighted mean of the scenarios' demand tables (demand, end-of-life arising
+    and recyclable feedstock; the other columns of the first scenario's table)."""
+    out: dict = {}
+    for w, p in data.probability.items():
+        for key, rec in data.demand_table(w).items():
+            acc = out.setdefault(key, {**rec, **{c: 0.0 for c in MEAN_COLUMNS if c in rec}})
+            for c in MEAN_COLUMNS:
+                if c in rec:
+                    acc[c] += p * rec[c]
+    return out
 
 
 def scenario_data(data: ModelData, scenario: str) -> ModelData:
@@ -85,6 +104,7 @@ def scenario_data(data: ModelData, scenario: str) -> ModelData:
     new = risk_neutral(data)
     new.probability = {scenario: 1.0}
     new.disruption = {scenario: dict(data.disruption.get(scenario, {}))}
+    new.demand_of = {scenario: data.demand_of[scenario]} if scenario in data.demand_of else {}
     return new
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from model import registry as R
 from model.data import NOMINAL, ModelData
 from model.errors import BLANK, Found, InputError, Issue
-from model.demand import covered_materials, demand_scenarios, with_technology_demand
+from model.demand import assign_demand_scenarios, covered_materials, demand_scenarios, with_technology_demand
 from model.io.read import RawWorkbook, _normal, parse_cell, read_workbook, suggest
 
 SHARE_TOLERANCE = 1e-6
@@ -525,6 +525,7 @@ def _scenarios(data: ModelData) -> None:
                 lost = min(1.0, lost + rec["severity"] * overlap)
                 mult = mult * (1.0 + (rec["price_multiplier"] - 1.0) * overlap)
                 data.disruption[s][key] = (lost, mult)
+    assign_demand_scenarios(data)
 
 
 def _technology_checks(data: ModelData, add) -> None:
@@ -579,6 +580,12 @@ def _technology_checks(data: ModelData, add) -> None:
             add(f"the deployment of {key[1]} in {key[2]} is also given for all scenarios (row "
                 f"{rows['deployment'][('all', key[1], key[2])]}); give it once", "deployment", row,
                 "demand_scenario", key[0])
+    carries = _demand_scenario_checks(data, demand_scenarios(data), add)
+    if carries and not covered_materials(data):
+        add("the scenarios carry demand scenarios, but no material takes its demand from the "
+            "technologies (give deployment and intensity rows, and demand_source not demand_sheet)",
+            "demand_scenarios" if T.get("demand_scenarios") else "scenarios", None, "demand_scenario",
+            next(iter(T.get("demand_scenarios") or [""])))
     if data.settings["demand_source"] == "demand_sheet":
         return
     if data.settings["demand_source"] == "technologies":
@@ -597,6 +604,8 @@ def _technology_checks(data: ModelData, add) -> None:
             "demand_source to demand_sheet", "buyers", None, "material", covered_materials(data)[0])
     names = demand_scenarios(data)
     chosen = data.settings["demand_scenario"]
+    if carries:
+        return
     if not chosen and len(names) > 1:
         add(f"the deployment sheet holds the demand scenarios {', '.join(names)}: name the one to use "
             "in setting demand_scenario", "settings", rows["settings"].get("demand_scenario"), "value", BLANK)
@@ -614,3 +623,28 @@ def _technology_checks(data: ModelData, add) -> None:
         add(f"demand scenario {scen} has no deployment in the horizon {first}-{last}: every product "
             "would have zero demand", "deployment", _rows_text(srows) if srows else None,
             "demand_scenario", scen)
+
+
+def _demand_scenario_checks(data: ModelData, names: list, add) -> bool:
+    """Demand scenarios in the scenarios (column demand_scenario of sheet scenarios, sheet
+    demand_scenarios) name demand scenarios of the deployment sheet; their probabilities sum to 1.
+    True when the scenarios carry demand scenarios (the setting demand_scenario is then optional)."""
+    T, rows = data.tables, data.rows
+    named = [(w, rec.get("demand_scenario")) for w, rec in T["scenarios"].items() if rec.get("demand_scenario")]
+    for w, d in named:
+        if d not in names:
+            add("no deployment rows for this demand scenario; the deployment sheet has "
+                + (", ".join(names) or "only rows for 'all'") + _suggest(d, names), "scenarios",
+                rows["scenarios"][w], "demand_scenario", d)
+    dist = T.get("demand_scenarios", {})
+    for d in dist:
+        if d not in names:
+            add("no deployment rows for this demand scenario; the deployment sheet has "
+                + (", ".join(names) or "only rows for 'all'") + _suggest(d, names), "demand_scenarios",
+                rows["demand_scenarios"][d], "demand_scenario", d)
+    if dist:
+        total = sum(rec["probability"] for rec in dist.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            add(f"the demand scenario probabilities must sum to 1 (they sum to {total:.6g})", "demand_scenarios",
+                _rows_text(rows["demand_scenarios"].values()), "probability", round(total, 6))
+    return bool(named or dist)

@@ -135,7 +135,9 @@ def test_build_limits_are_not_rounded_down(data):
         exact = BUILD_SHARE[k] * dem[(m, 2030)]["demand"]
         if k == "extraction":
             exact /= mats[m]["processing_yield"]
-        assert rec["max_build_per_year"] >= exact, (m, k, rec["max_build_per_year"], exact)
+        # technology-driven demand is recomputed by the run from the sheets products, deployment and
+        # intensity: within the rounding (5e-6 relative) of the demand sheet the limit is sized on
+        assert rec["max_build_per_year"] >= exact * (1 - 1e-5), (m, k, rec["max_build_per_year"], exact)
         assert rec["max_build_per_year"] <= exact * (1 + 1e-5), (m, k)
         n += 1
     assert n > 40
@@ -146,7 +148,8 @@ def test_processing_sweep_30_to_50_percent(data):
     0.3:0.5:5`: 30-40 % solve, and a higher target never costs less. 45 % and 50 % cannot be met
     in 2030 (new refineries take 5 years from decision, so only one year of building counts by
     2030), and the answer says so in words: which material, how much capacity the level needs and
-    how much can exist by then."""
+    how much can exist by then (nickel among them; natural graphite, whose demand now comes from the
+    technologies, no longer in the first conflict the solver names)."""
     values = [0.30, 0.35, 0.40, 0.45, 0.50]
     res = run_sweep(data, parse_param("benchmark.processing.level"), values)
     pts = res.points.set_index("value")
@@ -160,7 +163,7 @@ def test_processing_sweep_30_to_50_percent(data):
         msg = pts.loc[v, "message"]
         assert f"the {v:.0%} processing benchmark (capacity basis) for" in msg, msg
         assert "can exist by then" in msg and "lead time 5 years" in msg, msg
-        assert "graphite_natural" in msg and "nickel" in msg, msg  # reach 40-45 % in 2030, not more
+        assert "nickel" in msg, msg  # reaches 40-45 % in 2030, not more
 
 
 def test_stock_rule_covers_net_imports_of_concentrated_materials(data):
@@ -197,7 +200,8 @@ def test_baseline_against_public_monitoring():
         differs |= {(rec["material"], k) for k in ("extraction", "processing", "recycling", "largest")
                     if rec[k][-1] is False}
     assert differs == {("aluminium", "largest"), ("boron", "largest"), ("copper", "processing"),
-                       ("germanium", "processing"), ("lithium", "extraction"), ("lithium", "processing"),
+                       ("germanium", "processing"), ("graphite_natural", "largest"), ("lithium", "extraction"),
+                       ("lithium", "processing"),
                        ("ndpr", "processing"), ("titanium_metal", "largest"), ("tungsten", "extraction")}
     doc = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
     section = doc.split("## The baseline against public monitoring", 1)[1].split("\n## ", 1)[0]

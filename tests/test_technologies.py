@@ -281,29 +281,56 @@ def test_demand_sheet_still_used_when_asked(tmp_path):
     assert data.technologies is None and data.demand("a", 2031) == 3.0
 
 
-# ---- the EU case with technology-driven demand of the battery metals ---------------------------
-EU_TECH = Path(__file__).resolve().parent.parent / "inputs" / "eu_crma_technologies.xlsx"
-OBJECTIVE_EU_TECH = 1_152_870_510_363.740  # the default case with battery-metal demand from technologies (gallium and germanium as by-products)
+# ---- the EU case with technology-driven demand and both demand scenarios in the second stage --
+ROOT = Path(__file__).resolve().parent.parent
+EU_CASE = ROOT / "inputs" / "eu_crma.xlsx"
+EU_TECH = ROOT / "inputs" / "eu_crma_technologies.xlsx"
+# the default case with the demand scenarios steps and aps (p = 0.5 each) in the second stage, its
+# share benchmarks soft at the reference price (inputs/build_eu_case.py all_soft)
+OBJECTIVE_EU_TECH = 1_310_858_804_360.734
+COVERED = {"lithium", "nickel", "cobalt", "manganese", "graphite_natural", "ndpr", "dytb", "silicon_metal",
+           "gallium", "germanium", "platinum"}
 
 
-def test_eu_case_on_technology_demand():
+def _rows(path, sheet):
     import openpyxl
 
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb[sheet].iter_rows(min_row=2, values_only=True))
+    finally:
+        wb.close()
+
+
+def test_eu_case_demand_by_hand_from_its_own_rows():
+    """The default case's demand of lithium and ndpr in 2030 is the sum of deployment x intensity
+    (x (1 + annual change)^(2030 - base year)) of its rows in the demand scenario steps, and the
+    'other uses' row makes 2025 equal to the case's present consumption (the demand sheet)."""
+    data = load(EU_CASE)
+    assert set(data.technologies.materials) == COVERED and data.technologies.scenario == "steps"
+    dep = {(r[0], r[1], r[2]): r[3] for r in _rows(EU_CASE, "deployment")}
+    inten = {(r[0], r[1]): (r[2], r[3] or 0.0, r[4]) for r in _rows(EU_CASE, "intensity")}
+    sheet = {(r[0], r[1]): r[2] for r in _rows(EU_CASE, "demand")}
+    for m in ("lithium", "ndpr"):
+        hand = sum(d * inten[(p, m)][0] * (1 + inten[(p, m)][1]) ** (2030 - (inten[(p, m)][2] or 2025))
+                   for (s, p, y), d in dep.items() if y == 2030 and s in ("steps", "all") and (p, m) in inten)
+        assert data.demand(m, 2030) == pytest.approx(hand, rel=1e-12)
+        assert sheet[(m, 2030)] == pytest.approx(hand, rel=1e-5)  # the sheet: 6 significant digits
+
+
+def test_eu_case_with_demand_scenarios_in_the_second_stage():
     from model.pipeline import solve_workbook
 
     run = solve_workbook(EU_TECH)
-    assert run.solution.objective == pytest.approx(OBJECTIVE_EU_TECH, rel=1e-9)
+    assert run.solution.objective == pytest.approx(OBJECTIVE_EU_TECH, rel=1e-6)
+    assert run.data.probability == {"nominal|steps": 0.5, "nominal|aps": 0.5}
+    assert run.method == "extensive form" and "demand scenarios" in run.method_reason
     src = run.results["demand_source"].set_index("material")
-    assert set(src.index[src["demand_from"] == "technologies"]) == {"lithium", "nickel", "cobalt"}
-    assert (src.loc[["lithium", "nickel", "cobalt"], "demand_scenario"] == "ec2021").all()
-    # lithium in 2030 by hand from the workbook's own rows: sum of deployment x intensity
-    wb = openpyxl.load_workbook(EU_TECH, read_only=True)
-    dep = {(r[0], r[1], r[2]): r[3] for r in wb["deployment"].iter_rows(min_row=2, values_only=True)}
-    inten = {(r[0], r[1]): r[2] for r in wb["intensity"].iter_rows(min_row=2, values_only=True)}
-    sheet = {(r[0], r[1]): r[2] for r in wb["demand"].iter_rows(min_row=2, values_only=True)}
-    wb.close()
-    hand = sum(d * inten[(p, "lithium")] for (s, p, y), d in dep.items()
-               if y == 2030 and s in ("ec2021", "all") and (p, "lithium") in inten)
-    assert run.data.demand("lithium", 2030) == pytest.approx(hand, rel=1e-12)
-    # the demand sheet of this workbook is built from the same technologies (6 significant digits)
-    assert sheet[("lithium", 2030)] == pytest.approx(hand, rel=1e-5)
+    assert set(src.index[src["demand_from"] == "technologies"]) == COVERED
+    assert (src.loc[sorted(COVERED), "demand_scenario"] == "steps, aps").all()
+    # the second stage carries each scenario's demand: lithium 2030 is higher under aps
+    unmet = run.results["unmet"].set_index(["scenario", "material", "year"])["demand_t"]
+    by = run.results["demand_by_technology"].groupby(["demand_scenario", "material", "year"])["demand_t"].sum()
+    for d in ("steps", "aps"):
+        assert unmet[(f"nominal|{d}", "lithium", 2030)] == pytest.approx(by[(d, "lithium", 2030)], rel=1e-12)
+    assert by[("aps", "lithium", 2030)] > 1.5 * by[("steps", "lithium", 2030)]

@@ -337,6 +337,8 @@ def applies(data: ModelData) -> str | None:
         return "CVaR in the objective couples all materials"
     if len(data.scenarios) < 2:
         return "one scenario"
+    if data.demand_uncertain:
+        return "demand scenarios change the demand of every material group (the extensive form is solved)"
     if len(data.materials) < 2:
         return "one material"
     return None

@@ -83,7 +83,7 @@ def in_force(data) -> list:
     for (bench, mm, k), rec in resolve(data).items():
         basis = basis_of(data, rec, mm) if bench in SHARE_BENCHMARKS else "flow"
         for t in data.years:
-            lv, d = level(rec, t), data.demand(mm, t)
+            lv, d = level(rec, t), data.peak_demand(mm, t)
             if lv is not None and d > 0:
                 out.append((bench, mm, k, t, lv, d, basis, rec))
     return out
@@ -157,9 +157,10 @@ def add_benchmarks(mod) -> None:
                 continue
             idx = sp.index(("m", "t"), [(r[1], r[3]) for r in sel])
             meta = _meta(sel)
-            if basis == "flow":
+            if basis == "flow":  # one row per scenario, on the scenario's consumption (§15.1)
                 idx = idx.repeat("w", np.arange(nw))
                 meta = {key: np.repeat(v, nw) for key, v in meta.items()}
+                meta["demand"] = mod.demand()[idx["m"], idx["t"], idx["w"]]
             lhs, number = eu_share_measure(mod, bench, basis, idx)
             _family(mod, f"benchmark_{bench}_{basis}", idx, lhs, ">=", number, meta)
     supply = country_supply(data, mod.flows["refined"], mod.flows["ore"])
@@ -178,17 +179,18 @@ def add_benchmarks(mod) -> None:
         meta = _meta(sel)
         soft = meta["enforcement"] == "soft"
         row = at[index["m"], index["t"]]
+        demand = mod.demand()  # the cap is a share of the scenario's consumption (§15.1)
         # a hard row with no possible supply (0 <= cap) always holds and is left out
         keep = (row >= 0) & capped[index["c"]] & (expr.nterms() > 0) & ~soft[np.maximum(row, 0)]
         parts.append((index.take(keep).with_dims(("m", "k", "c", "t", "w"), k=sp.code["k"][k]),
-                      expr.take(keep), {key: v[row[keep]] for key, v in meta.items()}))
+                      expr.take(keep), _per_scenario(meta, row[keep], demand, index.take(keep))))
         if soft.any():  # soft rows for every capped third country and scenario, supply or not
             keys = [(r[1], k, c, r[3], w) for r, is_soft in zip(sel, soft) if is_soft
                     for c in third_countries(index, capped, r[1]) for w in mod.W]
             six = sp.index(("m", "k", "c", "t", "w"), keys)
             pos = index.find(six.with_dims(("m", "c", "t", "w")))
             srow = at[six["m"], six["t"]]
-            parts.append((six, expr.take(pos), {key: v[srow] for key, v in meta.items()}))
+            parts.append((six, expr.take(pos), _per_scenario(meta, srow, demand, six)))
     if parts:
         index, expr = stack(*[(p[0], p[1]) for p in parts])
         meta = {key: np.concatenate([p[2][key] for p in parts]) for key in parts[0][2]}
@@ -200,6 +202,14 @@ def third_countries(index: Index, capped: np.ndarray, material: str) -> list:
     sp = index.space
     mine = index["m"] == sp.code["m"][material]
     return sorted(sp.labels["c"][c] for c in np.unique(index["c"][mine]) if capped[c])
+
+
+def _per_scenario(meta: dict, row: np.ndarray, demand: np.ndarray, index: Index) -> dict:
+    """The rows ``row`` of ``meta`` at the keys of ``index`` (with a scenario), each with the
+    consumption of its scenario (formulation §15.1)."""
+    out = {key: v[row] for key, v in meta.items()}
+    out["demand"] = demand[index["m"], index["t"], index["w"]]
+    return out
 
 
 def _meta(sel) -> dict:

@@ -70,7 +70,7 @@ def add_eu_supply(mod) -> None:
     # product (model/demand.py), plus what substitution changes (model/blocks/technologies.py)
     feedstock = mod.per_material_year(lambda mm, d: recyclable(data, mm, d))
     shift = mod.flow("feedstock_shift", recyc) if "feedstock_shift" in mod.flows else 0.0
-    lp.con("recycling_feedstock", recyc, eu_recycling.expr() - shift, "<=", feedstock[recyc["m"], recyc["t"]])
+    lp.con("recycling_feedstock", recyc, eu_recycling.expr() - shift, "<=", feedstock[recyc["m"], recyc["t"], recyc["w"]])
 
     for stage, index, flow in (("extraction", mining, mined), ("processing", proc, own),
                                ("recycling", recyc, eu_recycling.expr())):

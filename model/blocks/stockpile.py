@@ -93,7 +93,7 @@ def _coverage(mod, stock, target) -> None:
             country.append(rec["coverage_country"])
     idx = sp.index(("m", "t"), keys).with_dims(("m", "t", "w"), w=nominal)
     factor = np.array(factor, dtype=float)
-    demand = mod.demand()[idx["m"], idx["t"]]
+    demand = mod.peak_demand()[idx["m"], idx["t"]]  # first stage: every demand scenario (§15.1)
     on_use = np.array([b == "consumption" for b in basis], dtype=bool)
     y = np.array([data.material(mm)["processing_yield"] for mm in data.materials])
     imports = Expr(idx.n)
@@ -166,12 +166,12 @@ def lost_supply_parts(data, stock, contracts, in_force) -> dict:
             y = 1.0 if k == "processing" else data.material(mm)["processing_yield"]
             rec = supply.get((mm, c, k, t))
             if rec is not None:
-                qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand(mm, t)
+                qty = rec["available"] if rec["available"] < R.UNLIMITED else data.demand_in(mm, t, w)
                 const[(mm, t, w)] = const.get((mm, t, w), 0.0) + share * y * qty
             for kid in contracts:
                 crec = data.table("contracts")[kid]
                 if (crec["material"], crec["country"], crec["stage"]) == (mm, c, k) and (kid, t, w) in in_force:
                     terms.setdefault((mm, t, w), []).append((kid, share * y))
             terms.setdefault((mm, t, w), [])
-    return {key: (min(const.get(key, 0.0), data.demand(key[0], key[1])), v)
+    return {key: (min(const.get(key, 0.0), data.demand_in(*key)), v)
             for key, v in terms.items() if const.get(key, 0.0) > 0 or v}

@@ -6,7 +6,9 @@ Substitution is the model's choice: first-stage variable substitution[s,t] >= 0 
 alternative a deployed in year t instead of units of the product p, for each row s = p -> a of the
 substitution sheet, from its start year on) with
 
-    substitution_limit[s,t]:  substitution[s,t] <= max_share[s] x D[p,t]
+    substitution_limit[s,t]:  substitution[s,t] <= max_share[s] x min_d D_d[p,t]
+
+(the least deployment over the demand scenarios d the run carries: the choice is first stage)
 
 and the linear lifetime convolution of what it changes, per material m and year t (published
 expressions, over (m, t)):
@@ -49,6 +51,8 @@ def add_technologies(mod) -> None:
     T = data.years
     h0 = tech.at(T[0])  # the horizon's first year on the technology time axis
     rows = _rows(data)
+    # a first-stage choice: the limit holds in every demand scenario (the least deployment; §15.1)
+    techs = list(data.technologies_by.values()) or [tech]
     keys, limit, cost, lead = [], [], [], []
     for s_code, ((p, a), rec) in enumerate(rows):
         jp, ja = tech.products.index(p), tech.products.index(a)
@@ -59,7 +63,7 @@ def add_technologies(mod) -> None:
             continue
         k_lead = int(np.argmax(np.where(in_model, drop[h0:].sum(axis=0), -np.inf)))
         for t_code, t in enumerate(T):
-            cap = rec["max_share"] * tech.deployment[tech.at(t), jp]
+            cap = rec["max_share"] * min(tc.deployment[tc.at(t), tc.products.index(p)] for tc in techs)
             if t >= start and cap > 0:
                 keys.append((s_code, t_code))
                 limit.append(cap)
