@@ -2,16 +2,19 @@
 once in fixed ratios, so the EU cannot build one member's capacity without the other's. Numbers
 from data/reference/byproducts.csv, each with its source and grade; derivations in the row notes.
 
-* ``ree_separation`` (processing, t of NdPr + Dy/Tb oxide a year): a rare-earth separation plant
-  yields NdPr and Dy/Tb in the ratio of its feed. Feed: Norra Karr (SE), the EU's one heavy-REE
-  deposit with a published product split (PEA as reported, B): 721 t NdPr oxide, 248 t Dy and
-  36 t Tb oxide a year -> NdPr 721 / 1,005 = 0.717, Dy/Tb 284 / 1,005 = 0.283 of the magnet oxides.
-  A plant on light-REE concentrate (Mountain Pass type: NdPr 15.7 % of TREO, heavy REE 1.8 %)
-  would yield far less Dy/Tb per t NdPr; its Dy+Tb share is not in the data (a gap), so the case
-  takes the EU's own deposit and says so. Capex: Caremag (Lacq, FR), EUR 216 m for 800 t NdPr +
-  600 t Dy/Tb oxide a year = 154,286 EUR per t of magnet oxide a year (B), the one EU separation
-  plant with both a capex and an NdPr/DyTb output. New NdPr and Dy/Tb separation capacity is
-  built only as this group; existing NdPr capacity (light-REE plants) keeps its own rows.
+* ``ree_separation_light`` and ``ree_separation_heavy`` (processing, t of NdPr + Dy/Tb oxide a
+  year): a rare-earth separation plant yields NdPr and Dy/Tb in the ratio of its feed, and the EU
+  has two feeds in view. Light: Mkango's Pulawy plant (PL, strategic project of March 2025) on
+  imported Songwe Hill (MW) carbonate, ~2,000 t NdPr + ~50 t Dy/Tb oxide a year (B) -> NdPr
+  0.976, Dy/Tb 0.024 (the Songwe Hill DFS, 1,953 t NdPr and 56 t Dy/Tb, agrees). Heavy: Norra
+  Karr (SE), the EU's one heavy-REE deposit with a published split (PEA as reported, B): 721 t
+  NdPr, 248 t Dy and 36 t Tb oxide a year -> NdPr 0.717, Dy/Tb 0.283. Building either plant
+  brings both members; the EU's Dy/Tb-to-NdPr ratio is chosen between 0.025 and 0.39 through the
+  blend of the two. Capex: Caremag (Lacq, FR), EUR 216 m for 800 t NdPr + 600 t Dy/Tb oxide a
+  year = 154,286 EUR per t of magnet oxide a year (B), for both (C). New NdPr and Dy/Tb
+  separation capacity is built only as these groups; existing NdPr capacity (light-REE plants)
+  keeps its own rows.
+* ``ree_mine`` (extraction): Norra Karr's ratio at the mine, at most its planned 1,005 t/yr.
 * ``pgm_kevitsa`` (extraction, t of Pt + Pd contained a year): the EU's one PGM-producing mine,
   Kevitsa (FI), a nickel-copper mine whose concentrates carry Pt and Pd: 2015 output 31,899 oz Pt
   and 25,196 oz Pd (B) -> 1.776 t/yr, Pt 0.559 / Pd 0.441; held flat to the mine's end (2034, B).
@@ -73,49 +76,65 @@ def coproduct_rows(ref: Ref, rows: dict, info: dict) -> None:
     rows.setdefault("coproducts", [])
     groups = {}  # group -> (stage, {member: share}, existing {t: v}, tech row or None)
 
-    # rare-earth separation ------------------------------------------------------------------
+    # rare-earth separation: two feeds, the plant's ratio follows its feed ----------------------
     nd = bp.one(material="ndpr", country="SE", parameter="nameplate_capacity_tpa")
     dy = bp.one(material="dysprosium", country="SE", parameter="nameplate_capacity_tpa")
     tb = bp.one(material="terbium", country="SE", parameter="nameplate_capacity_tpa")
     tot = nd["value"] + dy["value"] + tb["value"]
     ree = {"ndpr": nd["value"] / tot, "dytb": (dy["value"] + tb["value"]) / tot}
     ree_src = _src(nd, dy, tb)
-    for m, s in ree.items():
-        rows["coproducts"].append(row(
-            dict(group="ree_separation", material=m, share=sig(s, 4), stage="processing", surplus_value=0.0),
-            ree_src + [ASSUMPTION], "C",
-            f"derived: Norra Karr (SE) PEA {nd['value']:g} t NdPr + {dy['value']:g} t Dy + {tb['value']:g} t "
-            f"Tb oxide a year (B) -> {m} = {'721' if m == 'ndpr' else '(248 + 36)'} / {tot:,.0f} = {s:.4f} t "
-            "per t of magnet oxide; feed choice (the EU's own heavy-REE deposit rather than imported "
-            "light-REE concentrate, whose Dy+Tb share is not in the data) is an assumption (C); surplus "
-            "disposed of or stocked, no revenue assumed (C)", "2021"))
+    pl_nd = bp.one(material="ndpr", country="PL", parameter="nameplate_capacity_tpa")
+    pl_dy = bp.one(material="dytb", country="PL", parameter="nameplate_capacity_tpa")
+    pl_tot = pl_nd["value"] + pl_dy["value"]
+    light = {"ndpr": pl_nd["value"] / pl_tot, "dytb": pl_dy["value"] / pl_tot}
+    feeds = {
+        "ree_separation_light": (light, _src(pl_nd, pl_dy),
+                                 f"Mkango Pulawy (PL, strategic project 2025) on Songwe Hill (MW) carbonate: "
+                                 f"{pl_nd['value']:,.0f} t NdPr + {pl_dy['value']:g} t Dy/Tb oxide a year (B)",
+                                 {"ndpr": f"{pl_nd['value']:,.0f}", "dytb": f"{pl_dy['value']:g}"}, pl_tot),
+        "ree_separation_heavy": (ree, ree_src,
+                                 f"Norra Karr (SE) PEA {nd['value']:g} t NdPr + {dy['value']:g} t Dy + "
+                                 f"{tb['value']:g} t Tb oxide a year (B)",
+                                 {"ndpr": f"{nd['value']:g}", "dytb": f"({dy['value']:g} + {tb['value']:g})"}, tot),
+    }
     cx = ref.one(parameter="capex_eur_per_tpa", material="dytb", stage="recycling")
     d30 = {m: sig(info[m]["d"][2030]) for m in ree}
-    mb = {m: BUILD_SHARE["processing"] * d30[m] / ree[m] for m in ree}
     lt = lead_time(ref, "processing", "ndpr")
-    value = sum(ree[m] * info[m]["P"] for m in ree)
     mg = SPEC["ndpr"]["margin"][0]  # the same for dytb
     feed_vom = (1 - mg) + PROC_VOM * mg  # concentrate bought at ore value + separation cost
-    tech = dict(material="ree_separation", stage="processing", capex=sig(cx["value"]),
-                fixed_om=sig(FOM_SHARE * cx["value"]),
-                variable_om=sig(feed_vom * value),
-                lifetime=LIFETIME["processing"], lead_time=int(lt.value), earliest_build_year=FIRST,
-                max_build_per_year=sig_up(max(mb.values())))
-    rows["technology"].append(row(
-        tech, [_short(cx["source"])] + lt.sources + ree_src, "C",
-        f"capex: Caremag (Lacq, FR) EUR 216 m / (800 t NdPr + 600 t Dy/Tb oxide a year) = "
-        f"{cx['value']:,.0f} EUR per t/yr of magnet oxide ({cx['confidence']}, values.csv); fixed O&M "
-        f"{FOM_SHARE:.0%}/yr of capex; variable O&M = (feed: mixed concentrate at ore value 1 - margin {mg} "
-        f"+ separation {PROC_VOM} x margin {mg}) = {feed_vom:.2f} x output value {value:,.0f} EUR/t "
-        "(share-weighted NdPr and Dy/Tb prices): the group's output needs no ore row, so its feed is "
-        f"paid here, as an own NdPr plant pays ore price + {PROC_VOM} x margin x price (C); lifetime "
-        f"{LIFETIME['processing']} yr (C); lead time {lt.note}; max build per year = the NdPr the "
-        f"former NdPr rule allowed ({BUILD_SHARE['processing']:.0%} of 2030 NdPr demand {d30['ndpr']:,.0f} t) "
-        f"/ NdPr share {ree['ndpr']:.3f} (C)", "2025; 2021"))
+    for g, (shares, src, what, num, total) in feeds.items():
+        for m, sh in shares.items():
+            rows["coproducts"].append(row(
+                dict(group=g, material=m, share=sig(sh, 4), stage="processing", surplus_value=0.0),
+                src + [ASSUMPTION], "C",
+                f"derived: {what} -> {m} = {num[m]} / {total:,.0f} = {sh:.4f} t per t of magnet oxide; "
+                "two feeds, light (imported concentrate, the EU's planned plant) and heavy (the EU's own "
+                "heavy-REE deposit), so the EU's Dy/Tb-to-NdPr ratio is a choice between 0.025 and 0.39 "
+                "(C: no other feed's split in the data); surplus disposed of or stocked, no revenue "
+                "assumed (C)", "2021"))
+        value = sum(shares[m] * info[m]["P"] for m in shares)
+        lead = "ndpr" if g.endswith("light") else "dytb"  # the member each feed's plant is built for
+        mb = BUILD_SHARE["processing"] * d30[lead] / shares[lead]
+        tech = dict(material=g, stage="processing", capex=sig(cx["value"]),
+                    fixed_om=sig(FOM_SHARE * cx["value"]), variable_om=sig(feed_vom * value),
+                    lifetime=LIFETIME["processing"], lead_time=int(lt.value), earliest_build_year=FIRST,
+                    max_build_per_year=sig_up(mb))
+        rows["technology"].append(row(
+            tech, [_short(cx["source"])] + lt.sources + src, "C",
+            f"capex: Caremag (Lacq, FR) EUR 216 m / (800 t NdPr + 600 t Dy/Tb oxide a year) = "
+            f"{cx['value']:,.0f} EUR per t/yr of magnet oxide ({cx['confidence']}, values.csv; the one EU "
+            "separation capex per t of magnet oxide in the data, used for both feeds, C); fixed O&M "
+            f"{FOM_SHARE:.0%}/yr of capex; variable O&M = (feed: mixed concentrate at ore value 1 - margin "
+            f"{mg} + separation {PROC_VOM} x margin {mg}) = {feed_vom:.2f} x output value {value:,.0f} EUR/t "
+            "(share-weighted NdPr and Dy/Tb prices): the group's output needs no ore row, so its feed is "
+            f"paid here, as an own NdPr plant pays ore price + {PROC_VOM} x margin x price (C); lifetime "
+            f"{LIFETIME['processing']} yr (C); lead time {lt.note}; max build per year = what the former "
+            f"rule allowed for the member this feed is for, {lead} ({BUILD_SHARE['processing']:.0%} of 2030 "
+            f"demand {d30[lead]:,.0f} t) / its share {shares[lead]:.3f} (C)", "2025; 2021"))
+        groups[g] = ("processing", shares, {}, tech)
     for m in ree:
         _drop(rows, "technology", material=m, stage="processing")
         info[m]["techs"].pop("processing", None)
-    groups["ree_separation"] = ("processing", ree, {}, tech)
 
     # rare-earth mine: the same deposit yields both at extraction -------------------------------
     cap = bp.one(material="ree_total", country="SE", parameter="nameplate_capacity_tpa")
@@ -123,7 +142,7 @@ def coproduct_rows(ref: Ref, rows: dict, info: dict) -> None:
         rows["coproducts"].append(row(
             dict(group="ree_mine", material=m, share=sig(s, 4), stage="extraction", surplus_value=0.0),
             ree_src + [ASSUMPTION], "C",
-            f"derived: Norra Karr (SE) PEA, as ree_separation: {m} = {s:.4f} t per t of magnet oxide "
+            f"derived: Norra Karr (SE) PEA, as ree_separation_heavy: {m} = {s:.4f} t per t of magnet oxide "
             "contained; the EU's one REE deposit with a published product split (C: the choice of "
             "deposit); surplus disposed of or stocked, no revenue assumed", "2021"))
     nd_tech = next(r for r in rows["technology"] if r["material"] == "ndpr" and r["stage"] == "extraction")

@@ -294,22 +294,27 @@ def eu_case():
 
 def test_default_case_coproduct_ratios_are_the_read_numbers(eu_case):
     """Norra Karr PEA: 721 t NdPr, 248 t Dy, 36 t Tb oxide a year -> NdPr 721/1,005 = 0.7174,
-    Dy/Tb 284/1,005 = 0.2826; Kevitsa 2015: 31,899 oz Pt, 25,196 oz Pd -> Pt 0.5587, Pd 0.4413;
+    Dy/Tb 284/1,005 = 0.2826 (heavy feed); Pulawy on Songwe Hill: 2,000 t NdPr + 50 t Dy/Tb ->
+    Dy/Tb 50/2,050 = 0.0244 (light feed); Kevitsa 2015: 31,899 oz Pt, 25,196 oz Pd -> Pt 0.5587, Pd 0.4413;
     Terrafame: 170,000 t NiSO4.6H2O x 0.2233 = 37,960 t Ni, 7,400 t CoSO4.7H2O x 0.2097 = 1,551 t Co
     -> Co 1,551 / 39,511 = 0.0393 (Co:Ni 0.0409)."""
     co = eu_case.table("coproducts")
     nd, dy, tb = (_ref(material=m, country="SE", parameter="nameplate_capacity_tpa")
                   for m in ("ndpr", "dysprosium", "terbium"))
     assert (nd, dy, tb) == (721, 248, 36)
-    for g in ("ree_separation", "ree_mine"):
+    for g in ("ree_separation_heavy", "ree_mine"):
         assert co[(g, "ndpr")]["share"] == pytest.approx(721 / 1005, abs=1e-4)
         assert co[(g, "dytb")]["share"] == pytest.approx(284 / 1005, abs=1e-4)
-    assert co[("ree_separation", "ndpr")]["stage"] == "processing" and co[("ree_mine", "ndpr")]["stage"] == "extraction"
+    pl = (_ref(material="ndpr", country="PL", parameter="nameplate_capacity_tpa"),
+          _ref(material="dytb", country="PL", parameter="nameplate_capacity_tpa"))
+    assert pl == (2000, 50)
+    assert co[("ree_separation_light", "dytb")]["share"] == pytest.approx(50 / 2050, abs=1e-4)
+    assert co[("ree_separation_heavy", "ndpr")]["stage"] == "processing" and co[("ree_mine", "ndpr")]["stage"] == "extraction"
     assert co[("pgm_kevitsa", "platinum")]["share"] == pytest.approx(31899 / (31899 + 25196), abs=1e-4)
     ni, cobalt = 170000 * 58.6934 / 262.85, 7400 * 58.9332 / 281.10
     assert (round(ni), round(cobalt)) == (37960, 1551)
     assert co[("nickel_cobalt_mine", "cobalt")]["share"] == pytest.approx(cobalt / (ni + cobalt), abs=1e-4)
-    for g in ("ree_separation", "ree_mine", "pgm_kevitsa", "nickel_cobalt_mine"):
+    for g in ("ree_separation_light", "ree_separation_heavy", "ree_mine", "pgm_kevitsa", "nickel_cobalt_mine"):
         assert sum(r["share"] for (gg, _), r in co.items() if gg == g) == pytest.approx(1.0, abs=2e-4)
 
 
