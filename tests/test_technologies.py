@@ -283,7 +283,7 @@ def test_demand_sheet_still_used_when_asked(tmp_path):
 
 # ---- the EU case with technology-driven demand of the battery metals ---------------------------
 EU_TECH = Path(__file__).resolve().parent.parent / "inputs" / "eu_crma_technologies.xlsx"
-OBJECTIVE_EU_TECH = 1_152_870_510_363.740  # the default case with battery-metal demand from technologies (gallium and germanium as by-products)
+OBJECTIVE_EU_TECH = 1_153_796_469_474.024  # the default case with battery-metal demand from technologies (gallium and germanium as by-products; co-products: REE separation, Kevitsa PGM, nickel-cobalt mine)
 
 
 def test_eu_case_on_technology_demand():
