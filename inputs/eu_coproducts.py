@@ -41,8 +41,21 @@ from __future__ import annotations
 
 from inputs.eu_byproducts import _Ref, _src
 from inputs.eu_capacity import lead_time
-from inputs.eu_common import (ASSUMPTION, BUILD_SHARE, FIRST, FOM_SHARE, LIFETIME, MINE_VOM, PROC_VOM,
-                              YEARS, Ref, _short, row, sig, sig_up)
+from inputs.eu_common import (
+    ASSUMPTION,
+    BUILD_SHARE,
+    FIRST,
+    FOM_SHARE,
+    LIFETIME,
+    MINE_VOM,
+    PROC_VOM,
+    YEARS,
+    Ref,
+    _short,
+    row,
+    sig,
+    sig_up,
+)
 from inputs.eu_spec import SPEC
 
 OZ_PER_T = 32150.7466
@@ -89,12 +102,12 @@ def coproduct_rows(ref: Ref, rows: dict, info: dict) -> None:
     light = {"ndpr": pl_nd["value"] / pl_tot, "dytb": pl_dy["value"] / pl_tot}
     feeds = {
         "ree_separation_light": (light, _src(pl_nd, pl_dy),
-                                 f"Mkango Pulawy (PL, strategic project 2025) on Songwe Hill (MW) carbonate: "
-                                 f"{pl_nd['value']:,.0f} t NdPr + {pl_dy['value']:g} t Dy/Tb oxide a year (B)",
+                                 (f"Mkango Pulawy (PL, strategic project 2025) on Songwe Hill (MW) carbonate: "
+                                  f"{pl_nd['value']:,.0f} t NdPr + {pl_dy['value']:g} t Dy/Tb oxide a year (B)"),
                                  {"ndpr": f"{pl_nd['value']:,.0f}", "dytb": f"{pl_dy['value']:g}"}, pl_tot),
         "ree_separation_heavy": (ree, ree_src,
-                                 f"Norra Karr (SE) PEA {nd['value']:g} t NdPr + {dy['value']:g} t Dy + "
-                                 f"{tb['value']:g} t Tb oxide a year (B)",
+                                 (f"Norra Karr (SE) PEA {nd['value']:g} t NdPr + {dy['value']:g} t Dy + "
+                                  f"{tb['value']:g} t Tb oxide a year (B)"),
                                  {"ndpr": f"{nd['value']:g}", "dytb": f"({dy['value']:g} + {tb['value']:g})"}, tot),
     }
     cx = ref.one(parameter="capex_eur_per_tpa", material="dytb", stage="recycling")
