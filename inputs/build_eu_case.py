@@ -61,6 +61,7 @@ from inputs.eu_spec import *  # noqa: E402,F401,F403
 from inputs.eu_derive import *  # noqa: E402,F401,F403
 from inputs.eu_capacity import *  # noqa: E402,F401,F403
 from inputs.eu_byproducts import byproduct_rows  # noqa: E402
+from inputs.eu_coproducts import coproduct_rows  # noqa: E402
 from inputs.eu_disruptions import disruption_rows  # noqa: E402
 
 # The workbook
@@ -284,6 +285,9 @@ def build(ref: Ref | None = None, tech=None):
             countries.update((u["country"], u["origin"]))
             rows["upstream"].append(row({k: v for k, v in u.items() if not k.startswith("_")},
                                         u["_src"], u["_grade"], u["_note"], u.get("_year", "")))
+    # co-products (inputs/eu_coproducts.py): rare-earth separation, the Kevitsa PGM mine, nickel-cobalt
+    # mines; they replace the members' own capacity rows they stand for, before the benchmarks read them
+    coproduct_rows(ref, rows, info)
     rows["benchmarks"] = benchmark_rows(ref, info)
     # by-products on their hosts: gallium on alumina, germanium on zinc (inputs/eu_byproducts.py)
     ga_suppliers = {r["country"] for r in rows["supply"] if r["material"] == "gallium"}
@@ -309,7 +313,7 @@ def max_capacity_path(info_m, stage) -> dict[int, float]:
             v += tech["max_build_per_year"] * n
             if "max_capacity" in tech:
                 v = min(v, max(tech["max_capacity"], cap.get(t, (0.0, None))[0] if cap else 0.0))
-        out[t] = v
+        out[t] = v + info_m.get("co", {}).get(stage, {}).get(t, 0.0)  # through co-product groups
     return out
 
 
@@ -367,16 +371,20 @@ def benchmark_rows(ref: Ref, info: dict) -> list[dict]:
 def _why_capacity(im, b, t) -> str:
     tech = im["techs"].get(b)
     ex = im["cap"].get(b, {}).get(t, (0.0, None))[0] if im["cap"].get(b) else 0.0
+    groups = im.get("co_groups", {}).get(b)
+    via = (f"; co-product group {', '.join(groups)}: at most {fmt(im['co'][b][t])} t/yr as its "
+           "share of the group's existing and buildable capacity") if groups else ""
     if tech is None:
-        return {"extraction": "no EU reserves or by-product route in the data: no mining option",
-                "processing": "no processing option"}.get(b, "no option")
+        return {"extraction": "no own EU mining option" if groups else
+                "no EU reserves or by-product route in the data: no mining option",
+                "processing": "no own processing option"}.get(b, "no option") + via
     unit = " contained" if b == "extraction" else ""
     txt = f"existing {fmt(ex)} t/yr{unit}; new capacity online from {FIRST + tech['lead_time']}"
     if "max_capacity" in tech:
         txt += f", at most {fmt(tech['max_capacity'])} t/yr{unit} in total (reserves)"
     else:
         txt += f", at most {fmt(tech['max_build_per_year'])} t/yr{unit} added per year"
-    return txt
+    return txt + via
 
 
 # =============================================================================================

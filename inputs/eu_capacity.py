@@ -69,7 +69,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
         r = one(parameter="world_production_t", material="graphite_natural", country="EU")
         add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t)")
     elif m == "magnesium":
-        r = one(parameter="eu_capacity_tpa", material="magnesium")
+        r = one(parameter="eu_capacity_tpa", material="magnesium", country="EU")
         add("processing", 2025, 0.0, r, "no primary magnesium produced in the EU for 20 years")
     elif m == "titanium_metal":
         r = one(parameter="eu_capacity_tpa", material="titanium_metal")

@@ -92,8 +92,7 @@ SPEC = {
                                                   unit="USD/t metal"), basis="refined",
         yield_=(0.8, "Pidgeon process magnesium recovery ~80 %"), margin=(0.8, "dolomite is "
         "cheap; energy and ferrosilicon dominate"),
-        capex_p=(10000, "Pidgeon smelter ~3,000-5,000 USD per t/yr in China, x2-3 in the EU with "
-                 "environmental controls"),
+        capex_p=("ref", dict(parameter="capex_eur_per_tpa", material="magnesium", country="RO")),
         capex_e=(500, "dolomite quarry"), e_lead=3, e_max=None,
         capex_r=(1000, "remelting, ~0.4 x price"), eu_feed=True,
     ),
@@ -101,7 +100,9 @@ SPEC = {
         name="Manganese (all grades), t Mn", price=dict(material="manganese", year="2024"),
         basis="ore", yield_=(0.85, "ferroalloy/sulphate recovery"), margin=(0.5, "alloy/sulphate "
         "value roughly twice the ore value per t Mn"),
-        capex_p=(2000, "ferromanganese / sulphate plant ~1,000-3,000 EUR per t Mn/yr"),
+        capex_p=(2000, "ferromanganese / sulphate plant ~1,000-3,000 EUR per t Mn/yr; the EU's "
+                 "battery-grade project (Chvaletice, CZ: 15,367 EUR per t Mn/yr, values.csv, B) is not "
+                 "used: most EU manganese is alloy grade"),
         capex_e=(5000, "small EU manganese deposits, ~4 x price per t Mn/yr"), e_lead=6,
         e_max=(20000, "small EU deposits (RO, BG, HU)"), capex_r=(1500, "~1 x price"),
     ),

@@ -242,3 +242,116 @@ def test_wait_and_see_keeps_coupled_materials_together(tmp_path):
     data = risk_neutral(load(write_case(tmp_path / "ws.xlsx", **case_)))
     brute = sum(data.probability[w] * _solve(scenario_data(data, w))[2].objective for w in data.scenarios)
     assert wait_and_see(data) == pytest.approx(brute, rel=1e-12)
+
+
+def test_extraction_coproduct_counts_as_eu_extraction_of_both_members(tmp_path):
+    """A nickel-cobalt mine 'nico' yields 0.96 t Ni and 0.04 t Co per t of output (extraction
+    stage), variable O&M 12,000 EUR/t, no capex. Ni: demand 1,000 t, refined imports at 10,000;
+    Co: demand 100 t, refined imports at 30,000; EU refining of both: 10,000 t/yr existing, no
+    cost, yield 1. Flow benchmark: EU extraction of Co >= 10 % x 100 = 10 t.
+    A t of mine output is worth 0.96 x 10,000 + 0.04 x 30,000 = 10,800 < 12,000, so the mine runs
+    only for the benchmark: 10 / 0.04 = 250 t of output, which also yields 240 t of Ni.
+    Cost 250 x 12,000 + (100 - 10) x 30,000 + (1,000 - 240) x 10,000 = 13,300,000.
+    Shadow price: one more t of Co needs 25 t of output (300,000) and saves 24 t of Ni imports
+    (240,000) and 1 t of Co imports (30,000): 30,000 EUR/t. Cobalt cannot be mined alone."""
+    years = [2030]
+    materials = [{"material": m, "voll": 1_000_000.0, "strategic": "no"} for m in ("ni", "co")]
+    demand = [{"material": "ni", "year": 2030, "demand": 1000.0}, {"material": "co", "year": 2030, "demand": 100.0}]
+    supply = [{"material": "ni", "country": "CN", "stage": "processing", "year": 2030, "price": 10000.0},
+              {"material": "co", "country": "CN", "stage": "processing", "year": 2030, "price": 30000.0}]
+    tech = [{"material": "nico", "stage": "extraction", "capex": 0.0, "lifetime": 20, "variable_om": 12000.0}]
+    cap = [{"material": m, "stage": "processing", "year": 2030, "capacity": 10000.0} for m in ("ni", "co")]
+    co = [{"group": "nico", "material": "ni", "share": 0.96, "stage": "extraction"},
+          {"group": "nico", "material": "co", "share": 0.04, "stage": "extraction"}]
+    bench = [{"benchmark": "extraction", "material": "co", "level": 0.1, "start_year": 2030, "basis": "flow"}]
+    rows = {"materials": materials, "demand": demand, "supply": supply, "technology": tech,
+            "capacity_existing": cap, "coproducts": co, "benchmarks": bench}
+    run = solve_case(tmp_path, materials=["ni", "co"], countries=["CN", "RW"], years=years, rows=rows)
+    assert run.solution.objective == pytest.approx(250 * 12000 + 90 * 30000 + 760 * 10000)
+    got = table(run, "coproducts").set_index("material")
+    assert got.loc["co", "group_output_t"] == pytest.approx(250.0)
+    assert got.loc["co", "used_t"] == pytest.approx(10.0) and got.loc["ni", "used_t"] == pytest.approx(240.0)
+    assert table(run, "shadow_prices", benchmark="extraction").iloc[0]["eur_per_t"] == pytest.approx(30000.0)
+    assert table(run, "compliance", benchmark="extraction").iloc[0]["achieved_share"] == pytest.approx(0.1)
+
+
+# ---- the default EU case's co-products (inputs/eu_coproducts.py) ----------------------------
+def _ref(**kw) -> float:
+    import csv
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "data" / "reference" / "byproducts.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        got = [r for r in csv.DictReader(f) if all(r[k] == v for k, v in kw.items())]
+    assert len(got) == 1, kw
+    return float(got[0]["value"])
+
+
+@pytest.fixture(scope="module")
+def eu_case():
+    from pathlib import Path
+    return load(Path(__file__).resolve().parent.parent / "inputs" / "eu_crma.xlsx")
+
+
+def test_default_case_coproduct_ratios_are_the_read_numbers(eu_case):
+    """Norra Karr PEA: 721 t NdPr, 248 t Dy, 36 t Tb oxide a year -> NdPr 721/1,005 = 0.7174,
+    Dy/Tb 284/1,005 = 0.2826 (heavy feed); Pulawy on Songwe Hill: 2,000 t NdPr + 50 t Dy/Tb ->
+    Dy/Tb 50/2,050 = 0.0244 (light feed); Kevitsa 2015: 31,899 oz Pt, 25,196 oz Pd -> Pt 0.5587, Pd 0.4413;
+    Terrafame: 170,000 t NiSO4.6H2O x 0.2233 = 37,960 t Ni, 7,400 t CoSO4.7H2O x 0.2097 = 1,551 t Co
+    -> Co 1,551 / 39,511 = 0.0393 (Co:Ni 0.0409)."""
+    co = eu_case.table("coproducts")
+    nd, dy, tb = (_ref(material=m, country="SE", parameter="nameplate_capacity_tpa")
+                  for m in ("ndpr", "dysprosium", "terbium"))
+    assert (nd, dy, tb) == (721, 248, 36)
+    for g in ("ree_separation_heavy", "ree_mine"):
+        assert co[(g, "ndpr")]["share"] == pytest.approx(721 / 1005, abs=1e-4)
+        assert co[(g, "dytb")]["share"] == pytest.approx(284 / 1005, abs=1e-4)
+    pl = (_ref(material="ndpr", country="PL", parameter="nameplate_capacity_tpa"),
+          _ref(material="dytb", country="PL", parameter="nameplate_capacity_tpa"))
+    assert pl == (2000, 50)
+    assert co[("ree_separation_light", "dytb")]["share"] == pytest.approx(50 / 2050, abs=1e-4)
+    assert co[("ree_separation_heavy", "ndpr")]["stage"] == "processing" and co[("ree_mine", "ndpr")]["stage"] == "extraction"
+    assert co[("pgm_kevitsa", "platinum")]["share"] == pytest.approx(31899 / (31899 + 25196), abs=1e-4)
+    ni, cobalt = 170000 * 58.6934 / 262.85, 7400 * 58.9332 / 281.10
+    assert (round(ni), round(cobalt)) == (37960, 1551)
+    assert co[("nickel_cobalt_mine", "cobalt")]["share"] == pytest.approx(cobalt / (ni + cobalt), abs=1e-4)
+    for g in ("ree_separation_light", "ree_separation_heavy", "ree_mine", "pgm_kevitsa", "nickel_cobalt_mine"):
+        assert sum(r["share"] for (gg, _), r in co.items() if gg == g) == pytest.approx(1.0, abs=2e-4)
+
+
+def test_default_case_cannot_build_one_coproduct_without_the_other(eu_case):
+    """No own NdPr or Dy/Tb separation or mining plant and no own cobalt mine: those capacities
+    exist only as co-product groups; nickel keeps a nickel-only mine option, its existing
+    capacity less Terrafame's 37,960 t Ni; Kevitsa runs (1.776 t/yr Pt + Pd to 2034) but cannot
+    grow (max_build_per_year 0)."""
+    tech, cap = eu_case.table("technology"), eu_case.table("capacity_existing")
+    for m, k in (("ndpr", "processing"), ("dytb", "processing"), ("ndpr", "extraction"),
+                 ("dytb", "extraction"), ("cobalt", "extraction")):
+        assert (m, k) not in tech, (m, k)
+    assert not any(m == "cobalt" and k == "extraction" for (m, k, _) in cap)
+    assert ("nickel", "extraction") in tech
+    assert cap[("nickel_cobalt_mine", "extraction", 2030)]["capacity"] == pytest.approx(39511.8, abs=0.1)
+    assert "less Terrafame's 37,960 t Ni" in cap[("nickel", "extraction", 2030)]["note"]
+    assert cap[("pgm_kevitsa", "extraction", 2034)]["capacity"] == pytest.approx((31899 + 25196) / 32150.7466, rel=1e-5)
+    assert ("pgm_kevitsa", "extraction", 2035) not in cap
+    assert tech[("pgm_kevitsa", "extraction")]["max_build_per_year"] == 0.0
+    assert tech[("ree_mine", "extraction")]["max_capacity"] == pytest.approx(1005.0)
+
+
+def test_default_case_run_yields_cobalt_with_nickel():
+    """`python run.py`: Terrafame's 39,511.8 t/yr of Ni + Co yields 1,551 t Co and 37,959 t Ni in
+    2030 (39,511.8 x 0.03926 and x 0.9607), all used in the EU; Kevitsa yields 1.776 x 0.5587 =
+    0.992 t Pt in 2030 and nothing from 2035; the cobalt extraction benchmark is out of reach:
+    at most 0.9 (yield) x 1,551 = 1,396 t refined equivalent in 2030 vs 10 % x 29,596 t."""
+    from pathlib import Path
+
+    from model.pipeline import solve_workbook
+    eu = Path(__file__).resolve().parent.parent / "inputs" / "eu_crma.xlsx"
+    run = solve_workbook(eu)
+    co = table(run, "coproducts")
+    at = co.set_index(["group", "material", "year"])
+    assert at.loc[("nickel_cobalt_mine", "cobalt", 2030), "yield_t"] == pytest.approx(39511.8 * 0.03926, rel=1e-4)
+    assert at.loc[("nickel_cobalt_mine", "nickel", 2030), "used_t"] == pytest.approx(39511.8 * 0.9607, rel=1e-4)
+    assert at.loc[("pgm_kevitsa", "platinum", 2030), "yield_t"] == pytest.approx(1.77586 * 0.5587, rel=1e-4)
+    assert at.loc[("pgm_kevitsa", "platinum", 2035), "group_output_t"] == pytest.approx(0.0, abs=1e-9)
+    bench = load(eu).table("benchmarks")[("extraction", "cobalt", "")]
+    assert bench["enforcement"] == "soft" and "at most 1,396 t vs 10% x 57,807 t" in bench["note"]

@@ -35,7 +35,8 @@ share at the extraction and processing stages, next to the benchmark levels of t
   much press coverage quote. They differ by the EU's own output: magnesium's 84 % of consumption is 96 %
   of imports in the default EU case.
 
-Capacity is existing capacity only (sheet capacity_existing): nothing is built.
+Capacity is existing capacity only (sheet capacity_existing, with members' shares of co-product
+plants): nothing is built.
 """
 from __future__ import annotations
 
@@ -67,7 +68,14 @@ TOL = 1e-9
 
 
 def _existing(data: ModelData, m: str, stage: str, t: int) -> float:
-    return data.table("capacity_existing").get((m, stage, t), {}).get("capacity", 0.0)
+    """Own existing capacity plus the member's share of co-product plants at the stage (the share
+    the model's capacity-basis benchmarks count, model/blocks/coproducts.py)."""
+    cap = data.table("capacity_existing")
+    own = cap.get((m, stage, t), {}).get("capacity", 0.0)
+    for (g, mm), rec in data.table("coproducts").items():
+        if mm == m and rec["stage"] == stage:
+            own += rec["share"] * cap.get((g, stage, t), {}).get("capacity", 0.0)
+    return own
 
 
 def _offers(data: ModelData, m: str, stage: str, t: int) -> dict[str, float]:
