@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from model.io.cells import ERROR_VALUES, FORMULA_START, MAX_CELL_TEXT, cell_text
+from model.io.chart_xml import ChartWriter
 from model.io.sheet_style import CENTER
 from model.io.sheet_style import _write_cells, safe
 
@@ -206,7 +207,8 @@ def _save(wb, path: Path, bodies: list, data: _DataSheet | None = None) -> None:
         data.cells()
         data = None
     if not fast and data is None:
-        wb.save(path)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ChartWriter(wb, archive).save()  # openpyxl's save, with the charts' XML (chart_xml.py)
         return
     ids = _style_ids(wb, [f for *_, fmts in fast for f in fmts])
     if data is not None:
@@ -215,10 +217,8 @@ def _save(wb, path: Path, bodies: list, data: _DataSheet | None = None) -> None:
     buf = BytesIO()
     # saving gives each sheet its part name (ws.path); stored, not deflated: every part is read
     # back below and deflated once, into the file
-    from openpyxl.writer.excel import ExcelWriter
-
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
+        ChartWriter(wb, archive).save()
     # part name -> first row, last row and last column written, the XML of the rows in chunks
     by_part = {ws.path.lstrip("/"): (r1, r1 + len(df) - 1, c1 + len(df.columns) - 1,
                                      partial(_body_chunks, r1, c1, df, [ids.get(f) for f in fmts]))
