@@ -12,7 +12,6 @@ import threading
 from contextlib import contextmanager
 
 
-
 def shown(quiet: bool = False, stream=None) -> bool:
     """Whether progress is shown: not ``quiet`` and standard error is a terminal."""
     stream = stream or sys.stderr

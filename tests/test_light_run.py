@@ -30,8 +30,8 @@ def test_cost_figure_svg_by_hand():
     left = 8 + 7 * 1  # the width of the labels: one character
     ticks = re.findall(r'text-anchor="middle">([^<]+)</text>', svg)
     assert ticks == ["-1", "0", "1", "2", "3", "present value (bn EUR)"]
-    bars = dict((t, (float(x), float(w))) for x, w, t in
-                re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="16" fill="#\w+"><title>([^<]+)', svg))
+    bars = {t: (float(x), float(w)) for x, w, t in
+            re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="16" fill="#\w+"><title>([^<]+)', svg)}
     assert bars["B, capex: -0.500 bn EUR"] == (left + 70, 70)
     assert bars["A, purchases: 1.000 bn EUR"] == (left + 420, 140)
     assert bars["A, capex: 2.000 bn EUR"] == (left + 140, 280)

@@ -117,7 +117,7 @@ class XmlChart(ChartBase):
     """A chart given as its XML text, anchored on a sheet like an openpyxl chart (``ws.add_chart``)
     and written by ``ChartWriter``. ``width`` and ``height`` in cm, as openpyxl's charts."""
 
-    def __init__(self, xml: str, width: float = 16.5, height: float = 8.0):  # noqa: D107 - no ChartBase set-up
+    def __init__(self, xml: str, width: float = 16.5, height: float = 8.0):
         self.xml = xml
         self.width, self.height = width, height
         self.anchor = "E15"

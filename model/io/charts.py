@@ -8,9 +8,18 @@ from openpyxl.worksheet.pagebreak import Break
 from model import summaries as S
 from model.io.cells import cell_text
 from model.io.chart_xml import XmlChart, bar_xml, line_xml
-from model.io.sheet_style import (BENCH_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT,
-                                  STAGE_COLOURS, TITLE_FONT)
-from model.io.sheet_style import _print_setup, safe
+from model.io.sheet_style import (
+    BENCH_COLOURS,
+    NOTE_FONT,
+    OKABE_ITO,
+    ORIGIN_COLOURS,
+    SCENARIO_COLOURS,
+    SECTION_FONT,
+    STAGE_COLOURS,
+    TITLE_FONT,
+    _print_setup,
+    safe,
+)
 from model.io.sheet_xml import _DataSheet
 
 
@@ -19,7 +28,12 @@ def _title(text: str, size: int = 1100):
     (the sweep's workbook; the results workbook writes its charts' XML: model/io/chart_xml.py)."""
     from openpyxl.chart.text import RichText, Text
     from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
 
     cp = CharacterProperties(sz=size, b=True)
     para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=cell_text(text))])

@@ -123,8 +123,8 @@ def cost_figure(tables: dict) -> str | None:
     def x(v: float) -> float:
         return left + (v - lo) / (hi - lo) * plot_w
 
-    out = [f'<svg role="img" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+    out = [(f'<svg role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">'),
            "<title>present value by material and component, bn EUR</title>"]
     k = 0
     while lo + k * step <= hi + 1e-9 * step:  # grid lines and tick labels
