@@ -48,3 +48,27 @@ def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
             "print(rc, ','.join(heavy))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0"], out.stdout + out.stderr
+
+
+def test_answer_given_again_only_for_the_same_tables():
+    """The answer is made once per run and given again to the summary sheet, report.html and the
+    console; a new frame, another objective or another status makes it anew. By hand: capex 2 +
+    purchases 1 = 3 bn EUR, capex 66.7 % of the cost; with capex 5 instead: 6 bn EUR, 83.3 %."""
+    from model import summaries as S
+
+    cs = pd.DataFrame({"material": ["A", "A"], "component": ["capex", "purchases"],
+                       "present_value_eur": [2e9, 1e9]})
+    tables = {"cost_summary": cs}
+    first = S.answer(tables, 3e9, {"status": "optimal"})
+    head = first["headline"].set_index("item")
+    assert head.loc["total cost (present value)", "value"] == 3.0
+    assert head.loc["  capex", "note"] == "66.7 % of the cost"
+    first["headline"].loc[0, "value"] = -1.0  # the caller's copy: the kept answer is unchanged
+    again = S.answer(tables, 3e9, {"status": "optimal"})
+    assert again["headline"].set_index("item").loc["total cost (present value)", "value"] == 3.0
+    tables["cost_summary"] = cs.assign(present_value_eur=[5e9, 1e9])  # a new frame: a new answer
+    head = S.answer(tables, 6e9, {"status": "optimal"})["headline"].set_index("item")
+    assert head.loc["total cost (present value)", "value"] == 6.0
+    assert head.loc["  capex", "note"] == "83.3 % of the cost"
+    head = S.answer(tables, 6e9, {"status": "time limit"})["headline"].set_index("item")
+    assert head.loc["solver status", "value"] == "time limit"
