@@ -71,6 +71,8 @@ def _plain(df: pd.DataFrame) -> bool:
         s = df[col]
         if not isinstance(s.dtype, np.dtype) or s.dtype.kind not in "biufO":  # no extension dtypes
             return False
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) == "string":
+            continue  # text only (one pass in C; the usual case)
         if s.dtype == object and not all(t in _PLAIN or issubclass(t, (np.number, np.bool_))
                                          for t in set(map(type, s.to_numpy()))):
             return False
