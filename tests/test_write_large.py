@@ -316,3 +316,15 @@ def test_read_results_on_calamine_is_what_openpyxl_read(tmp_path, monkeypatch, c
         assert list(new) == list(old) and new_info == old_info
         for name in old:
             pd.testing.assert_frame_equal(new[name], old[name], check_exact=True, obj=name)
+
+
+def test_sheets_deflated_with_or_without_isal_hold_the_same_xml(results, tmp_path, monkeypatch):
+    """The table sheets are deflated by ISA-L when the isal package is there, by zlib otherwise:
+    the same parts once inflated, and zipfile's own check (CRC) passes on both."""
+    fast = W.write_results(tmp_path / "isal.xlsx", results, {"case": "x"})
+    monkeypatch.setattr(sheet_xml, "_FAST_DEFLATE", None)
+    plain = W.write_results(tmp_path / "zlib.xlsx", results, {"case": "x"})
+    for book in (fast, plain):
+        with zipfile.ZipFile(book) as z:
+            assert z.testzip() is None
+    assert _parts(fast) == _parts(plain)
