@@ -95,8 +95,8 @@ def bench_case(name: str, workbook: Path, tmp: Path, repeat: int) -> list[dict]:
     out.append(dict(info, phase="write", before_s=o, after_s=n, cells=cells))
     if name == "EU":  # reading a results workbook back (compare, reproduce, export); S5's takes minutes before
         book = tmp / f"{name}-new.xlsx"
-        o, n = _side_by_side(lambda: old_write.read_results(book), lambda: new_write.read_results(book), repeat)
-        out.append(dict(info, phase="read results back (not in the target)", before_s=o, after_s=n))
+        ro, rn = _side_by_side(lambda: old_write.read_results(book), lambda: new_write.read_results(book), repeat)
+        out.append(dict(info, phase="read results back (not in the target)", before_s=ro, after_s=rn))
     try:
         import xlsxwriter  # noqa: F401
     except ImportError:
