@@ -29,8 +29,9 @@ def write_doc(report: dict, lines: list[str], path: Path) -> Path:
         "is the wall clock from the start of the build to the end of the extraction less HiGHS' run, as a "
         "share of it (no background thread: the tables are made after the solve); *whole run / HiGHS* is "
         "read + build + solve + extract + write over HiGHS alone. `python run.py` is timed as a user runs "
-        "it, from process start to exit (best of three), with the time to import the modules a run needs "
-        "and to start Python reported apart. The VSS/EVPI ratio is the 11-scenario frozen EU disruption "
+        "it, from process start to exit (best of three), with its processor time (user + system, the least of "
+        "the three: on a busy machine the wall clock also counts the time spent waiting for a core) and "
+        "the time to import the modules a run needs and to start Python reported apart. The VSS/EVPI ratio is the 11-scenario frozen EU disruption "
         "case solved with its value-of-information report over the same solve without it; the sweep "
         "ratio is `python run.py sweep` over 10 levels of the processing benchmark against one "
         "`python run.py`, both end to end.",

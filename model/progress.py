@@ -11,8 +11,6 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from tqdm import tqdm
-
 
 def shown(quiet: bool = False, stream=None) -> bool:
     """Whether progress is shown: not ``quiet`` and standard error is a terminal."""
@@ -22,6 +20,8 @@ def shown(quiet: bool = False, stream=None) -> bool:
 
 def bar(iterable, desc: str, quiet: bool = False, total: int | None = None, unit: str = "step"):
     """``iterable`` with a progress bar (items done of the total, elapsed and remaining time)."""
+    from tqdm import tqdm  # here: a quiet run never imports it
+
     return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, leave=False,
                 disable=not shown(quiet), ncols=_size()[0], nrows=_size()[1])
 
@@ -35,6 +35,8 @@ def _size() -> tuple[int, int]:
 
 def say(message: str) -> None:
     """A line on standard error that does not break a progress bar being drawn."""
+    from tqdm import tqdm
+
     tqdm.write(message, file=sys.stderr)
 
 
@@ -44,6 +46,8 @@ def ticking(desc: str, quiet: bool = False, every: float = 0.5):
     if not shown(quiet):
         yield
         return
+    from tqdm import tqdm
+
     line = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr, leave=False,
                 ncols=_size()[0], nrows=_size()[1])
     stop = threading.Event()

@@ -165,15 +165,17 @@ def test_report_html_rendered_in_chromium(eu_run, tmp_path):
     page = eu_run.folder / "report.html"
     source = page.read_text(encoding="utf-8")
     assert "http://" not in source and "https://" not in source  # self-contained: nothing fetched
-    assert 'src="data:image/png;base64,' in source
+    assert "<svg" in source and "data:image" not in source  # the figure inline, drawn without a plotting library
     dom = _chromium("--dump-dom", page.as_uri()).stdout
     text = re.sub(r"<[^>]+>", " ", dom)
+    assert "present value (bn EUR)" in text  # the figure's axis, rendered
     assert _headline(eu_run) in text and "bn EUR" in text and "###" not in text
     for block in ("Benchmarks per material over the whole horizon", "three most expensive benchmark rows",
                   "Strategic stock held", "what the benchmarks cost"):
         assert block in text, block
     for mm in eu_run.data.materials:
         assert f"<td>{mm}</td>" in dom
+        assert f'text-anchor="end">{mm}</text>' in dom  # its bar in the figure
     shot = tmp_path / "report.png"
     _chromium(f"--screenshot={shot}", "--window-size=1200,2400", page.as_uri())
     assert shot.stat().st_size > 20_000

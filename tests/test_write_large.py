@@ -144,6 +144,79 @@ def test_chart_data_written_as_xml_is_what_openpyxl_writes(results, tmp_path, mo
         assert xml[name] == cells[name], name
 
 
+def _openpyxl_chart(kind):
+    """The chart builders of the writer before model/io/chart_xml.py: openpyxl chart objects."""
+    from openpyxl.chart import BarChart, LineChart
+
+    from model.io.charts import _title
+
+    def style(ch, title, y_title, y_fmt):
+        ch.title = _title(title)
+        ch.y_axis.title = y_title
+        ch.y_axis.numFmt = y_fmt
+        ch.y_axis.number_format = y_fmt
+        ch.x_axis.delete = False
+        ch.y_axis.delete = False
+        ch.width, ch.height = 16.5, 8.0
+        ch.legend.position = "b"
+
+    def bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
+        ch = BarChart()
+        ch.type, ch.gapWidth = "col", 60
+        if stacked:
+            ch.grouping, ch.overlap = "stacked", 100
+        else:
+            ch.grouping = "clustered"
+        ch.add_data(data, titles_from_data=True)
+        ch.set_categories(cats)
+        style(ch, title, y_title, y_fmt)
+        for s, colour in zip(ch.series, colours):
+            s.graphicalProperties.solidFill = colour
+            s.graphicalProperties.line.solidFill = colour
+        return ch
+
+    def line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0", widths=(), y_min=None, y_max=None):
+        ch = LineChart()
+        ch.add_data(data, titles_from_data=True)
+        ch.set_categories(cats)
+        style(ch, title, y_title, y_fmt)
+        n = len(ch.series)
+        for s, colour, dash, width in zip(ch.series, colours, list(dashed) + [False] * n, list(widths) + [None] * n):
+            gp = s.graphicalProperties
+            gp.line.solidFill = colour
+            gp.line.width = int(12700 * width) if width else (28575 if not dash else 19050)
+            if dash:
+                gp.line.dashStyle = "dash"
+            s.marker.symbol = "none"
+            s.smooth = False
+        if y_min is not None:
+            ch.y_axis.scaling.min = y_min
+        if y_max is not None:
+            ch.y_axis.scaling.max = y_max
+        return ch
+
+    return bar if kind == "bar" else line
+
+
+@pytest.mark.parametrize("case", ["example_disruptions.xlsx", "example_purchasing.xlsx", "eu_crma.xlsx"])
+def test_charts_written_from_the_template_are_what_openpyxl_writes(tmp_path, monkeypatch, case):
+    """Every part of the workbook (charts, drawing, relationships, content types, sheets) is the
+    same, byte for byte, whether the charts are written from the DrawingML template
+    (model/io/chart_xml.py) or built and written as openpyxl chart objects, as before."""
+    from model.io import charts
+
+    res = solve_workbook(ROOT / "inputs" / case).results
+    xml = _parts(W.write_results(tmp_path / "xml.xlsx", res, {"case": "x"}))
+    monkeypatch.setattr(charts, "_bar", _openpyxl_chart("bar"))
+    monkeypatch.setattr(charts, "_line", _openpyxl_chart("line"))
+    objects = _parts(W.write_results(tmp_path / "objects.xlsx", res, {"case": "x"}))
+    assert list(xml) == list(objects)
+    assert sum(n.startswith("xl/charts/chart") for n in xml) > 5
+    assert any(b"<min val=" in xml[n] for n in xml if n.startswith("xl/charts/"))  # the shares' axis
+    for name in xml:
+        assert xml[name] == objects[name], name
+
+
 def test_pivot_is_pivot_table():
     rng = np.random.default_rng(3)
     for _ in range(200):
@@ -219,3 +292,39 @@ def test_stock_chart_of_many_scenarios_keeps_distinct_colours():
     rest = [c for c in p.columns if c not in out.columns[:-1]]
     assert out.iloc[:, -1].tolist() == p[rest].min(axis=1).tolist()
     assert _few_scenarios(p.iloc[:, :4]).equals(p.iloc[:, :4])  # few scenarios: all drawn
+
+
+@pytest.mark.parametrize("case", ["example_purchasing.xlsx", "example_disruptions.xlsx", "eu_crma.xlsx"])
+def test_read_results_on_calamine_is_what_openpyxl_read(tmp_path, monkeypatch, case):
+    """read_results (python-calamine) gives the tables and run sheet the openpyxl reader before it
+    gave (frozen in bench/legacy_io/write.py), dtypes included: calamine reads every number as a
+    float and the reader makes whole-number columns integer where the writer's format is none or
+    "0" (years, coalition sizes), not where it has decimals (unmet_t all 0.0 stays float). Run on
+    a workbook with its tables split over sheets as well."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from bench.legacy_io import write as legacy
+
+    res = solve_workbook(ROOT / "inputs" / case).results
+    books = [W.write_results(tmp_path / "whole.xlsx", res, {"case": "x", "objective": 1.5})]
+    monkeypatch.setattr(W, "MAX_ROWS", ROWS + 2)
+    books.append(W.write_results(tmp_path / "split.xlsx", res, {"case": "x"}))
+    for book in books:
+        new, new_info = W.read_results(book)
+        old, old_info = legacy.read_results(book)
+        assert list(new) == list(old) and new_info == old_info
+        for name in old:
+            pd.testing.assert_frame_equal(new[name], old[name], check_exact=True, obj=name)
+
+
+def test_sheets_deflated_with_or_without_isal_hold_the_same_xml(results, tmp_path, monkeypatch):
+    """The table sheets are deflated by ISA-L when the isal package is there, by zlib otherwise:
+    the same parts once inflated, and zipfile's own check (CRC) passes on both."""
+    fast = W.write_results(tmp_path / "isal.xlsx", results, {"case": "x"})
+    monkeypatch.setattr(sheet_xml, "_FAST_DEFLATE", None)
+    plain = W.write_results(tmp_path / "zlib.xlsx", results, {"case": "x"})
+    for book in (fast, plain):
+        with zipfile.ZipFile(book) as z:
+            assert z.testzip() is None
+    assert _parts(fast) == _parts(plain)

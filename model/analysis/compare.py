@@ -9,7 +9,6 @@ result table match the stored ones within a relative tolerance.
 """
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from dataclasses import dataclass, field
@@ -21,51 +20,11 @@ from openpyxl.styles import Font, PatternFill
 
 from model import summaries as S
 from model.errors import InputError, Issue
+from model.io.runfolder import RunRecord, load_run
 
 DIFF_FILL = PatternFill("solid", fgColor="FFE699")
 MISSED_FILL = PatternFill("solid", fgColor="F4B6B6")
 RTOL = 1e-6
-
-
-# ---- reading run folders ------------------------------------------------------------------------
-@dataclass
-class RunRecord:
-    folder: Path
-    tables: dict
-    info: dict
-    manifest: dict = field(default_factory=dict)
-    label: str = ""
-
-    @property
-    def case(self) -> str:
-        return str(self.manifest.get("case") or self.info.get("case") or self.folder.name)
-
-    @property
-    def objective(self) -> float:
-        solver = self.manifest.get("solver") or {}
-        if solver.get("objective") is not None:
-            return float(solver["objective"])
-        return float(self.info.get("objective_eur"))
-
-
-def load_run(path) -> RunRecord:
-    """A run folder (or its results.xlsx) read back: tables, run sheet and manifest."""
-    from model.io.write import read_results
-
-    path = Path(path)
-    folder = path.parent if path.suffix.lower() == ".xlsx" else path
-    book = path if path.suffix.lower() == ".xlsx" else path / "results.xlsx"
-    if not book.is_file():
-        raise InputError([Issue(file=str(path), expected="a run folder holding results.xlsx, as "
-                                "written by 'python run.py WORKBOOK' (outputs/<case>-<timestamp>/)")])
-    try:
-        tables, info = read_results(book)
-    except Exception as exc:  # a damaged or foreign workbook
-        raise InputError([Issue(file=str(book), expected=f"a results workbook that can be read ({exc})")])
-    manifest = {}
-    if (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return RunRecord(folder=folder, tables=tables, info=info, manifest=manifest)
 
 
 def _labels(runs: list[RunRecord]) -> list[str]:

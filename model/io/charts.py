@@ -2,54 +2,42 @@
 from __future__ import annotations
 
 import pandas as pd
-from openpyxl.chart import BarChart, LineChart
-from openpyxl.chart.text import RichText, Text
-from openpyxl.chart.title import Title
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from model import summaries as S
 from model.io.cells import cell_text
-from model.io.sheet_style import (BENCH_COLOURS, NOTE_FONT, OKABE_ITO, ORIGIN_COLOURS, SCENARIO_COLOURS, SECTION_FONT,
-                                  STAGE_COLOURS, TITLE_FONT)
-from model.io.sheet_style import _print_setup, safe
+from model.io.chart_xml import XmlChart, bar_xml, line_xml
+from model.io.sheet_style import (
+    BENCH_COLOURS,
+    NOTE_FONT,
+    OKABE_ITO,
+    ORIGIN_COLOURS,
+    SCENARIO_COLOURS,
+    SECTION_FONT,
+    STAGE_COLOURS,
+    TITLE_FONT,
+    _print_setup,
+    safe,
+)
 from model.io.sheet_xml import _DataSheet
 
-def _title(text: str, size: int = 1100) -> Title:
-    """A chart title in a modest font (the default is large enough to wrap)."""
+
+def _title(text: str, size: int = 1100):
+    """A chart title in a modest font (the default is large enough to wrap), for an openpyxl chart
+    (the sweep's workbook; the results workbook writes its charts' XML: model/io/chart_xml.py)."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
+
     cp = CharacterProperties(sz=size, b=True)
     para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=cell_text(text))])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
-
-
-def _style_chart(ch, title: str, y_title: str, y_fmt: str = "#,##0", width: float = 16.5,
-                 height: float = 8.0) -> None:
-    ch.title = _title(title)
-    ch.y_axis.title = y_title
-    ch.y_axis.numFmt = y_fmt
-    ch.y_axis.number_format = y_fmt
-    ch.x_axis.delete = False
-    ch.y_axis.delete = False
-    ch.width, ch.height = width, height
-    ch.legend.position = "b"
-
-
-def _colour_series(ch, colours, dashed=(), line=False, widths=()) -> None:
-    """Colours (and for lines: dashes and widths in points) of a chart's series, in order."""
-    n = len(ch.series)
-    for s, colour, dash, width in zip(ch.series, colours, list(dashed) + [False] * n, list(widths) + [None] * n):
-        gp = s.graphicalProperties
-        if line:
-            gp.line.solidFill = colour
-            gp.line.width = int(12700 * width) if width else (28575 if not dash else 19050)
-            if dash:
-                gp.line.dashStyle = "dash"
-            s.marker.symbol = "none"
-            s.smooth = False
-        else:
-            gp.solidFill = colour
-            gp.line.solidFill = colour
 
 
 # one colour per named supplier, none shared with the EU origins, the stock or 'other countries'
@@ -63,27 +51,16 @@ def _country_colours(top: list[str]) -> dict[str, str]:
     return {**ORIGIN_COLOURS, **dict(zip(top, SUPPLIER_COLOURS)), S.OTHER_COUNTRIES: OTHER_COLOUR}
 
 
-def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0"):
-    ch = BarChart()
-    ch.type, ch.gapWidth = "col", 60
-    if stacked:
-        ch.grouping, ch.overlap = "stacked", 100
-    else:
-        ch.grouping = "clustered"
-    ch.add_data(data, titles_from_data=True)
-    ch.set_categories(cats)
-    _style_chart(ch, title, y_title, y_fmt)
-    _colour_series(ch, colours)
-    return ch
+def _bar(data, cats, title, y_title, colours, stacked=True, y_fmt="#,##0") -> XmlChart:
+    """A column chart of the chart data block ``data`` (References from ``_DataSheet.block``)."""
+    return XmlChart(bar_xml(data, cats, cell_text(title), y_title, colours, stacked=stacked, y_fmt=y_fmt))
 
 
-def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0", widths=()):
-    ch = LineChart()
-    ch.add_data(data, titles_from_data=True)
-    ch.set_categories(cats)
-    _style_chart(ch, title, y_title, y_fmt)
-    _colour_series(ch, colours, dashed=dashed, line=True, widths=widths)
-    return ch
+def _line(data, cats, title, y_title, colours, dashed=(), y_fmt="#,##0", widths=(), y_min=None,
+          y_max=None) -> XmlChart:
+    """A line chart of the chart data block ``data``: dashes, widths in points, value axis bounds."""
+    return XmlChart(line_xml(data, cats, cell_text(title), y_title, colours, dashed=dashed, y_fmt=y_fmt,
+                             widths=widths, y_min=y_min, y_max=y_max))
 
 
 def _pivot(df: pd.DataFrame, index: str, columns: str, values: str, aggfunc: str, fill_value=None,
@@ -177,21 +154,16 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     if len(eu):
         p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"), pivots=split["shares"][mm])
         data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
-        ch = _line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
-                   "share of consumption", cols, dashed=dash, y_fmt="0%")
-        ch.y_axis.scaling.min = 0
-        charts.append(ch)
+        charts.append(_line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
+                            "share of consumption", cols, dashed=dash, y_fmt="0%", y_min=0))
     # single-country cap: the largest third country's share at each stage, and the cap
     sc = b.loc[b["benchmark"] == "single_country"]
     if len(sc):
         p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"),
                                      one_target="cap", pivots=split["caps"][mm])
         data, cats = dsheet.block(f"{mm}: largest third-country share and cap ({scen})", p, fmt="0.0%")
-        ch = _line(data, cats, f"{mm}: largest third country (solid) vs cap (dashed)",
-                   "share of consumption", cols, dashed=dash, y_fmt="0%")
-        ch.y_axis.scaling.min = 0
-        ch.y_axis.scaling.max = 1
-        charts.append(ch)
+        charts.append(_line(data, cats, f"{mm}: largest third country (solid) vs cap (dashed)",
+                            "share of consumption", cols, dashed=dash, y_fmt="0%", y_min=0, y_max=1))
     return charts
 
 

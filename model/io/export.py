@@ -458,7 +458,7 @@ def parse_formats(text: str | None) -> list[str]:
 
 def export_run(run_dir, formats=FORMATS, out_dir=None, progress=None) -> list[Path]:
     """Write the chosen exports of a run folder; returns the files written."""
-    from model.analysis.compare import load_run
+    from model.io.runfolder import load_run
 
     say = progress or (lambda msg: None)
     if any(f in formats for f in FIGURE_FORMATS):

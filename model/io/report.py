@@ -3,16 +3,13 @@
 The same blocks as the summary sheet of results.xlsx and the console (model.summaries
 .answer): the total cost and its parts, what the benchmarks cost, the status of every benchmark
 per material over the horizon, the three most expensive benchmark rows, the stock held, VSS/EVPI
-for disruption runs and the purchasing desk's view for joint purchasing. The figure is embedded as
-a data URI and the style sheet is inline, so the file opens in any browser, offline, alone. Every
-text is HTML-escaped. The figure needs matplotlib (the ``reports`` extra); without it the page says
-so and has the tables only.
+for disruption runs and the purchasing desk's view for joint purchasing. The figure is inline SVG drawn
+from the tidy tables (no plotting library) and the style sheet is inline, so the file opens in any
+browser, offline, alone. Every text is HTML-escaped.
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 from pathlib import Path
 
@@ -35,7 +32,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 td.part { padding-left: 1.8em; }
 td.met { background: #C6EFCE; } td.price { background: #FFF2CC; }
 td.partly { background: #FFE699; } td.missed { background: #F4B6B6; font-weight: bold; }
-img { max-width: 100%; }
+figure { margin: 0.4em 0; } figure svg { max-width: 100%; height: auto; }
 """
 
 
@@ -79,38 +76,84 @@ def _status_class(col, v):
     return None
 
 
+def _nice_step(span: float, ticks: int = 6) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` ticks."""
+    raw = span / max(ticks - 1, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    for k in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if k * power >= raw:
+            return k * power
+    return 10.0 * power
+
+
+def _tick_label(v: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    if step * 10 ** decimals % 1 > 1e-9:  # a step of 2.5, 0.25, ...
+        decimals += 1
+    return f"{v:,.{decimals}f}"
+
+
 def cost_figure(tables: dict) -> str | None:
     """Present value by material and component (bn EUR), a horizontal stacked bar per material,
-    largest on top, as a PNG data URI; None without matplotlib or costs."""
+    largest on top, as inline SVG drawn from the cost_summary table (no plotting library: the page
+    is made in a few milliseconds); None without costs. Positive parts stack right of zero,
+    negative ones left of it. Each bar part has a tooltip (its SVG title) with its value."""
     cs = tables.get("cost_summary")
     if cs is None or not len(cs):
-        return None
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
         return None
     p = cs.pivot_table(index="material", columns="component", values="present_value_eur", aggfunc="sum",
                        fill_value=0.0, sort=False) / 1e9
     p = p[[c for c in p.columns if p[c].abs().sum() > 1e-12]]
-    p = p.loc[p.sum(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.28 * len(p)), dpi=110)
-    left = pd.Series(0.0, index=p.index)
+    if not len(p.columns):
+        return None
+    p = p.loc[p.sum(axis=1).sort_values(ascending=False, kind="stable").index]  # largest on top
+    lo = min(0.0, float(p.clip(upper=0).sum(axis=1).min()))
+    hi = max(0.0, float(p.clip(lower=0).sum(axis=1).max()))
+    if hi - lo <= 0:
+        hi = 1.0
+    step = _nice_step(hi - lo)
+    lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+    label_w = 8 + 7 * max(len(str(m)) for m in p.index)  # the material names left of the bars
+    left, plot_w, bar_h, gap, top = label_w, 560, 16, 6, 10
+    plot_h = len(p) * (bar_h + gap)
+    legend_y = top + plot_h + 48
+    width = left + plot_w + 20
+    height = legend_y + 18 * ((len(p.columns) + 3) // 4) + 6
+
+    def x(v: float) -> float:
+        return left + (v - lo) / (hi - lo) * plot_w
+
+    out = [(f'<svg role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">'),
+           "<title>present value by material and component, bn EUR</title>"]
+    k = 0
+    while lo + k * step <= hi + 1e-9 * step:  # grid lines and tick labels
+        v = lo + k * step
+        out.append(f'<line x1="{x(v):.1f}" y1="{top}" x2="{x(v):.1f}" y2="{top + plot_h}" '
+                   f'stroke="{"#595959" if abs(v) < 1e-12 else "#e0e0e0"}"/>'
+                   f'<text x="{x(v):.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                   f"{_e(_tick_label(v, step))}</text>")
+        k += 1
+    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 34}" text-anchor="middle">'
+               "present value (bn EUR)</text>")
+    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(p.columns)}
+    for i, (mm, row) in enumerate(zip(p.index, p.to_numpy().tolist())):
+        y = top + i * (bar_h + gap) + gap / 2
+        out.append(f'<text x="{left - 6}" y="{y + bar_h / 2 + 4:.1f}" text-anchor="end">{_e(mm)}</text>')
+        pos = neg = 0.0
+        for c, v in zip(p.columns, row):
+            if abs(v) < 1e-12:
+                continue
+            a, pos, neg = (pos, pos + v, neg) if v > 0 else (neg + v, pos, neg + v)
+            out.append(f'<rect x="{x(a):.2f}" y="{y:.1f}" width="{x(a + abs(v)) - x(a):.2f}" height="{bar_h}" '
+                       f'fill="{colours[c]}"><title>{_e(f"{mm}, {c.replace(chr(95), chr(32))}: {v:,.3f} bn EUR")}'
+                       "</title></rect>")
     for i, c in enumerate(p.columns):
-        ax.barh([str(m) for m in p.index], p[c], left=left, color=PALETTE[i % len(PALETTE)],
-                label=c.replace("_", " "), height=0.7)
-        left += p[c]
-    ax.set_xlabel("present value (bn EUR)")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
-    ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        lx, ly = left + (i % 4) * (plot_w / 4), legend_y + 18 * (i // 4)
+        out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{colours[c]}"/>'
+                   f'<text x="{lx + 17:.1f}" y="{ly}">{_e(str(c).replace("_", " "))}</text>')
+    out.append("</svg>")
+    return "".join(out)
 
 
 def render(results, run_info: dict) -> str:
@@ -175,8 +218,7 @@ def render(results, run_info: dict) -> str:
                 ("volume_tpa", "volume signed [t/yr]", 1), ("delivered_t", "delivered [t]", 1)]))
     parts.append("<h2>Cost by material and component</h2>")
     fig = cost_figure(t)
-    parts.append(f'<img alt="present value by material and component, bn EUR" src="{fig}">' if fig else
-                 '<p class="note">No figure: matplotlib is not installed (pip install -e ".[reports]").</p>')
+    parts.append(f'<figure>{fig}</figure>' if fig else '<p class="note">No costs to draw.</p>')
     parts.append('<p class="note">Every table of the run is in results.xlsx beside this page; '
                  "docs/results.md explains each sheet and column.</p></body></html>")
     return "\n".join(parts)

@@ -10,11 +10,15 @@ the folder of a run still alive (left alone).
 The input is snapshot before it is read: copied once, hashed, and the model is read from that
 copy, so the hash in the manifest, the copy in the run folder and the numbers solved are the
 same file even when the original is replaced during the run.
+
+``load_run`` reads a published run folder back (its results.xlsx, run sheet and manifest), for
+the commands that work on run folders (compare, reproduce, export).
 """
 from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -22,6 +26,7 @@ import shutil
 import socket
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -187,3 +192,45 @@ def input_workspace() -> tempfile.TemporaryDirectory:
         return tempfile.TemporaryDirectory(prefix="crm-input-")
     except OSError as exc:
         raise OutputFault(fault_text(exc, "create a temporary folder for the input copy in")) from exc
+
+
+# ---- reading a run folder back ------------------------------------------------------------------
+@dataclass
+class RunRecord:
+    folder: Path
+    tables: dict
+    info: dict
+    manifest: dict = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def case(self) -> str:
+        return str(self.manifest.get("case") or self.info.get("case") or self.folder.name)
+
+    @property
+    def objective(self) -> float:
+        solver = self.manifest.get("solver") or {}
+        if solver.get("objective") is not None:
+            return float(solver["objective"])
+        return float(self.info.get("objective_eur"))
+
+
+def load_run(path) -> RunRecord:
+    """A run folder (or its results.xlsx) read back: tables, run sheet and manifest."""
+    from model.errors import InputError, Issue
+    from model.io.write import read_results
+
+    path = Path(path)
+    folder = path.parent if path.suffix.lower() == ".xlsx" else path
+    book = path if path.suffix.lower() == ".xlsx" else path / "results.xlsx"
+    if not book.is_file():
+        raise InputError([Issue(file=str(path), expected="a run folder holding results.xlsx, as "
+                                "written by 'python run.py WORKBOOK' (outputs/<case>-<timestamp>/)")])
+    try:
+        tables, info = read_results(book)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign workbook
+        raise InputError([Issue(file=str(book), expected=f"a results workbook that can be read ({exc})")])
+    manifest = {}
+    if (folder / "manifest.json").is_file():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return RunRecord(folder=folder, tables=tables, info=info, manifest=manifest)

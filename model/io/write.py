@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -198,31 +198,38 @@ def read_results(path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
 
     Reads what ``write_results`` writes: a sheet with a note has it in row 1 and its header in
     row 2, otherwise the header is in row 1. A table split over sheets 'name', 'name (2)', ...
-    (more rows than an Excel sheet holds) is read back as one. Blank cells are read as NaN.
+    (more rows than an Excel sheet holds) is read back as one. Blank cells (and empty texts) are
+    read as NaN. The cells are read with python-calamine, as the input workbook is; it reads every
+    number as a float, so a column of whole numbers without blanks (the years) is made integer
+    again, as the table was written.
     """
-    wb = load_workbook(path, read_only=True, data_only=True)
-    read = {}  # table -> (header, rows) or None for an empty sheet, in the order of the sheets
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    read = {}  # table -> (header, columns) or None for an empty sheet, in the order of the sheets
     last = None  # the table of the sheet before and the number of its part
     try:
-        for name in wb.sheetnames:
+        for name in wb.sheet_names:
             if name in ("summary", "charts", "chart_data"):
                 continue
-            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            while rows and not any(v != "" for v in rows[-1]):
+                rows.pop()
             more = last is not None and name == part_name(last[0], last[1] + 1)
             if not rows:
                 read[name], last = None, None
                 continue
             h = 0
-            first = [v for v in rows[0] if v is not None]
+            first = [v for v in rows[0] if v != ""]
             if more or name in SHEET_NOTES or (len(first) == 1 and len(rows) > 1
-                                               and sum(v is not None for v in rows[1]) > 1):
+                                               and sum(v != "" for v in rows[1]) > 1):
                 h = 1
-            header = rows[h] if len(rows) > h else []
+            header = [None if v == "" else v for v in rows[h]] if len(rows) > h else []
             while header and header[-1] is None:
                 header = header[:-1]
             ncol = len(header)
-            body = [r[:ncol] + [None] * (ncol - len(r)) for r in rows[h + 1:]]
-            body = [r for r in body if any(v is not None for v in r)]
+            body = [r[:ncol] + [""] * (ncol - len(r)) for r in rows[h + 1:]]
+            body = [r for r in body if any(v != "" for v in r)]
             if more and read[last[0]] is not None and header == read[last[0]][0]:
                 read[last[0]][1].extend(body)  # the next part of the table
                 last = (last[0], last[1] + 1)
@@ -236,9 +243,31 @@ def read_results(path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
             tables[name] = pd.DataFrame()
             continue
         header, body = sheet
-        df = pd.DataFrame(body, columns=[str(c) for c in header])
+        df = _frame(body, [str(c) for c in header])
         if name == "run":
             info = {str(k): v for k, v in zip(df.get("item", []), df.get("value", []))}
             continue
         tables[name] = df
     return tables, info
+
+
+_WHOLE = float(2 ** 53)  # floats up to this size hold every whole number exactly
+
+
+def _frame(body: list, columns: list[str]) -> pd.DataFrame:
+    """The rows read by calamine as a table: '' (a blank cell) as None; calamine reads every
+    number as a float, so a column of whole numbers without blanks is made integer again where
+    the writer gives the column no number format or the whole-number one ("0": years, modules):
+    a quantity (t, EUR, shares: a format with decimals) stays a float even when whole."""
+    if not body:
+        return pd.DataFrame([], columns=columns)
+    data = {}
+    for j, col in enumerate(columns):
+        values = [None if v == "" else v for v in (r[j] for r in body)]
+        if _format_for(col) in (None, "0") and all(type(v) is float and v.is_integer() and abs(v) <= _WHOLE
+                                                   for v in values):
+            values = [int(v) for v in values]
+        data[j] = values
+    df = pd.DataFrame(data)
+    df.columns = columns
+    return df

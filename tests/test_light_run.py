@@ -1,0 +1,74 @@
+"""The light path of a plain run: report.html's figure drawn as inline SVG from the tidy tables
+(no plotting library), and the modules a plain ``python run.py`` does not import."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from model.io.report import cost_figure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cost_figure_svg_by_hand():
+    """Two materials, costs in bn EUR: A = capex 2 + purchases 1 = 3; B = capex -0.5 + purchases
+    1.5 = 1. A is drawn on top (largest first). The axis runs from the most negative sum of
+    negative parts (-0.5) to the largest sum of positive parts (3): a span of 3.5, about 6 ticks
+    wanted, so a raw step of 3.5 / 5 = 0.7, rounded up to the next of 1, 2, 2.5, 5 x 10^k: 1.
+    The axis is then [-1, 3], ticks -1, 0, 1, 2, 3. The plot is 560 px wide from x = left, so
+    one bn EUR is 140 px and zero is at left + 140; B's negative capex is the bar from -0.5 to 0:
+    x = left + 70, width 70 px. A's purchases stack right of its capex: from 2 to 3, x = left +
+    420, width 140."""
+    cs = pd.DataFrame({"material": ["A", "A", "B", "B"], "component": ["capex", "purchases"] * 2,
+                       "present_value_eur": [2e9, 1e9, -0.5e9, 1.5e9]})
+    svg = cost_figure({"cost_summary": cs})
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    left = 8 + 7 * 1  # the width of the labels: one character
+    ticks = re.findall(r'text-anchor="middle">([^<]+)</text>', svg)
+    assert ticks == ["-1", "0", "1", "2", "3", "present value (bn EUR)"]
+    bars = {t: (float(x), float(w)) for x, w, t in
+            re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="16" fill="#\w+"><title>([^<]+)', svg)}
+    assert bars["B, capex: -0.500 bn EUR"] == (left + 70, 70)
+    assert bars["A, purchases: 1.000 bn EUR"] == (left + 420, 140)
+    assert bars["A, capex: 2.000 bn EUR"] == (left + 140, 280)
+    assert svg.index(">A</text>") < svg.index(">B</text>")  # largest on top
+    assert cost_figure({"cost_summary": cs.iloc[:0]}) is None
+
+
+def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
+    """``python run.py`` (the EU case) neither imports matplotlib (only the export command does,
+    for the paper figures) nor pyomo, scipy or tqdm."""
+    code = ("import sys\nfrom model.cli import main\n"
+            f"rc = main(['--quiet', '--outputs', {str(tmp_path)!r}])\n"
+            "heavy = sorted(m for m in ('matplotlib', 'pyomo', 'scipy', 'tqdm') if m in sys.modules)\n"
+            "print(rc, ','.join(heavy))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0"], out.stdout + out.stderr
+
+
+def test_answer_given_again_only_for_the_same_tables():
+    """The answer is made once per run and given again to the summary sheet, report.html and the
+    console; a new frame, another objective or another status makes it anew. By hand: capex 2 +
+    purchases 1 = 3 bn EUR, capex 66.7 % of the cost; with capex 5 instead: 6 bn EUR, 83.3 %."""
+    from model import summaries as S
+
+    cs = pd.DataFrame({"material": ["A", "A"], "component": ["capex", "purchases"],
+                       "present_value_eur": [2e9, 1e9]})
+    tables = {"cost_summary": cs}
+    first = S.answer(tables, 3e9, {"status": "optimal"})
+    head = first["headline"].set_index("item")
+    assert head.loc["total cost (present value)", "value"] == 3.0
+    assert head.loc["  capex", "note"] == "66.7 % of the cost"
+    first["headline"].loc[0, "value"] = -1.0  # the caller's copy: the kept answer is unchanged
+    again = S.answer(tables, 3e9, {"status": "optimal"})
+    assert again["headline"].set_index("item").loc["total cost (present value)", "value"] == 3.0
+    tables["cost_summary"] = cs.assign(present_value_eur=[5e9, 1e9])  # a new frame: a new answer
+    head = S.answer(tables, 6e9, {"status": "optimal"})["headline"].set_index("item")
+    assert head.loc["total cost (present value)", "value"] == 6.0
+    assert head.loc["  capex", "note"] == "83.3 % of the cost"
+    head = S.answer(tables, 6e9, {"status": "time limit"})["headline"].set_index("item")
+    assert head.loc["solver status", "value"] == "time limit"
