@@ -53,7 +53,8 @@ def capex_c(factor):
 
 def demand_growth(k):
     """Growth after the first year scaled by k in log terms: D'_t = D_0 (D_t / D_0)^k. Supply
-    availability and end-of-life arisings scale with demand, as the build script sets them."""
+    availability and end-of-life arisings scale with demand, as the build script sets them; for
+    the materials whose demand the technologies make, so does their recyclable feedstock."""
     def f(data):
         t0 = data.years[0]
         scale = {}
@@ -63,6 +64,8 @@ def demand_growth(k):
             scale[(m, t)] = new / rec["demand"] if rec["demand"] > 0 else 1.0
             rec["demand"] = new
             rec["eol_arising"] *= scale[(m, t)]
+            if "feedstock" in rec:  # technology-driven materials: the stock model's feedstock
+                rec["feedstock"] *= scale[(m, t)]
         for (m, c, stage, t), rec in data.tables["supply"].items():
             if rec["available"] < R.UNLIMITED:
                 rec["available"] *= scale.get((m, t), 1.0)
