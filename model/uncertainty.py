@@ -55,6 +55,10 @@ KINDS = {
     "supplier_share": "the country's share of availability at the stage set to the draw (others renormalised)",
     "setting": "the setting named in column stage set to the draw",
 }
+SHEETS = {"price_level": ("supply", "tiers", "technology", "materials", "stockpile", "benchmarks"),
+          "consumption": ("demand", "supply", "technology", "capacity_existing"), "eol": ("demand",),
+          "existing_capacity": ("capacity_existing",), "capex": ("technology",), "lead_time": ("technology",),
+          "build_rate": ("technology",), "headroom": ("supply",), "supplier_share": ("supply",), "setting": ()}
 COLUMNS = ("factor", "kind", "material", "stage", "country", "grade", "distribution", "low", "high", "base",
            "source", "why")
 EU = "EU"
@@ -237,11 +241,10 @@ def _scale(rows: dict, column: str, x: float, pick=lambda key, rec: True) -> Non
 def apply(data: ModelData, factors: list[Factor], draw) -> ModelData:
     """A copy of ``data`` with every factor at its drawn value (multipliers applied in the order of
     the table; shares after the scalings, so that a share is of the scaled total)."""
-    sheets = ("supply", "tiers", "technology", "materials", "benchmarks", "stockpile", "demand", "capacity_existing")
     new = data.derived()
-    for s in sheets:
+    for s in sorted({s for f in factors for s in SHEETS[f.kind]} | {"technology"}):
         if s in new.tables:
-            _rows(new, s)
+            _rows(new, s)  # only the tables a factor changes are copied
     T = new.tables
     order = sorted(range(len(factors)), key=lambda j: factors[j].kind == "supplier_share")
     for j in order:

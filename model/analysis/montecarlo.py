@@ -6,12 +6,14 @@ grade or its sources give, all at once (a Latin hypercube of ``--samples`` draws
 and each draw is solved as the case would be (the case's hard/soft benchmark rule re-applied to the
 drawn data). Per sample:
 
-* ``total_cost_eur``: the objective (present value, including any soft-benchmark penalties);
-* ``cost_<family>_eur``: what one benchmark family costs, the objective less the objective of the
-  same sample with that family's rows relaxed (bounds removed; soft rows' shortfalls then cost
-  nothing), and ``cost_benchmarks_eur`` with every family relaxed at once. The relaxations re-solve
-  the sample's LP warm in HiGHS (row bounds changed in place, model/backends/highs.py), without a
-  rebuild;
+* ``total_cost_eur``: the objective (present value), ``penalties_eur`` the soft-benchmark
+  penalties in it (the price of shortfalls on benchmarks out of reach, not a cost) and
+  ``net_cost_eur`` the difference, as docs/results-eu.md reports the base case;
+* ``cost_<family>_eur``: what one benchmark family costs, the net cost less the net cost of the
+  same sample with that family's rows relaxed (bounds removed), and ``cost_benchmarks_eur`` with
+  every family relaxed at once (the definition of model/analysis/benchmark_cost.py, net of
+  penalties). The relaxations re-solve the sample's LP warm in HiGHS (row bounds changed in place,
+  model/backends/highs.py), without a rebuild;
 * ``met_<benchmark>_<material>``: the benchmark met for the material in 2030 (every stage of it,
   from the compliance table of the run, model/results.py).
 
@@ -74,10 +76,10 @@ def solve_sample(data) -> dict:
     from model.backends.highs import HighsLP, Status, finish, highs_options
     from model.build import build
     from model.data import with_settings
-    from model.results import extract
+    from model.results import Solution, _compliance
 
     data, softened = U.soften_out_of_reach(data)
-    data = with_settings(data, stochastic_reports="no", purchasing_reports="no")
+    data = with_settings(data, stochastic_reports="no", purchasing_reports="no", threads=1)  # one per job
     out: dict = {"status": "optimal", "softened_rows": len(softened)}
     try:
         mod = build(data)
@@ -89,8 +91,15 @@ def solve_sample(data) -> dict:
         sol = finish(mod, hm, status, hm.run_seconds)
     except ModelError as exc:
         return {**out, "status": f"no solution: {str(exc).splitlines()[0][:200]}"}
-    out["total_cost_eur"] = float(sol.objective)
-    comp = extract(mod, sol)["compliance"]
+    shortfall = [v for name, v in mod.lp.vars.items() if name.startswith("shortfall_") and v.n]
+
+    def penalties() -> float:  # soft-benchmark penalties paid in the current solution (objective terms)
+        x = hm.col_values()
+        return float(sum(hm.cost[v.start:v.start + v.n] @ x[v.start:v.start + v.n] for v in shortfall))
+
+    pen = penalties()
+    out.update(total_cost_eur=float(sol.objective), penalties_eur=pen, net_cost_eur=float(sol.objective) - pen)
+    comp = _compliance(mod, Solution(mod, sol.x, sol.row_dual))  # the compliance table alone
     comp = comp.loc[comp["year"] == YEAR]
     for (b, m), met in comp.groupby(["benchmark", "material"])["met"].all().items():
         out[f"met_{b}_{m}"] = bool(met)
@@ -109,7 +118,8 @@ def solve_sample(data) -> dict:
         hm.set_row_bounds(r, np.full(len(r), -np.inf), np.full(len(r), np.inf))
         st = hm.run()
         ok = st not in (Status.infeasible, Status.infeasible_or_unbounded) and hm.has_solution()
-        out[f"cost_{name}_eur"] = sol.objective - hm.objective_value() if ok else float("nan")
+        # net of penalties on both sides: a penalty is the price of a shortfall, not a cost
+        out[f"cost_{name}_eur"] = out["net_cost_eur"] - (hm.objective_value() - penalties()) if ok else float("nan")
         hm.set_row_bounds(r, lower, upper)
     return out
 
@@ -170,10 +180,11 @@ def run_montecarlo(path, samples: int, seed: int, factors_path=None, jobs: int |
     table = pd.DataFrame([rec for c in chunks for rec in c])
     for j, f in enumerate(factors):
         table.insert(1 + j, f.name, draws[:, j])
-    lead = ["sample"] + [f.name for f in factors] + ["status", "softened_rows", "total_cost_eur"]
+    lead = ["sample"] + [f.name for f in factors] + ["status", "softened_rows", "total_cost_eur", "penalties_eur",
+                                                     "net_cost_eur"]
     costs = [c for c in table.columns if c.startswith("cost_")]
     mets = sorted(c for c in table.columns if c.startswith("met_"))
-    for c in ["total_cost_eur"] + costs:
+    for c in ["total_cost_eur", "penalties_eur", "net_cost_eur"] + costs:
         if c not in table.columns:
             table[c] = np.nan
     table = table[lead + costs + mets + [c for c in table.columns if c not in lead + costs + mets]]
@@ -187,7 +198,7 @@ def default_factors() -> Path:
 
 # ---- summaries ----------------------------------------------------------------------------------
 def _outcomes(samples: pd.DataFrame) -> list[str]:
-    return ["total_cost_eur"] + [c for c in samples.columns if c.startswith("cost_")]
+    return ["total_cost_eur", "penalties_eur", "net_cost_eur"] + [c for c in samples.columns if c.startswith("cost_")]
 
 
 def distribution(samples: pd.DataFrame) -> pd.DataFrame:
