@@ -350,7 +350,7 @@ def _cmd_montecarlo(args) -> int:
                                  quiet=args.quiet)
     if not args.quiet:
         d = mc.tables()["distribution"].set_index("measure")
-        print(f"{LABEL}; {mc.seconds:.1f} s for the samples")
+        print(f"{LABEL}; {mc.seconds:.1f} s for the samples ({mc.cpu_seconds:.1f} processor seconds)")
         for name, r in d.iterrows():
             print(f"  {name:<26} mean {r['mean'] / 1e9:>10,.2f}  p5 {r['p5'] / 1e9:>10,.2f}  p50 "
                   f"{r['p50'] / 1e9:>10,.2f}  p95 {r['p95'] / 1e9:>10,.2f} EUR bn")

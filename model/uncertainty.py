@@ -231,63 +231,71 @@ def _rows(new: ModelData, sheet: str) -> dict:
     return rows
 
 
-def _scale(rows: dict, column: str, x: float, pick=lambda key, rec: True) -> None:
-    for key, rec in rows.items():
-        v = rec.get(column)
-        if v is not None and pick(key, rec) and math.isfinite(v) and v < R.UNLIMITED:
-            rec[column] = v * x
+def _times(rec: dict, column: str, x: float) -> None:
+    v = rec.get(column)
+    if x != 1.0 and v is not None and math.isfinite(v) and v < R.UNLIMITED:
+        rec[column] = v * x
+
+
+# kind -> the multiplier it feeds (one pass per table multiplies each row by the product of its own)
+MULTIPLIER = {"price_level": "price", "consumption": "cons", "eol": "eol", "existing_capacity": "cap",
+              "capex": "capex", "build_rate": "build", "headroom": "head"}
 
 
 def apply(data: ModelData, factors: list[Factor], draw) -> ModelData:
-    """A copy of ``data`` with every factor at its drawn value (multipliers applied in the order of
-    the table; shares after the scalings, so that a share is of the scaled total)."""
+    """A copy of ``data`` with every factor at its drawn value: the multipliers of all factors are
+    collected first (a factor without a material or stage applies to all), each table is then
+    changed in one pass, and the supplier shares come last, so that a share is of the scaled total."""
     new = data.derived()
     for s in sorted({s for f in factors for s in SHEETS[f.kind]} | {"technology"}):
         if s in new.tables:
             _rows(new, s)  # only the tables a factor changes are copied
     T = new.tables
-    order = sorted(range(len(factors)), key=lambda j: factors[j].kind == "supplier_share")
-    for j in order:
-        f, x = factors[j], float(draw[j])
-        m = f.material
-
-        def of_m(key, rec, m=m):
-            return m is None or key[0] == m
-
-        if f.kind == "price_level":
-            _scale(T.get("supply", {}), "price", x, of_m)
-            _scale(T.get("tiers", {}), "price", x, of_m)
-            _scale(T.get("technology", {}), "variable_om", x, of_m)
-            _scale(T.get("materials", {}), "voll", x, lambda k, r: m is None or k == m)
-            _scale(T.get("stockpile", {}), "holding_cost", x, lambda k, r: m is None or k == m)
-            _scale(T.get("benchmarks", {}), "penalty", x, lambda k, r: m is None or k[1] == m)
-        elif f.kind == "consumption":
-            _scale(T["demand"], "demand", x, of_m)
-            _scale(T["demand"], "eol_arising", x, of_m)
-            _scale(T.get("supply", {}), "available", x, of_m)
-            _scale(T.get("technology", {}), "max_build_per_year", x, of_m)
-            _scale(T.get("capacity_existing", {}), "capacity", x,
-                   lambda k, r: of_m(k, r) and _from_consumption(r))
-        elif f.kind == "eol":
-            _scale(T["demand"], "eol_arising", x, of_m)
-        elif f.kind == "existing_capacity":
-            _scale(T["capacity_existing"], "capacity", x, lambda k, r: of_m(k, r) and (f.stage in (None, k[1])))
-        elif f.kind == "capex":
-            pick = lambda k, r: of_m(k, r) and f.stage in (None, k[1])  # noqa: E731
-            _scale(T["technology"], "capex", x, pick)
-            _scale(T["technology"], "fixed_om", x, pick)
+    M: dict = {}
+    shift: dict = {}
+    for f, x in zip(factors, (float(v) for v in draw)):
+        if f.kind in MULTIPLIER:
+            key = (MULTIPLIER[f.kind], f.material, f.stage)
+            M[key] = M.get(key, 1.0) * x
         elif f.kind == "lead_time":
-            for k, rec in T["technology"].items():
-                if of_m(k, rec) and f.stage in (None, k[1]):
-                    rec["lead_time"] = max(0, int(rec["lead_time"]) + int(round(x)))
-        elif f.kind == "build_rate":
-            _scale(T["technology"], "max_build_per_year", x, lambda k, r: of_m(k, r) and f.stage in (None, k[1]))
-        elif f.kind == "headroom":
-            _scale(T["supply"], "available", x, lambda k, r: of_m(k, r) and k[1] != EU)
-        elif f.kind == "supplier_share":
-            _set_share(T["supply"], f, x)
+            shift[(f.material, f.stage)] = shift.get((f.material, f.stage), 0) + int(round(x))
         elif f.kind == "setting":
             new.settings[f.stage] = x
+
+    def get(name, m, k=None) -> float:
+        v = 1.0
+        for mm in {m, None}:
+            for kk in {k, None}:
+                v *= M.get((name, mm, kk), 1.0)
+        return v
+
+    for (m, c, k, t), rec in T.get("supply", {}).items():
+        _times(rec, "price", get("price", m))
+        _times(rec, "available", get("cons", m) * (get("head", m) if c != EU else 1.0))
+    for key, rec in T.get("tiers", {}).items():
+        _times(rec, "price", get("price", key[0]))
+    for (m, k), rec in T.get("technology", {}).items():
+        _times(rec, "variable_om", get("price", m))
+        _times(rec, "capex", get("capex", m, k))
+        _times(rec, "fixed_om", get("capex", m, k))
+        _times(rec, "max_build_per_year", get("cons", m) * get("build", m, k))
+        add = sum(shift.get((mm, kk), 0) for mm in {m, None} for kk in {k, None})
+        if add:
+            rec["lead_time"] = max(0, int(rec["lead_time"]) + add)
+    for m, rec in T.get("materials", {}).items():
+        _times(rec, "voll", get("price", m))
+    for m, rec in T.get("stockpile", {}).items():
+        _times(rec, "holding_cost", get("price", m))
+    for (b, m, k), rec in T.get("benchmarks", {}).items():
+        _times(rec, "penalty", get("price", m))
+    for (m, t), rec in T.get("demand", {}).items():
+        _times(rec, "demand", get("cons", m))
+        _times(rec, "eol_arising", get("cons", m) * get("eol", m))
+    for (m, k, t), rec in T.get("capacity_existing", {}).items():
+        _times(rec, "capacity", get("cap", m, k) * (get("cons", m) if _from_consumption(rec) else 1.0))
+    for f, x in zip(factors, draw):
+        if f.kind == "supplier_share":
+            _set_share(T["supply"], f, float(x))
     _reserves_cover_existing(T)
     return new
 

@@ -52,6 +52,7 @@ class MonteCarlo:
     samples: pd.DataFrame
     seconds: float = 0.0
     base: dict = field(default_factory=dict)  # the unperturbed case: objective and benchmark costs
+    cpu_seconds: float = 0.0  # processor seconds of the samples, summed over the workers
 
     def tables(self) -> dict:
         return {"samples": self.samples, "distribution": distribution(self.samples),
@@ -129,8 +130,10 @@ def _chunk(item) -> list[dict]:
     base = _base(path)
     out = []
     for i, draw in enumerate(draws):
+        t0 = time.process_time()
         rec = {"sample": first + i + 1}
         rec.update(solve_sample(U.apply(base, factors, draw)))
+        rec["_cpu"] = time.process_time() - t0  # processor seconds of this sample, in its worker
         out.append(rec)
     return out
 
@@ -177,7 +180,9 @@ def run_montecarlo(path, samples: int, seed: int, factors_path=None, jobs: int |
                            workers=workers, progress=progress)
     finally:
         bar.close()
-    table = pd.DataFrame([rec for c in chunks for rec in c])
+    recs = [rec for c in chunks for rec in c]
+    cpu = sum(rec.pop("_cpu") for rec in recs)
+    table = pd.DataFrame(recs)
     for j, f in enumerate(factors):
         table.insert(1 + j, f.name, draws[:, j])
     lead = ["sample"] + [f.name for f in factors] + ["status", "softened_rows", "total_cost_eur", "penalties_eur",
@@ -189,7 +194,7 @@ def run_montecarlo(path, samples: int, seed: int, factors_path=None, jobs: int |
             table[c] = np.nan
     table = table[lead + costs + mets + [c for c in table.columns if c not in lead + costs + mets]]
     return MonteCarlo(str(data.settings.get("case_name") or Path(path).stem), seed, factors, draws, table,
-                      time.perf_counter() - t0, base)
+                      time.perf_counter() - t0, base, cpu)
 
 
 def default_factors() -> Path:
