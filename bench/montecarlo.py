@@ -19,14 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from model import uncertainty as U  # noqa: E402
-from model.analysis.montecarlo import FAMILIES, default_factors  # noqa: E402
-from model.backends.highs import HighsLP, highs_options  # noqa: E402
-from model.build import build  # noqa: E402
-from model.data import with_settings  # noqa: E402
-from model.results import Solution, _compliance  # noqa: E402
-from model.backends.highs import finish  # noqa: E402
-from model.validate import load  # noqa: E402
+from model import uncertainty as U
+from model.analysis.montecarlo import FAMILIES, default_factors
+from model.backends.highs import (
+    HighsLP,
+    finish,
+    highs_options,
+)
+from model.build import build
+from model.data import with_settings
+from model.results import Solution, _compliance
+from model.validate import load
 
 
 def main(n: int = 20) -> None:

@@ -258,7 +258,7 @@ def apply(data: ModelData, factors: list[Factor], draw) -> ModelData:
             key = (MULTIPLIER[f.kind], f.material, f.stage)
             M[key] = M.get(key, 1.0) * x
         elif f.kind == "lead_time":
-            shift[(f.material, f.stage)] = shift.get((f.material, f.stage), 0) + int(round(x))
+            shift[(f.material, f.stage)] = shift.get((f.material, f.stage), 0) + round(x)
         elif f.kind == "setting":
             new.settings[f.stage] = x
 

@@ -103,6 +103,33 @@ def test_share_met_with_a_threshold_factor(tmp_path):
     assert np.allclose(s["total_cost_eur"], 10_000.0 + np.maximum(0.0, 40.0 - 50.0 * d), atol=1e-6)
 
 
+def test_benchmark_cost_by_warm_relaxation_is_the_hand_cost(tmp_path):
+    """Hard 40 % processing benchmark on the capacity basis, demand 100 t, one year, discount 0: the
+    EU builds 40 t/yr at capex 100 EUR per t/yr over 10 years (annuity 10 EUR per t/yr) and keeps
+    importing (tests/test_blocks.py): the benchmark costs 40 x 10 = 400 EUR x the capex draw d,
+    uniform on [0.5, 1.5]; total cost 10,000 + 400 d; met in every sample."""
+    years = [2030]
+    rows = {"materials": [{"material": "x", "voll": 10_000.0}],
+            "demand": [{"material": "x", "year": 2030, "demand": D}],
+            "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0},
+                       {"material": "x", "country": "AU", "stage": "extraction", "year": 2030, "price": 90.0}],
+            "technology": [{"material": "x", "stage": "processing", "capex": 100.0, "lifetime": 10,
+                            "variable_om": 30.0}],
+            "benchmarks": [{"benchmark": "processing", "material": "all", "level": 0.4, "start_year": 2030}]}
+    wb = write_case(tmp_path / "capex.xlsx", ["x"], ["AU", "CN", "RW"], years, rows)
+    fc = factors_csv(tmp_path / "factors.csv", [
+        {"factor": "capex {stage}", "kind": "capex", "stage": "processing", "distribution": "uniform",
+         "low": 0.5, "high": 1.5, "source": "test", "why": "hand-worked"}])
+    mc = run_montecarlo(wb, 16, seed=1, factors_path=fc)
+    s = mc.samples
+    d = s["capex processing"].to_numpy()
+    assert (s["softened_rows"] == 0).all() and s["met_processing_x"].all()
+    assert np.allclose(s["cost_processing_eur"], 400.0 * d, rtol=1e-9)
+    assert np.allclose(s["cost_benchmarks_eur"], 400.0 * d, rtol=1e-9)
+    assert np.allclose(s["total_cost_eur"], 10_000.0 + 400.0 * d, rtol=1e-9)
+    assert mc.base["cost_processing_eur"] == pytest.approx(400.0)
+
+
 def test_same_seed_same_numbers_and_jobs_do_not_change_them(tmp_path):
     wb, fc = threshold_case(tmp_path)
     a = run_montecarlo(wb, 12, seed=3, factors_path=fc)

@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.montecarlo import FAMILIES, LABEL, YEAR, MonteCarlo, run_montecarlo
-from model.io.runfolder import OutputFault, fault_text, input_workspace, make_tmp, publish, slug, snapshot
+from model.io.runfolder import (
+    OutputFault,
+    fault_text,
+    input_workspace,
+    make_tmp,
+    publish,
+    slug,
+    snapshot,
+)
 
 FIGURES = ("montecarlo_total_cost.png", "montecarlo_tornado.png", "montecarlo_share_met.png")
 
@@ -76,19 +84,19 @@ def about_table(mc: MonteCarlo, input_name: str) -> pd.DataFrame:
     rows = [("what", f"Monte Carlo: {LABEL}"),
             ("case", mc.case), ("input", input_name), ("samples", len(s)), ("samples with a solution", solved),
             ("seed", mc.seed), ("factors", len(mc.factors)),
-            ("sampling", "Latin hypercube: each factor's range cut in as many equal slices of probability as "
-                         "samples, one draw in each, paired at random between factors"),
+            ("sampling", ("Latin hypercube: each factor's range cut in as many equal slices of probability as "
+                          "samples, one draw in each, paired at random between factors")),
             ("total_cost_eur", "the objective (present value, EUR), including soft-benchmark penalties"),
             ("penalties_eur", "the soft-benchmark penalties in it (the price of shortfalls, not a cost)"),
             ("net_cost_eur", "total_cost_eur less penalties_eur"),
-            ("cost_<family>_eur", "net_cost_eur less that of the same sample with the family's benchmark rows "
-                                  "relaxed (warm re-solve of the same LP)"),
+            ("cost_<family>_eur", ("net_cost_eur less that of the same sample with the family's benchmark rows "
+                                   "relaxed (warm re-solve of the same LP)")),
             ("cost_benchmarks_eur", "net_cost_eur less that of the same sample with every benchmark row relaxed"),
-            ("met in 2030", f"the benchmark met for the material in {YEAR} at every stage (compliance table); "
-                            "a sample without a solution counts as not met"),
-            ("hard or soft", "the case's rule re-applied to each sample: a benchmark out of physical reach in "
-                             "some year 2030-2040 becomes soft at 2 x the reference price per t "
-                             "(column softened_rows of sheet samples)"),
+            ("met in 2030", (f"the benchmark met for the material in {YEAR} at every stage (compliance table); "
+                             "a sample without a solution counts as not met")),
+            ("hard or soft", ("the case's rule re-applied to each sample: a benchmark out of physical reach in "
+                              "some year 2030-2040 becomes soft at 2 x the reference price per t "
+                              "(column softened_rows of sheet samples)")),
             ("base case objective (EUR)", mc.base.get("total_cost_eur")),
             ("base case penalties (EUR)", mc.base.get("penalties_eur")),
             ("base case cost of the benchmarks (EUR)", mc.base.get("cost_benchmarks_eur")),
