@@ -186,8 +186,9 @@ def write_figures(folder: Path, mc: MonteCarlo, tables: dict) -> list[Path]:
         ax.set_xticks(x, mats, rotation=45, ha="right", fontsize=7)
         ax.set_ylabel(f"samples meeting it in {YEAR} (%)")
         ax.set_ylim(0, 100)
-        ax.legend(frameon=False, fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, 1.18))
-        ax.set_title(LABEL, fontsize=8, pad=24)
+        ax.legend(frameon=False, fontsize=7, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+        fig.suptitle(f"{mc.case}: share of {len(s)} samples meeting each benchmark in {YEAR} ({LABEL})",
+                     fontsize=8)
         fig.tight_layout()
         out.append(_save(fig, folder / FIGURES[2], plt))
     return out
