@@ -145,6 +145,10 @@ def test_bad_input_gives_a_clean_message(tmp_path, capsys):
     assert main(["montecarlo", str(wb), "--samples", "0", "--factors", str(fc), "--outputs", out, "-q"]) == 2
     err = capsys.readouterr().err
     assert "--samples" in err and "at least 1" in err and "Traceback" not in err
+    assert main(["montecarlo", str(wb), "--samples", "5", "--seed", "-3", "--factors", str(fc), "--outputs", out,
+                 "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and "-3" in err and "Traceback" not in err
     assert main(["montecarlo", str(wb), "--samples", "5", "--factors", str(fc), "--factor", "capex of mines",
                  "--outputs", out, "-q"]) == 2
     err = capsys.readouterr().err

@@ -80,7 +80,7 @@ def solve_sample(data) -> dict:
     from model.results import Solution, _compliance
 
     data, softened = U.soften_out_of_reach(data)
-    data = with_settings(data, stochastic_reports="no", purchasing_reports="no", threads=1)  # one per job
+    data = with_settings(data, stochastic_reports="no", purchasing_reports="no")
     out: dict = {"status": "optimal", "softened_rows": len(softened)}
     try:
         mod = build(data)
@@ -151,6 +151,9 @@ def run_montecarlo(path, samples: int, seed: int, factors_path=None, jobs: int |
     if not isinstance(samples, int) or samples < 1:
         raise InputError([Issue(file="command line", column="--samples", value=samples,
                                 expected="a whole number of samples, at least 1")])
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError([Issue(file="command line", column="--seed", value=seed,
+                                expected="a whole number, 0 or more")])
     path = str(Path(path))
     data = load(Path(path))
     factors_path = Path(factors_path) if factors_path else default_factors()
