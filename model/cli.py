@@ -219,7 +219,7 @@ def _cmd_assess(args) -> int:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"template", "run", "scenarios", "assess"}
+    commands = {"template", "run", "scenarios", "assess", "montecarlo"}
     commands |= set(WORKFLOW_COMMANDS)  # compare, sweep, export, reproduce (model/analysis/commands.py)
     if not argv or argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["run"] + argv
@@ -289,6 +289,7 @@ def main(argv=None) -> int:
     p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for the assessment file")
     p.set_defaults(func=_cmd_assess)
     add_workflow_commands(sub, ROOT)
+    _add_montecarlo(sub)
     args = parser.parse_args(argv)
     previous = _terminate_like_interrupt()
     try:
@@ -314,6 +315,47 @@ def main(argv=None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+# ---- montecarlo: sensitivity to the stated ranges (model/analysis/montecarlo.py) ------------------
+def _add_montecarlo(sub) -> None:
+    p = sub.add_parser("montecarlo", help="Monte Carlo sensitivity to the stated ranges of the data",
+                       description="Draw the declared uncertain factors (inputs/montecarlo_factors.csv) over "
+                       "their stated ranges, solve each sample and write distributions, share of samples "
+                       "meeting each benchmark in 2030 and rank correlations: sensitivity to the stated "
+                       "ranges, not a probability of the world.")
+    p.add_argument("workbook", nargs="?", help=f"input .xlsx (default: {default_case().name})")
+    p.add_argument("--samples", type=int, default=1000, help="number of samples (default 1000)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1): same seed, same numbers")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--factors", help="the factor table (default inputs/montecarlo_factors.csv)")
+    p.add_argument("--factor", action="append", help="vary only this factor (repeatable; by name)")
+    p.add_argument("--outputs", default=str(ROOT / "outputs"), help="folder for the run folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=_cmd_montecarlo)
+
+
+def _cmd_montecarlo(args) -> int:
+    from model.analysis.montecarlo import LABEL
+    from model.analysis.montecarlo_write import montecarlo_case
+
+    if args.jobs < 1:
+        raise OptionError(f"--jobs {args.jobs}: expected at least 1 worker process")
+    path = Path(args.workbook) if args.workbook else default_case()
+    if not args.quiet:
+        print(f"Monte Carlo of {path.name}: {args.samples} samples, seed {args.seed}, {args.jobs} job(s) ...",
+              flush=True)
+    mc, folder = montecarlo_case(path, args.samples, args.seed, outputs=args.outputs, jobs=args.jobs,
+                                 factors_path=args.factors, factor_names=args.factor, argv=sys.argv,
+                                 quiet=args.quiet)
+    if not args.quiet:
+        d = mc.tables()["distribution"].set_index("measure")
+        print(f"{LABEL}; {mc.seconds:.1f} s for the samples ({mc.cpu_seconds:.1f} processor seconds)")
+        for name, r in d.iterrows():
+            print(f"  {name:<26} mean {r['mean'] / 1e9:>10,.2f}  p5 {r['p5'] / 1e9:>10,.2f}  p50 "
+                  f"{r['p50'] / 1e9:>10,.2f}  p95 {r['p95'] / 1e9:>10,.2f} EUR bn")
+        print(f"Results: {folder}")
+    return EXIT_OK
 
 
 def _on_terminate(signum, frame):
