@@ -291,6 +291,7 @@ def apply(data: ModelData, factors: list[Factor], draw) -> ModelData:
     for (m, t), rec in T.get("demand", {}).items():
         _times(rec, "demand", get("cons", m))
         _times(rec, "eol_arising", get("cons", m) * get("eol", m))
+        _times(rec, "feedstock", get("cons", m) * get("eol", m))  # technology-driven (model/demand.py)
     for (m, k, t), rec in T.get("capacity_existing", {}).items():
         _times(rec, "capacity", get("cap", m, k) * (get("cons", m) if _from_consumption(rec) else 1.0))
     for f, x in zip(factors, draw):

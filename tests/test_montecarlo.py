@@ -230,3 +230,25 @@ def test_eu_samples_solve(eu, tmp_path):
     assert (mc.samples["status"] == "optimal").all()
     assert mc.base["total_cost_eur"] == pytest.approx(1.0842193e12, rel=1e-6)
     assert (mc.samples["cost_benchmarks_eur"] > 0).all()
+
+
+def test_eol_and_consumption_draws_reach_the_technology_feedstock(eu):
+    """For a material whose demand the technologies make (lithium in the EU case), the recyclable
+    feedstock is the stock model's outflow x collection x efficiency (model/demand.py), not
+    eol_arising x collection. Consumption x 1.5 and end-of-life arisings x 2 must multiply it by
+    1.5 x 2 = 3 in every year, as they multiply eol_arising; otherwise the draw would not reach the
+    model at all for these materials."""
+    from model.demand import recyclable
+
+    factors = [U.Factor(name="c", kind="consumption", material="lithium", stage=None, country=None,
+                        grade="C", distribution="uniform", low=1.5, high=1.5, base=None, rows=1,
+                        range_from="test"),
+               U.Factor(name="e", kind="eol", material="lithium", stage=None, country=None,
+                        grade="C", distribution="uniform", low=2.0, high=2.0, base=None, rows=1,
+                        range_from="test")]
+    new = U.apply(eu, factors, [1.5, 2.0])
+    for t in (2025, 2030, 2040):
+        old_rec, new_rec = eu.tables["demand"][("lithium", t)], new.tables["demand"][("lithium", t)]
+        assert "feedstock" in old_rec
+        assert recyclable(new, "lithium", new_rec) == pytest.approx(3.0 * recyclable(eu, "lithium", old_rec), rel=1e-12)
+        assert new_rec["demand"] == pytest.approx(1.5 * old_rec["demand"], rel=1e-12)
