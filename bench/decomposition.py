@@ -27,16 +27,19 @@ def peak_gib() -> float:
 
 
 def _child(args: list) -> dict:
-    out = subprocess.run([sys.executable, __file__, "_one", *args], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, __file__, "_one", *args], check=False, capture_output=True, text=True,
+                         cwd=ROOT)
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def systematic_eu(limit=None, events: bool = True):
+def systematic_eu(limit=None, events: bool = True, spread: bool = False):
     """The systematic set of the default EU case (model/stochastic.py, generate_systematic): rates
     from data/reference/disruptions.csv, the multi-material events of inputs/eu_crma_disruptions.xlsx.
-    ``limit``: only the first ``limit`` scenarios, 'nominal' taking the probability of the others."""
+    ``limit``: only ``limit`` scenarios, 'nominal' taking the probability of the others: the first
+    ones, or with ``spread`` 'nominal', every multi-material event and single-country scenarios
+    evenly spaced through the set (so that every material is disrupted in some scenario)."""
     from model.stochastic import generate_systematic, record_rates
     from model.validate import load
 
@@ -46,11 +49,32 @@ def systematic_eu(limit=None, events: bool = True):
                                events=record)
     if limit is not None and limit < len(data.scenarios):
         keep = data.scenarios[:limit]
+        if spread:
+            multi = [w for w in data.scenarios if len({k[0] for k in data.disruption.get(w, {})}) > 1]
+            single = [w for w in data.scenarios if w != "nominal" and w not in multi]
+            n = max(0, limit - 1 - len(multi))
+            picks = [single[int(i * len(single) / n)] for i in range(n)] if n else []
+            keep = ["nominal", *multi[:limit - 1], *picks]
         prob = {w: data.probability[w] for w in keep}
         prob["nominal"] += 1.0 - sum(prob.values())
         data.probability = prob
         data.disruption = {w: data.disruption[w] for w in keep}
+        # the tables too, so that the subset can be written as a workbook (write_model_data)
+        scen = {w: dict(data.tables["scenarios"][w], probability=prob[w]) for w in keep
+                if w in data.tables["scenarios"]}  # 'nominal' takes what the others leave
+        dis = {k: rec for k, rec in data.tables["disruptions"].items() if k[0] in prob}
+        data = data.derived(scenarios=scen, disruptions=dis)
     return data
+
+
+def cvar_workbook(path, n: int = 110, risk_weight: float = 0.5) -> Path:
+    """The CVaR bench case as a workbook: the systematic set, ``n`` scenarios spread over it
+    (``systematic_eu(n, spread=True)``), with ``risk_weight`` (lambda) on CVaR at the case's alpha."""
+    from model.data import with_settings
+    from model.io.template import write_model_data
+
+    data = with_settings(systematic_eu(limit=n, spread=True), risk_weight=risk_weight)
+    return write_model_data(path, data)
 
 
 def one(kind: str, source: str, engine: str, n: str) -> dict:
@@ -85,10 +109,10 @@ def one(kind: str, source: str, engine: str, n: str) -> dict:
         worker = max((r.peak_gib or 0.0) for r in res)
     solve_s = time.perf_counter() - t1
     own = peak_gib()
-    return dict(kind=kind, engine=engine, scenarios=len(data.scenarios), objective=objective, parts=parts,
-                rows=rows, read_s=read, solve_s=solve_s, peak_gib=max(own, worker) if kind == "dec" else own,
-                main_gib=own, worker_gib=worker if kind == "dec" else 0.0,
-                total_gib=own + (worker * min(2, parts) if kind == "dec" and engine != "serial" else 0.0))
+    return {"kind": kind, "engine": engine, "scenarios": len(data.scenarios), "objective": objective, "parts": parts,
+                "rows": rows, "read_s": read, "solve_s": solve_s, "peak_gib": max(own, worker) if kind == "dec" else own,
+                "main_gib": own, "worker_gib": worker if kind == "dec" else 0.0,
+                "total_gib": own + (worker * min(2, parts) if kind == "dec" and engine != "serial" else 0.0)}
 
 
 def engines(workbook: str) -> None:
