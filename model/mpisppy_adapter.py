@@ -266,6 +266,25 @@ def zeta_bounds(data: ModelData, plan: dict | None = None) -> tuple[float | None
     return (0.0 if plan["recourse_nonnegative"] else None), plan["objective"] / lam
 
 
+def cvar_setup(data: ModelData) -> dict:
+    """What PH needs for CVaR before it starts, from one feasible plan (``plan_objective``):
+    ``zeta_bounds``; ``zeta_rho``, the PH penalty on zeta (million EUR): at the optimum a
+    scenario's weight on zeta is -lambda (cost below zeta*) or lambda alpha / (1 - alpha) (above),
+    and PH's first step moves it by rho (zeta_w - zeta-bar), with zeta_w = the scenario's cost at
+    first, so rho = lambda / (1 - alpha) / the mean absolute deviation of the plan's scenario costs
+    takes it there in about one step; ``plan``: the plan's objective (an upper bound)."""
+    lam = risk_weight(data)
+    if lam <= 0:
+        return {"zeta_bounds": (None, None), "zeta_rho": None, "plan": None}
+    plan = plan_objective(data)
+    alpha = float(data.settings.get("cvar_alpha") or 0.95)
+    c = np.array([plan["recourse"][w] for w in scenario_names(data)]) / OBJ_SCALE
+    p = np.array([data.probability[w] for w in scenario_names(data)])
+    spread = float(np.dot(p, np.abs(c - np.dot(p, c))))
+    return {"zeta_bounds": zeta_bounds(data, plan), "zeta_rho": lam / (1.0 - alpha) / max(spread, 1e-6),
+            "plan": plan["objective"]}
+
+
 _DATA_CACHE: dict = {}
 
 
@@ -352,37 +371,48 @@ def _options(solver, rho, max_iterations, rel_gap, time_limit) -> dict:
             "proximal_linearization_tolerance": 1e-1}
 
 
-def _rho(scale: float):
+def _rho(scale: float, zeta_rho: float | None = None):
     """rho per nonanticipative variable: ``scale`` x the size of its coefficient in the root cost
     (cost-proportional rho, in the objective's units); variables without a cost there get
-    ``scale`` x the smallest positive coefficient."""
+    ``scale`` x the smallest positive coefficient; zeta gets ``zeta_rho`` (``cvar_setup``)."""
     def setter(scenario):
         from pyomo.repn import generate_standard_repn
 
         repn = generate_standard_repn(scenario.root_cost.expr, quadratic=False)
         cost = {id(v): abs(c) for v, c in zip(repn.linear_vars, repn.linear_coefs)}
-        floor = min((c for c in cost.values() if c > 0), default=1.0)
+        zeta = getattr(scenario, "zeta_meur", None)
+        floor = min((c for i, c in cost.items() if c > 0 and (zeta is None or i != id(zeta))), default=1.0)
         out = []
         for node in scenario._mpisppy_node_list:
             for v in node.nonant_vardata_list:
-                out.append((id(v), scale * max(floor, cost.get(id(v), 0.0))))
+                if zeta is not None and v is zeta and zeta_rho:
+                    out.append((id(v), zeta_rho))
+                else:
+                    out.append((id(v), scale * max(floor, cost.get(id(v), 0.0))))
         return out
     return setter
 
 
-def _incumbent(ph, data: ModelData, xhat) -> tuple[float, float | None]:
-    """(objective in EUR, zeta) of the first stage fixed at ``xhat`` (integers rounded) in every
-    scenario: each scenario's recourse cost does not depend on zeta (the scenario minimises it
-    whatever zeta is), so the plan's exact objective takes the best zeta (``objective_at``)."""
+def _evaluate(ph, xhat) -> tuple[dict, float]:
+    """The first stage fixed at ``xhat`` (integers rounded) in this rank's scenarios, each solved:
+    ({scenario: recourse cost in EUR}, first-stage cost in EUR). The recourse cost does not depend
+    on zeta (each scenario minimises it whatever zeta is)."""
     ph.disable_W_and_prox()
     ph._save_nonants()
     ph._fix_root_nonants(xhat)
     ph.solve_loop(solver_options={}, need_solution=True, gripe=True)
     recourse = {k: recourse_cost(s) for k, s in ph.local_scenarios.items()}
-    first = next(iter(ph.local_scenarios.values()))
+    fcost = pyo.value(next(iter(ph.local_scenarios.values())).first_stage_cost)
     ph._restore_nonants()
-    lam, alpha = first._risk
-    return objective_at(pyo.value(first.first_stage_cost), recourse, data.probability, lam, alpha)
+    return recourse, fcost
+
+
+def _incumbent(ph, data: ModelData, xhat) -> tuple[float, float | None]:
+    """(objective in EUR, zeta) of the first stage fixed at ``xhat`` in every scenario (one
+    process): the plan's exact objective with the best zeta (``objective_at``)."""
+    recourse, fcost = _evaluate(ph, xhat)
+    lam, alpha = next(iter(ph.local_scenarios.values()))._risk
+    return objective_at(fcost, recourse, data.probability, lam, alpha)
 
 
 def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
@@ -392,12 +422,14 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
 
     t0 = time.perf_counter()
     names = scenario_names(data)
-    bounds = zeta_bounds(data)
+    setup = cvar_setup(data)
+    bounds = setup["zeta_bounds"]
     opts = _options(solver, 1.0, max_iterations, rel_gap, time_limit)
     counter = _FailCounter(sys.stdout)
     with contextlib.redirect_stdout(counter):
         ph = PH(opts, names, scenario_creator, scenario_denouement,
-                scenario_creator_kwargs={"data": data, "zeta_bounds": bounds}, rho_setter=_rho(rho))
+                scenario_creator_kwargs={"data": data, "zeta_bounds": bounds},
+                rho_setter=_rho(rho, setup["zeta_rho"]))
         conv, _, trivial = ph.ph_main(finalize=False)
         # Lagrangian bound with the final weights: W on, prox off
         ph._disable_prox()
@@ -407,21 +439,29 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
         first = next(iter(ph.local_scenarios.values()))
         xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
         incumbent, zeta = _incumbent(ph, data, xbar)
+    plan = {}
+    for value, v in zip(xbar, first._mpisppy_data.nonant_indices.values()):
+        if v.parent_component().name != "zeta_meur":
+            value = round(value) if v.is_integer() or v.is_binary() else max(0.0, value) if v.lb == 0 else value
+            plan.setdefault(v.parent_component().name, {})[v.index()] = float(value)
     gap = (incumbent - bound) / abs(incumbent) if incumbent else float("nan")
     return {"mode": "single process", "scenarios": len(names), "iterations": ph._PHIter,
             "risk_weight": risk_weight(data), "bound": bound, "trivial_bound": trivial * OBJ_SCALE,
             "incumbent": incumbent, "zeta": zeta, "zeta_bounds": bounds, "rel_gap": gap,
             "failed_solves": counter.failed,
-            "seconds": time.perf_counter() - t0, "conv": conv}
+            "seconds": time.perf_counter() - t0, "conv": conv, "plan": plan}
 
 
 def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
                time_limit=3600.0) -> dict | None:
-    """PH hub, Lagrangian spoke and xhat-shuffle spoke on the MPI ranks (a multiple of 3).
+    """PH hub, Lagrangian spoke and xhat-shuffle spoke on the MPI ranks (a multiple of 3); when the
+    wheel stops, the hub also evaluates x-bar exactly (``_incumbent``: with CVaR, the best zeta for
+    that plan), and the better of the two incumbents is reported.
 
     Returns the result dict on rank 0 and None on the others.
     """
     from mpi4py import MPI
+    from mpisppy.cylinders.hub import Hub
     from mpisppy.spin_the_wheel import WheelSpinner
     from mpisppy.utils import cfg_vanilla as vanilla
     from mpisppy.utils import config
@@ -433,6 +473,8 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     else:
         data, kwargs = _data(data_or_workbook), {"workbook": str(data_or_workbook)}
     names = scenario_names(data)
+    setup = comm.bcast(cvar_setup(data) if comm.Get_rank() == 0 else None, root=0)
+    kwargs["zeta_bounds"] = setup["zeta_bounds"]
     cfg = config.Config()
     cfg.popular_args()
     cfg.two_sided_args()
@@ -452,19 +494,37 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.linearize_binary_proximal_terms = True
     cfg.proximal_linearization_tolerance = 1e-1
     beans = (cfg, scenario_creator, scenario_denouement, names)
-    rho_setter = _rho(data, rho)
-    hub = vanilla.ph_hub(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter)
-    spokes = [vanilla.lagrangian_spoke(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter),
-              vanilla.xhatshuffle_spoke(*beans, scenario_creator_kwargs=kwargs)]
-    wheel = WheelSpinner(hub, spokes)
-    wheel.spin()
+    rho_setter = _rho(rho, setup["zeta_rho"])
+    counter = _FailCounter(sys.stdout)
+    with contextlib.redirect_stdout(counter):
+        hub = vanilla.ph_hub(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter)
+        spokes = [vanilla.lagrangian_spoke(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter),
+                  vanilla.xhatshuffle_spoke(*beans, scenario_creator_kwargs=kwargs)]
+        wheel = WheelSpinner(hub, spokes)
+        wheel.spin()
+        xbar_incumbent, zeta = None, None
+        if isinstance(wheel.spcomm, Hub):  # the hub's ranks: x-bar, evaluated exactly
+            ph = wheel.spcomm.opt
+            first = next(iter(ph.local_scenarios.values()))
+            xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
+            recourse, fcost = _evaluate(ph, xbar)
+            merged = {}
+            for part in ph.mpicomm.allgather(recourse):
+                merged.update(part)
+            lam, alpha = first._risk
+            xbar_incumbent, zeta = objective_at(fcost, merged, data.probability, lam, alpha)
+    failed = comm.allreduce(counter.failed, op=MPI.SUM)
+    iterations = comm.bcast(getattr(wheel.spcomm.opt, "_PHIter", None) if comm.Get_rank() == 0 else None, root=0)
     if comm.Get_rank() != 0:
         return None
-    inner, outer = wheel.BestInnerBound, wheel.BestOuterBound
-    gap = (inner - outer) / abs(inner) if inner not in (None, 0) and abs(inner) != float("inf") else float("nan")
-    return {"mode": f"MPI, {comm.Get_size()} ranks", "scenarios": len(names),
-            "iterations": getattr(wheel.spcomm.opt, "_PHIter", None), "bound": outer,
-            "incumbent": inner, "rel_gap": gap, "seconds": time.perf_counter() - t0}
+    inner, outer = wheel.BestInnerBound * OBJ_SCALE, wheel.BestOuterBound * OBJ_SCALE
+    incumbent = min(inner, xbar_incumbent) if xbar_incumbent is not None else inner
+    gap = (incumbent - outer) / abs(incumbent) if incumbent and abs(incumbent) != float("inf") else float("nan")
+    return {"mode": f"MPI, {comm.Get_size()} ranks", "scenarios": len(names), "iterations": iterations,
+            "risk_weight": risk_weight(data), "bound": outer, "incumbent": incumbent,
+            "xhat_shuffle_incumbent": inner, "xbar_incumbent": xbar_incumbent, "zeta": zeta,
+            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed,
+            "seconds": time.perf_counter() - t0}
 
 
 def main(argv=None) -> int:
@@ -513,6 +573,9 @@ def main(argv=None) -> int:
         print(f"  bound (Lagrangian): {res['bound']:,.0f} EUR")
         print(f"  incumbent:          {res['incumbent']:,.0f} EUR")
         print(f"  gap:                {res['rel_gap']:.3%}")
+        print(f"  failed solves:      {res['failed_solves']}")
+        if res.get("risk_weight"):
+            print(f"  CVaR: lambda {res['risk_weight']:g}, zeta at the incumbent {res['zeta']:,.0f} EUR")
         if "ef" in res:
             print(f"  extensive form:     {res['ef']['objective']:,.0f} EUR ({res['ef']['seconds']:.1f} s)")
     return 0
