@@ -5,6 +5,12 @@
                                                           decomposed at full size; the extensive form
                                                           at N_EF scenarios (largest that fits), both
                                                           decomposed and extensive at that size
+    python bench/decomposition.py cvar [N [ITERATIONS [RANKS]]]
+                                                          CVaR (lambda 0.5) on N scenarios of the
+                                                          systematic set (default 110): the extensive
+                                                          form against mpi-sppy (PH, Lagrangian bound,
+                                                          incumbent; one process, or RANKS = 3 MPI
+                                                          processes), side by side
 
 Each measurement runs in its own process (peak memory = that process's maximum resident set).
 """
@@ -156,6 +162,52 @@ def _side_by_side(n_ef: int) -> None:
           f"objective relative difference {rel:.1e}; time ratio {ef['solve_s'] / dec['solve_s']:.1f}")
 
 
+def _mpisppy_child(path: str, iterations: int, ranks: int) -> dict:
+    """mpi-sppy on a workbook in its own process(es): ``python -m model.mpisppy_adapter --json``."""
+    import os
+
+    cmd = [sys.executable, "-m", "model.mpisppy_adapter", path, "--json", "--max-iterations", str(iterations),
+           "--rel-gap", "0.001"]
+    if ranks > 1:
+        cmd = ["mpiexec", "-n", str(ranks), *cmd]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT, env=env)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"error": (out.stderr or out.stdout).strip()[-800:]}
+    res = json.loads(lines[-1])
+    res["wall_s"] = time.perf_counter() - t0
+    return res
+
+
+def cvar(n: int, iterations: int, ranks: int) -> None:
+    """CVaR on ``n`` scenarios of the systematic set, extensive form and mpi-sppy side by side."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(cvar_workbook(Path(tmp) / f"cvar{n}.xlsx", n))
+        ef = _child(["ef", path, "-", "0"])
+        ph = _mpisppy_child(path, iterations, ranks)
+    print(f"CVaR (lambda 0.5, alpha 0.95) on {n} scenarios of the systematic EU set:")
+    if "error" in ef:
+        print(f"  extensive form failed: {ef['error']}")
+    else:
+        print(f"  extensive form       {ef['solve_s']:8.1f} s  objective {ef['objective']:,.0f} EUR  "
+              f"peak {ef['peak_gib']:.2f} GiB  {ef['rows']:,} rows")
+    if "error" in ph:
+        print(f"  mpi-sppy failed: {ph['error']}")
+        return
+    print(f"  mpi-sppy PH ({ph['mode']}) {ph['wall_s']:8.1f} s  {ph['iterations']} iterations  "
+          f"bound {ph['bound']:,.0f}  incumbent {ph['incumbent']:,.0f}  gap {ph['rel_gap']:.3%}  "
+          f"failed solves {ph['failed_solves']}  peak {ph['peak_rss_bytes_rank0'] / 2 ** 30:.2f} GiB (rank 0)")
+    if "error" not in ef:
+        inside = ph["bound"] <= ef["objective"] * (1 + 1e-9) and ef["objective"] <= ph["incumbent"] * (1 + 1e-9)
+        print(f"  extensive form's optimum between bound and incumbent: {'yes' if inside else 'NO'}; "
+              f"incumbent above it by {(ph['incumbent'] - ef['objective']) / ef['objective']:.3%}")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "engines"
     if cmd == "_one":
@@ -164,5 +216,8 @@ if __name__ == "__main__":
         engines(sys.argv[2] if len(sys.argv) > 2 else str(ROOT / "inputs" / "eu_crma_disruptions.xlsx"))
     elif cmd == "systematic":
         systematic(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+    elif cmd == "cvar":
+        args = [int(a) for a in sys.argv[2:5]]
+        cvar(*(args + [110, 3, 1][len(args):]))
     else:
         raise SystemExit(__doc__)

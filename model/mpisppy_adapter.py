@@ -2,34 +2,46 @@
 
 The extensive form (model/build.py over all scenarios) is one LP that grows with the number of
 scenarios. mpi-sppy decomposes it by scenario instead: ``scenario_creator`` builds the one-scenario
-model of each scenario (the deterministic model with that scenario's disruption data, probability
-1, risk neutral: ``model.stochastic.scenario_data``) and declares its first-stage variables
+model of each scenario (model/build.py on ``scenario_data``: that scenario's disruptions,
+probability 1, with the case's risk weight) and declares its first-stage variables
 nonanticipative; progressive hedging (PH) then makes the scenarios agree on them.
 
 First-stage (nonanticipative) variables: ``cap_new_cont``, ``n_modules``, ``stock_target``,
-``contract_volume``, ``contract_signed`` and, for soft capacity-basis benchmarks, their
-``shortfall_*_capacity`` (first-stage too, though fixed by the capacity). The root node's cost is
-``first_stage_cost``. Each scenario model's objective is first-stage cost + that scenario's
-recourse cost, so sum_w p_w obj_w is the extensive form's (risk-neutral) objective.
+``contract_volume``, ``contract_signed``, ``substitution`` and, for soft capacity-basis
+benchmarks, their ``shortfall_*_capacity``; with CVaR also zeta (``cvar_var``, through
+``zeta_meur`` = zeta in million EUR).
+
+CVaR (risk_weight lambda > 0, formulation §9). With one scenario of probability 1 the objective
+block declares ``cvar_var`` and that scenario's own ``cvar_excess``/``cvar_tail`` row, so the
+scenario objective is (1 + lambda) first stage + recourse_w + lambda (zeta + excess_w / (1 - alpha));
+with zeta nonanticipative, sum_w p_w obj_w is the extensive form's objective
+(``scenario_ef`` checks it). Zeta gets bounds that keep the optimum (``zeta_bounds``: 0 and the
+objective of one feasible plan / lambda), else PH's subproblems are unbounded in zeta.
+
+Scale: the scenario objectives are in million EUR (``OBJ_SCALE``) and zeta is nonanticipative in
+million EUR: PH's linearised proximal cuts on a variable of 1e9 EUR (x^2 ~ 1e18) were beyond
+HiGHS' precision. The reported bound, incumbent and objectives are in EUR.
 
 The one constraint of the extensive form that links scenarios other than through first-stage
 variables is ``stock_coverage`` on an import basis: its row (one per material and year) reads the
 imports of the nominal scenario. It is kept in the nominal scenario's model only, which is exactly
-the extensive form's row (the stock target is nonanticipative). CVaR (risk_weight > 0) does not
-decompose by scenario: the adapter solves the risk-neutral programme and says so.
+the extensive form's row (the stock target is nonanticipative).
 
 Run::
 
     mpiexec -n 3 python -m model.mpisppy_adapter WORKBOOK      # PH hub + Lagrangian bound + xhat
     python -m model.mpisppy_adapter WORKBOOK                   # one process: PH, then the bounds
+    python run.py WORKBOOK --method mpisppy                    # one process, with the result tables
 
 With three or more MPI ranks (a multiple of 3) the hub runs PH and two spokes run a Lagrangian
 lower bound (``LagrangianOuterBound``) and an incumbent (``XhatShuffleInnerBound``), through
-mpi-sppy's ``WheelSpinner``. In one process PH runs alone and, when it stops, the Lagrangian bound
-is computed with its last weights W and the incumbent by fixing the first stage at the PH average
-(x-bar, integers rounded) and solving every scenario. Either way the run prints the bound, the
-incumbent and the relative gap. Requires the optional extra ``mpi`` (pip install -e ".[mpi]") and,
-for more than one process, an MPI library (e.g. Debian's openmpi-bin).
+mpi-sppy's ``WheelSpinner``; when the wheel stops the hub also evaluates x-bar. In one process PH
+runs alone and, when it stops, the Lagrangian bound is computed with its last weights W and the
+incumbent by fixing the first stage at the PH average (x-bar, integers rounded) and solving every
+scenario; with CVaR the incumbent takes the best zeta for that plan (``objective_at``). Either way
+the run prints the bound, the incumbent, the relative gap and the number of failed scenario
+solves (mpi-sppy's "Solve failed for scenario" lines). Requires the optional extra ``mpi`` (pip
+install -e ".[mpi]") and, for more than one process, an MPI library (e.g. Debian's openmpi-bin).
 """
 from __future__ import annotations
 
@@ -487,7 +499,10 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.rel_gap = rel_gap
     cfg.abs_gap = 0.0
     cfg.time_limit = time_limit
-    cfg.max_solver_threads = 1
+    # no 'threads' option (max_solver_threads): after any earlier HiGHS run in the process (here
+    # cvar_setup's on rank 0) HiGHS refuses to run with another thread count, and appsi reports
+    # status unknown: every scenario solve of the hub failed ("Solve failed ... status unknown")
+    cfg.max_solver_threads = None
     cfg.lagrangian = True
     cfg.xhatshuffle = True
     cfg.linearize_proximal_terms = True  # HiGHS: no quadratic objective with integer columns
@@ -565,6 +580,7 @@ def main(argv=None) -> int:
     res["peak_rss_bytes_rank0"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if a.ef:
         res["ef"] = extensive_form(_data(a.workbook))
+    res.pop("plan", None)  # keyed by tuples: for --method mpisppy (model/analysis/decompose.py), not JSON
     if a.json:
         print(json.dumps(res, default=float))
     else:
