@@ -537,5 +537,6 @@ def _solve_mpisppy(data: ModelData, log_file=None):
     timings["extract_s"] = time.perf_counter() - t2
     reason = (f"{ph['scenarios']} scenarios, {ph['iterations']} PH iterations; Lagrangian bound "
               f"{ph['bound']:,.0f} EUR, incumbent {ph['incumbent']:,.0f} EUR, gap {ph['rel_gap']:.2%}, "
-              f"{ph['failed_solves']} failed scenario solves; tables at the incumbent's first stage")
+              f"{ph['failed_solves']} failed scenario solves; tables at the incumbent's first stage"
+              + ("; integer first-stage variables: the bound is not guaranteed" if ph["integer_first_stage"] else ""))
     return mod, sol, results, None, timings, METHOD_MPISPPY, reason
