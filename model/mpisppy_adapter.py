@@ -450,10 +450,16 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
                 scenario_creator_kwargs={"data": data, "zeta_bounds": bounds},
                 rho_setter=_rho(rho, setup["zeta_rho"]))
         conv, _, trivial = ph.ph_main(finalize=False)
-        # Lagrangian bound with the final weights: W on, prox off
+        # Lagrangian bound with the final weights: W on, prox off. A first-stage variable without
+        # an upper bound (new capacity, stock targets) whose weight exceeds its cost makes a
+        # subproblem unbounded: L(W) is then -infinity (mpi-sppy prints those solves as failed and
+        # keeps their last bound, so they must not enter the bound), and the bound is the trivial
+        # one (each scenario alone, iteration 0)
         ph._disable_prox()
-        ph.solve_loop(solver_options={}, need_solution=True, gripe=True)
-        lagrangian = ph.Ebound(False) * OBJ_SCALE
+        before = counter.failed
+        ph.solve_loop(solver_options={}, need_solution=False, gripe=True)
+        unbounded = counter.failed - before
+        lagrangian = ph.Ebound(False) * OBJ_SCALE if unbounded == 0 else -float("inf")
         bound = max(trivial * OBJ_SCALE, lagrangian)
         first = next(iter(ph.local_scenarios.values()))
         xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
@@ -467,6 +473,8 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
     return {"mode": "single process", "scenarios": len(names), "iterations": ph._PHIter,
             "risk_weight": risk_weight(data), "bound": bound, "trivial_bound": trivial * OBJ_SCALE,
             "incumbent": incumbent, "zeta": zeta, "zeta_bounds": bounds, "rel_gap": gap,
+            "lagrangian": lagrangian, "lagrangian_unbounded": unbounded,
+            "failed_solves_ph": before,
             "integer_first_stage": any(not v.is_continuous() for v in first._mpisppy_data.nonant_indices.values()),
             "failed_solves": counter.failed,
             "seconds": time.perf_counter() - t0, "conv": conv, "plan": plan}
