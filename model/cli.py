@@ -239,10 +239,11 @@ def main(argv=None) -> int:
                    help="highs (default): the model's matrix passed to HiGHS in one call; pyomo: the "
                         "same model built as a Pyomo ConcreteModel and solved through Pyomo (same "
                         "results, slower; a check)")
-    p.add_argument("--method", choices=("auto", "extensive", "decomposed"), default="auto",
+    p.add_argument("--method", choices=("auto", "extensive", "decomposed", "mpisppy"), default="auto",
                    help="auto (default): the exact decomposition by groups of coupled materials when it "
                         "applies (risk neutral, several scenarios and groups), else the extensive form; "
-                        "extensive: always the extensive form (same results)")
+                        "extensive: always the extensive form (same results); mpisppy: progressive "
+                        "hedging through mpi-sppy (CVaR and coupled cases), with its bound and gap")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("template", help="write the blank input template")
     p.add_argument("path", nargs="?", default=str(ROOT / "inputs" / "template.xlsx"))

@@ -2,48 +2,67 @@
 
 The extensive form (model/build.py over all scenarios) is one LP that grows with the number of
 scenarios. mpi-sppy decomposes it by scenario instead: ``scenario_creator`` builds the one-scenario
-model of each scenario (the deterministic model with that scenario's disruption data, probability
-1, risk neutral: ``model.stochastic.scenario_data``) and declares its first-stage variables
+model of each scenario (model/build.py on ``scenario_data``: that scenario's disruptions,
+probability 1, with the case's risk weight) and declares its first-stage variables
 nonanticipative; progressive hedging (PH) then makes the scenarios agree on them.
 
 First-stage (nonanticipative) variables: ``cap_new_cont``, ``n_modules``, ``stock_target``,
-``contract_volume``, ``contract_signed`` and, for soft capacity-basis benchmarks, their
-``shortfall_*_capacity`` (first-stage too, though fixed by the capacity). The root node's cost is
-``first_stage_cost``. Each scenario model's objective is first-stage cost + that scenario's
-recourse cost, so sum_w p_w obj_w is the extensive form's (risk-neutral) objective.
+``contract_volume``, ``contract_signed``, ``substitution`` and, for soft capacity-basis
+benchmarks, their ``shortfall_*_capacity``; with CVaR also zeta (``cvar_var``, through
+``zeta_meur`` = zeta in million EUR).
+
+CVaR (risk_weight lambda > 0, formulation §9). With one scenario of probability 1 the objective
+block declares ``cvar_var`` and that scenario's own ``cvar_excess``/``cvar_tail`` row, so the
+scenario objective is (1 + lambda) first stage + recourse_w + lambda (zeta + excess_w / (1 - alpha));
+with zeta nonanticipative, sum_w p_w obj_w is the extensive form's objective
+(``scenario_ef`` checks it). Zeta gets bounds that keep the optimum (``zeta_bounds``: 0 and the
+objective of one feasible plan / lambda), else PH's subproblems are unbounded in zeta.
+
+Scale: the scenario objectives are in million EUR (``OBJ_SCALE``) and zeta is nonanticipative in
+million EUR: PH's linearised proximal cuts on a variable of 1e9 EUR (x^2 ~ 1e18) were beyond
+HiGHS' precision. The reported bound, incumbent and objectives are in EUR.
 
 The one constraint of the extensive form that links scenarios other than through first-stage
 variables is ``stock_coverage`` on an import basis: its row (one per material and year) reads the
 imports of the nominal scenario. It is kept in the nominal scenario's model only, which is exactly
-the extensive form's row (the stock target is nonanticipative). CVaR (risk_weight > 0) does not
-decompose by scenario: the adapter solves the risk-neutral programme and says so.
+the extensive form's row (the stock target is nonanticipative).
 
 Run::
 
     mpiexec -n 3 python -m model.mpisppy_adapter WORKBOOK      # PH hub + Lagrangian bound + xhat
     python -m model.mpisppy_adapter WORKBOOK                   # one process: PH, then the bounds
+    python run.py WORKBOOK --method mpisppy                    # one process, with the result tables
 
 With three or more MPI ranks (a multiple of 3) the hub runs PH and two spokes run a Lagrangian
 lower bound (``LagrangianOuterBound``) and an incumbent (``XhatShuffleInnerBound``), through
-mpi-sppy's ``WheelSpinner``. In one process PH runs alone and, when it stops, the Lagrangian bound
-is computed with its last weights W and the incumbent by fixing the first stage at the PH average
-(x-bar, integers rounded) and solving every scenario. Either way the run prints the bound, the
-incumbent and the relative gap. Requires the optional extra ``mpi`` (pip install -e ".[mpi]") and,
-for more than one process, an MPI library (e.g. Debian's openmpi-bin).
+mpi-sppy's ``WheelSpinner``; when the wheel stops the hub also evaluates x-bar. In one process PH
+runs alone and, when it stops, the Lagrangian bound is computed with its last weights W and the
+incumbent by fixing the first stage at the PH average (x-bar, integers rounded) and solving every
+scenario; with CVaR the incumbent takes the best zeta for that plan (``objective_at``). Either way
+the run prints the bound, the incumbent, the relative gap and the number of failed scenario
+solves (mpi-sppy's "Solve failed for scenario" lines). Requires the optional extra ``mpi`` (pip
+install -e ".[mpi]") and, for more than one process, an MPI library (e.g. Debian's openmpi-bin).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import time
 
+import numpy as np
 import pyomo.environ as pyo
 
 from model.data import NOMINAL, ModelData
+from model.errors import ModelError
 
 FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "contract_volume", "contract_signed", "substitution")
 DEFAULT_SOLVER = "appsi_highs"
+# the scenario objectives are in million EUR: in EUR (1e9 to 1e12 for the EU case) PH's weights
+# and linearised proximal cuts gave HiGHS rows it could not solve to tolerance (status unknown)
+OBJ_SCALE = 1e6
 
 
 def available() -> tuple[bool, str]:
@@ -63,6 +82,10 @@ def scenario_names(data: ModelData) -> list[str]:
     return [w for w, p in data.probability.items() if p > 0]
 
 
+def risk_weight(data: ModelData) -> float:
+    return float(data.settings.get("risk_weight") or 0.0)
+
+
 def _nonants(m) -> list:
     out = []
     for name in FIRST_STAGE_VARS:
@@ -72,19 +95,32 @@ def _nonants(m) -> list:
     for var in m.component_objects(pyo.Var, descend_into=True):
         if var.name.startswith("shortfall_") and var.name.endswith("_capacity") and len(var):
             out.append(var)
+    if hasattr(m, "zeta_meur"):
+        out.append(m.zeta_meur)  # zeta: one value for all scenarios, as in the extensive form
     return out
 
 
-def scenario_model(data: ModelData, scenario: str):
-    """The one-scenario Pyomo model of ``scenario``, with mpi-sppy's root node attached."""
-    from mpisppy.utils import sputils
+def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zeta_bounds=(None, None)):
+    """The one-scenario Pyomo model of ``scenario``, with mpi-sppy's root node attached.
 
+    The model is built by model/build.py from ``scenario_data`` (the scenario alone, probability
+    1) with the case's risk weight kept: the objective block then declares, for this one
+    scenario, ``cvar_var`` (zeta) and its own ``cvar_excess``/``cvar_tail`` row, so the objective
+    is (1 + lambda) first stage + recourse_w + lambda (zeta + excess_w / (1 - alpha)), and with
+    zeta nonanticipative sum_w p_w obj_w is the extensive form's objective. The objective is
+    divided by ``scale`` (million EUR); ``m._obj_scale`` holds it. ``zeta_bounds``: bounds on
+    zeta that keep the optimum (``zeta_bounds()``).
+    """
+    from mpisppy.utils import sputils
+    from pyomo.core.expr.numeric_expr import LinearExpression
+
+    from model.backends.pyomo import to_pyomo
     from model.build import build
     from model.stochastic import scenario_data
 
-    from model.backends.pyomo import to_pyomo
-
     one = scenario_data(data, scenario)
+    lam = risk_weight(data)
+    one.settings["risk_weight"] = lam  # scenario_data is risk neutral; CVaR is kept, per scenario
     b = build(one)
     m = to_pyomo(b)
     if scenario != NOMINAL and hasattr(m, "stock_coverage"):
@@ -92,10 +128,173 @@ def scenario_model(data: ModelData, scenario: str):
         for idx, con in m.stock_coverage.items():
             if stock[idx[0]]["coverage_basis"] != "consumption":
                 con.deactivate()  # the extensive form reads these imports in 'nominal' only
-    sputils.attach_root_node(m, m.first_stage_cost, _nonants(m))
+    m.name = scenario  # mpi-sppy names a scenario by its model
+    if lam > 0:
+        # zeta is nonanticipative in million EUR: PH's linearised proximal term cuts at x^2, and
+        # at zeta ~ 1e9 EUR (x^2 ~ 1e18) HiGHS found its cuts violated by 8192 (a failed solve)
+        lo, hi = zeta_bounds
+        m.zeta_meur = pyo.Var(bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
+        m.zeta_link = pyo.Constraint(expr=m.cvar_var - scale * m.zeta_meur == 0)
+    cost, offset = b.lp.objective
+    nz = np.flatnonzero(cost)
+    m.total_cost.deactivate()
+    m.scaled_cost = pyo.Objective(expr=LinearExpression(
+        constant=float(offset) / scale, linear_coefs=(cost[nz] / scale).tolist(),
+        linear_vars=[m._lp_cols[j] for j in nz.tolist()]), sense=pyo.minimize)
+    # the root node's cost: the first-stage terms of the objective (zeta's too, with CVaR)
+    root = (1.0 + lam) / scale * m.first_stage_cost.expr
+    if lam > 0:
+        root = root + lam * m.zeta_meur
+    m.root_cost = pyo.Expression(expr=root)
+    sputils.attach_root_node(m, m.root_cost, _nonants(m))
     m._mpisppy_probability = data.probability[scenario]
-    m._crm_builder = b
+    m._obj_scale = scale
+    m._risk = (lam, float(data.settings.get("cvar_alpha") or 0.95))
     return m
+
+
+def recourse_cost(m) -> float:
+    """The solved scenario model's recourse cost in EUR (its scenario_cost: the objective less the
+    first-stage terms and the CVaR terms)."""
+    lam, alpha = m._risk
+    value = pyo.value(m.scaled_cost) * m._obj_scale - (1.0 + lam) * pyo.value(m.first_stage_cost)
+    if lam > 0:
+        value -= lam * (pyo.value(m.cvar_var) + pyo.value(m.cvar_excess[next(iter(m.cvar_excess))]) / (1.0 - alpha))
+    return value
+
+
+def objective_at(first_stage: float, recourse: dict, probability: dict, lam: float, alpha: float) -> tuple:
+    """(objective, zeta) of a first-stage plan whose scenarios cost ``recourse`` (EUR): expected cost
+    + lambda (first stage + CVaR_alpha of the recourse cost), CVaR by Rockafellar-Uryasev with the
+    best zeta, which is at one of the scenario costs (the function is piecewise linear, convex)."""
+    names = list(recourse)
+    c = np.array([recourse[w] for w in names])
+    p = np.array([probability[w] for w in names])
+    expected = first_stage + float(np.dot(p, c))
+    if lam <= 0:
+        return expected, None
+    ru = [z + float(np.dot(p, np.maximum(c - z, 0.0))) / (1.0 - alpha) for z in c]
+    i = int(np.argmin(ru))
+    return expected + lam * (first_stage + ru[i]), float(c[i])
+
+
+def _is_first_stage(name: str) -> bool:
+    return name in FIRST_STAGE_VARS or (name.startswith("shortfall_") and name.endswith("_capacity"))
+
+
+def _recourse_nonnegative(b) -> bool:
+    """Every recourse cost term is a nonnegative coefficient on a nonnegative column (or a
+    nonnegative constant): then every scenario's recourse cost is >= 0 whatever the plan."""
+    c = b.info["costs"]
+    lower = b.lp.bounds()[0]
+    rec = c["w"][c["key_of"]] >= 0
+    ok_terms = (c["coefs"][rec] >= 0) & (lower[c["cols"][rec]] >= 0)
+    return bool(ok_terms.all() and (c["const"][c["w"] >= 0] >= 0).all())
+
+
+class _Infeasible(Exception):
+    pass
+
+
+def plan_objective(data: ModelData, plan_scenario: str | None = None, attempts: int = 5) -> dict:
+    """The exact objective (EUR) of one feasible plan: the first stage of ``plan_scenario`` (default
+    the reference scenario) solved alone, fixed in every scenario (integers rounded), each scenario
+    solved by the project's HiGHS backend one at a time; CVaR with its best zeta (``objective_at``).
+    An upper bound on the optimum; ``zeta_bounds`` uses it. When the plan has no solution in some
+    scenario, that scenario's own plan is tried next (at most ``attempts`` plans)."""
+    names = scenario_names(data)
+    ref = plan_scenario or (NOMINAL if NOMINAL in names else names[0])
+    tried = []
+    for _ in range(attempts):
+        tried.append(ref)
+        try:
+            return _plan_objective(data, ref, names)
+        except _Infeasible as exc:
+            ref = exc.args[0]
+            if ref in tried:
+                break
+    raise ModelError(f"no plan among those of scenarios {', '.join(tried)} has a solution in every "
+                     "scenario: no upper bound on zeta for mpi-sppy")
+
+
+def _plan_objective(data: ModelData, ref: str, names: list) -> dict:
+    from model.backends.highs import HighsLP, Status, highs_options, solve
+    from model.build import build
+    from model.stochastic import scenario_data
+
+    b0 = build(scenario_data(data, ref))
+    sol, _ = solve(b0)
+    integer = b0.lp.bounds()[2]
+    plan = {}
+    for name, v in b0.lp.vars.items():
+        if _is_first_stage(name) and v.n:
+            x = sol.x[v.start:v.start + v.n]
+            plan[name] = dict(zip(v.index.keys(), np.round(x) if integer[v.start] else x))
+    c = b0.info["costs"]
+    first = c["w"] < 0
+    term = first[c["key_of"]]
+    fcost = float(np.dot(c["coefs"][term] * c["discount"][c["key_of"]][term], sol.x[c["cols"][term]])
+                  + np.dot(c["const"][first], c["discount"][first]))
+    recourse, nonneg = {}, _recourse_nonnegative(b0)
+    stock = data.table("stockpile")
+    for w in names:
+        b = build(scenario_data(data, w))
+        nonneg = nonneg and _recourse_nonnegative(b)
+        hm = HighsLP(b.lp)
+        hm.set_options(highs_options(b.data.settings, None))
+        for name, values in plan.items():
+            v = b.lp.vars[name]
+            keys = v.index.keys()
+            cols = v.start + np.array([i for i, k in enumerate(keys) if k in values], dtype=np.int64)
+            x = np.array([values[k] for k in keys if k in values])
+            hm.set_col_bounds(cols, x, x)
+        con = b.lp.cons.get("stock_coverage")
+        if w != NOMINAL and con is not None and con.n:
+            rows = np.array([con.start + i for i, k in enumerate(con.index.keys())
+                             if stock[k[0]]["coverage_basis"] != "consumption"], dtype=np.int64)
+            if len(rows):
+                hm.set_row_bounds(rows, np.full(len(rows), -np.inf), np.full(len(rows), np.inf))
+        if hm.run() != Status.optimal:
+            raise _Infeasible(w)
+        recourse[w] = hm.objective_value() - fcost
+    lam, alpha = risk_weight(data), float(data.settings.get("cvar_alpha") or 0.95)
+    objective, zeta = objective_at(fcost, recourse, data.probability, lam, alpha)
+    return {"objective": objective, "zeta": zeta, "first_stage": fcost, "recourse": recourse,
+            "recourse_nonnegative": nonneg, "plan_scenario": ref}
+
+
+def zeta_bounds(data: ModelData, plan: dict | None = None) -> tuple[float | None, float | None]:
+    """Bounds on zeta that keep the extensive form's optimum, so that no PH subproblem is
+    unbounded in zeta (a free zeta under PH's weights and a linearised proximal term made HiGHS
+    report 'infeasible or unbounded': the failed scenario solves).
+
+    With nonnegative recourse costs, zeta* = VaR_alpha of the optimal plan's scenario costs is
+    >= 0, and lambda zeta* <= lambda CVaR <= optimum <= the objective of any plan (``plan_objective``),
+    so 0 <= zeta* <= that objective / lambda. (None, None) when risk neutral."""
+    lam = risk_weight(data)
+    if lam <= 0:
+        return None, None
+    plan = plan or plan_objective(data)
+    return (0.0 if plan["recourse_nonnegative"] else None), plan["objective"] / lam
+
+
+def cvar_setup(data: ModelData) -> dict:
+    """What PH needs for CVaR before it starts, from one feasible plan (``plan_objective``):
+    ``zeta_bounds``; ``zeta_rho``, the PH penalty on zeta (million EUR): at the optimum a
+    scenario's weight on zeta is -lambda (cost below zeta*) or lambda alpha / (1 - alpha) (above),
+    and PH's first step moves it by rho (zeta_w - zeta-bar), with zeta_w = the scenario's cost at
+    first, so rho = lambda / (1 - alpha) / the mean absolute deviation of the plan's scenario costs
+    takes it there in about one step; ``plan``: the plan's objective (an upper bound)."""
+    lam = risk_weight(data)
+    if lam <= 0:
+        return {"zeta_bounds": (None, None), "zeta_rho": None, "plan": None}
+    plan = plan_objective(data)
+    alpha = float(data.settings.get("cvar_alpha") or 0.95)
+    c = np.array([plan["recourse"][w] for w in scenario_names(data)]) / OBJ_SCALE
+    p = np.array([data.probability[w] for w in scenario_names(data)])
+    spread = float(np.dot(p, np.abs(c - np.dot(p, c))))
+    return {"zeta_bounds": zeta_bounds(data, plan), "zeta_rho": lam / (1.0 - alpha) / max(spread, 1e-6),
+            "plan": plan["objective"]}
 
 
 _DATA_CACHE: dict = {}
@@ -106,37 +305,71 @@ def _data(workbook=None, data=None) -> ModelData:
         return data
     key = str(workbook)
     if key not in _DATA_CACHE:
-        from model.stochastic import risk_neutral
         from model.validate import load
 
-        _DATA_CACHE[key] = risk_neutral(load(workbook))
+        _DATA_CACHE[key] = load(workbook)
     return _DATA_CACHE[key]
 
 
-def scenario_creator(scenario_name: str, workbook=None, data: ModelData | None = None):
-    """mpi-sppy's scenario creator: ``scenario_creator_kwargs`` = {"workbook": path} or {"data": ModelData}."""
-    return scenario_model(_data(workbook, data), scenario_name)
+def scenario_creator(scenario_name: str, workbook=None, data: ModelData | None = None, zeta_bounds=(None, None)):
+    """mpi-sppy's scenario creator: ``scenario_creator_kwargs`` = {"workbook": path} or {"data":
+    ModelData}, and ``zeta_bounds``."""
+    return scenario_model(_data(workbook, data), scenario_name, zeta_bounds=tuple(zeta_bounds))
 
 
 def scenario_denouement(rank, scenario_name, scenario):
     pass
 
 
-# ---- extensive form (the project's own model) -----------------------------------------------------
+# ---- extensive forms -------------------------------------------------------------------------------
 def extensive_form(data: ModelData) -> dict:
-    """Build and solve the extensive form with the project's HiGHS backend: objective, seconds, size."""
+    """Build and solve the extensive form with the project's HiGHS backend (with the case's risk
+    weight): objective, seconds, size."""
     from model.backends.highs import solve
     from model.build import build
-    from model.stochastic import risk_neutral
 
     t0 = time.perf_counter()
-    b = build(risk_neutral(data))
+    b = build(data)
     sol, _ = solve(b)
     return {"objective": sol.objective, "seconds": time.perf_counter() - t0, "rows": sol.n_rows,
             "cols": sol.n_cols, "nnz": sol.n_nonzeros, "highs_s": sol.highs_seconds}
 
 
+def scenario_ef(data: ModelData, solver: str = DEFAULT_SOLVER, zeta_bounds=(None, None)) -> float:
+    """The extensive form assembled by mpi-sppy from the scenario models (sputils.create_EF: every
+    nonanticipative variable tied across the scenarios), solved; its objective in EUR. Equal to
+    ``extensive_form`` when the scenario models decompose the project's model exactly."""
+    from mpisppy.utils import sputils
+
+    names = scenario_names(data)
+    ef = sputils.create_EF(names, scenario_creator,
+                           scenario_creator_kwargs={"data": data, "zeta_bounds": zeta_bounds})
+    res = pyo.SolverFactory(solver).solve(ef)
+    if str(res.solver.termination_condition) != "optimal":
+        raise RuntimeError(f"the scenario models' extensive form ended {res.solver.termination_condition}")
+    return pyo.value(ef.EF_Obj) * OBJ_SCALE
+
+
 # ---- progressive hedging ---------------------------------------------------------------------------
+FAILED = "Solve failed for scenario"  # what mpi-sppy prints for a scenario solve without a solution
+
+
+class _FailCounter(io.TextIOBase):
+    """Passes mpi-sppy's prints through and counts its failed-solve lines."""
+
+    def __init__(self, out):
+        self.out, self.failed, self.lines = out, 0, []
+
+    def write(self, s):
+        if FAILED in s:
+            self.failed += s.count(FAILED)
+            self.lines.append(s.strip())
+        return self.out.write(s)
+
+    def flush(self):
+        self.out.flush()
+
+
 def _options(solver, rho, max_iterations, rel_gap, time_limit) -> dict:
     # no 'threads' option: HiGHS has one task scheduler per process, and setting threads after an
     # earlier solve in the same process initialised it differently makes HiGHS refuse to run
@@ -150,61 +383,136 @@ def _options(solver, rho, max_iterations, rel_gap, time_limit) -> dict:
             "proximal_linearization_tolerance": 1e-1}
 
 
-def _rho(data: ModelData, scale: float):
-    """rho per nonanticipative variable: ``scale`` x the size of its cost coefficient (cost-proportional rho)."""
+def _rho(scale: float, zeta_rho: float | None = None):
+    """rho per nonanticipative variable: ``scale`` x the size of its coefficient in the root cost
+    (cost-proportional rho, in the objective's units); variables without a cost there get
+    ``scale`` x the smallest positive coefficient; zeta gets ``zeta_rho`` (``cvar_setup``)."""
     def setter(scenario):
         from pyomo.repn import generate_standard_repn
 
-        repn = generate_standard_repn(scenario.first_stage_cost.expr, quadratic=False)
+        repn = generate_standard_repn(scenario.root_cost.expr, quadratic=False)
         cost = {id(v): abs(c) for v, c in zip(repn.linear_vars, repn.linear_coefs)}
+        zeta = getattr(scenario, "zeta_meur", None)
+        floor = min((c for i, c in cost.items() if c > 0 and (zeta is None or i != id(zeta))), default=1.0)
         out = []
         for node in scenario._mpisppy_node_list:
             for v in node.nonant_vardata_list:
-                out.append((id(v), max(1.0, scale * cost.get(id(v), 1.0))))
+                if zeta is not None and v is zeta and zeta_rho:
+                    out.append((id(v), zeta_rho))
+                else:
+                    out.append((id(v), scale * max(floor, cost.get(id(v), 0.0))))
         return out
     return setter
 
 
+# Integer first-stage variables (plants in modules, signed contracts): the Lagrangian bound is
+# then not guaranteed. mpi-sppy's linearised proximal term of integer variables stayed in the
+# bound's subproblems: on the example with modules and CVaR the bound exceeded the extensive
+# form's optimum by 1.9 % (3 MPI processes); results carry ``integer_first_stage``. The EU case's
+# first stage is continuous.
+
+
+def _evaluate(ph, xhat) -> tuple[dict, float]:
+    """The first stage fixed at ``xhat`` (integers rounded) in this rank's scenarios, each solved:
+    ({scenario: recourse cost in EUR}, first-stage cost in EUR). The recourse cost does not depend
+    on zeta (each scenario minimises it whatever zeta is)."""
+    ph.disable_W_and_prox()
+    ph._save_nonants()
+    ph._fix_root_nonants(xhat)
+    ph.solve_loop(solver_options={}, need_solution=True, gripe=True)
+    recourse = {k: recourse_cost(s) for k, s in ph.local_scenarios.items()}
+    fcost = pyo.value(next(iter(ph.local_scenarios.values())).first_stage_cost)
+    ph._restore_nonants()
+    return recourse, fcost
+
+
+def _incumbent(ph, data: ModelData, xhat) -> tuple[float, float | None]:
+    """(objective in EUR, zeta) of the first stage fixed at ``xhat`` in every scenario (one
+    process): the plan's exact objective with the best zeta (``objective_at``)."""
+    recourse, fcost = _evaluate(ph, xhat)
+    lam, alpha = next(iter(ph.local_scenarios.values()))._risk
+    return objective_at(fcost, recourse, data.probability, lam, alpha)
+
+
 def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
                   time_limit=3600.0) -> dict:
-    """PH in this process, then the Lagrangian bound at its last W and the x-bar incumbent."""
+    """PH in this process, then the Lagrangian bound at its last W and the incumbent at x-bar."""
     from mpisppy.opt.ph import PH
 
     t0 = time.perf_counter()
     names = scenario_names(data)
+    setup = cvar_setup(data)
+    bounds = setup["zeta_bounds"]
     opts = _options(solver, 1.0, max_iterations, rel_gap, time_limit)
-    ph = PH(opts, names, scenario_creator, scenario_denouement,
-            scenario_creator_kwargs={"data": data}, rho_setter=_rho(data, rho))
-    conv, _, trivial = ph.ph_main(finalize=False)
-    # Lagrangian bound with the final weights: W on, prox off
-    ph._disable_prox()
-    ph.solve_loop(solver_options={}, need_solution=True)
-    lagrangian = ph.Ebound(False)
-    bound = max(trivial, lagrangian)
-    # incumbent: the first stage fixed at x-bar (integers rounded), every scenario solved
-    import numpy as np
-
-    first = next(iter(ph.local_scenarios.values()))
-    xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
-    ph.disable_W_and_prox()
-    ph._save_nonants()
-    ph._fix_root_nonants(xbar)
-    ph.solve_loop(solver_options={}, need_solution=True)
-    incumbent = ph.Eobjective(False)
-    ph._restore_nonants()
+    counter = _FailCounter(sys.stdout)
+    with contextlib.redirect_stdout(counter):
+        ph = PH(opts, names, scenario_creator, scenario_denouement,
+                scenario_creator_kwargs={"data": data, "zeta_bounds": bounds},
+                rho_setter=_rho(rho, setup["zeta_rho"]))
+        conv, _, trivial = ph.ph_main(finalize=False)
+        # Lagrangian bound with the final weights: W on, prox off. A first-stage variable without
+        # an upper bound (new capacity, stock targets) whose weight exceeds its cost makes a
+        # subproblem unbounded: L(W) is then -infinity (mpi-sppy prints those solves as failed and
+        # keeps their last bound, so they must not enter the bound), and the bound is the trivial
+        # one (each scenario alone, iteration 0)
+        ph._disable_prox()
+        before = counter.failed
+        ph.solve_loop(solver_options={}, need_solution=False, gripe=True)
+        unbounded = counter.failed - before
+        lagrangian = ph.Ebound(False) * OBJ_SCALE if unbounded == 0 else -float("inf")
+        bound = max(trivial * OBJ_SCALE, lagrangian)
+        first = next(iter(ph.local_scenarios.values()))
+        xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
+        incumbent, zeta = _incumbent(ph, data, xbar)
+    plan = {}
+    for value, v in zip(xbar, first._mpisppy_data.nonant_indices.values()):
+        if v.parent_component().name != "zeta_meur":
+            value = round(value) if v.is_integer() or v.is_binary() else max(0.0, value) if v.lb == 0 else value
+            plan.setdefault(v.parent_component().name, {})[v.index()] = float(value)
     gap = (incumbent - bound) / abs(incumbent) if incumbent else float("nan")
     return {"mode": "single process", "scenarios": len(names), "iterations": ph._PHIter,
-            "bound": bound, "trivial_bound": trivial, "incumbent": incumbent, "rel_gap": gap,
-            "seconds": time.perf_counter() - t0, "conv": conv}
+            "risk_weight": risk_weight(data), "bound": bound, "trivial_bound": trivial * OBJ_SCALE,
+            "incumbent": incumbent, "zeta": zeta, "zeta_bounds": bounds, "rel_gap": gap,
+            "lagrangian": lagrangian, "lagrangian_unbounded": unbounded,
+            "failed_solves_ph": before,
+            "integer_first_stage": any(not v.is_continuous() for v in first._mpisppy_data.nonant_indices.values()),
+            "failed_solves": counter.failed,
+            "seconds": time.perf_counter() - t0, "conv": conv, "plan": plan}
+
+
+SPOKE_PAUSE_S = 0.01
+
+
+def _pace_spokes() -> None:
+    """The spokes poll the hub's one-sided MPI window for its kill signal in a tight loop, each
+    time under a shared lock; the hub needs the exclusive lock to publish its x-bar and W. With more
+    processes than free cores the hub waited minutes per iteration for it (py-spy: the hub in
+    ``SPWindow.put``, both spokes in ``SPWindow.get``). A pause of ``SPOKE_PAUSE_S`` before each
+    poll lets the hub take the lock; it is nothing against a spoke's scenario solves."""
+    from mpisppy.cylinders.spoke import Spoke
+
+    if getattr(Spoke.got_kill_signal, "_paced", False):
+        return
+    poll = Spoke.got_kill_signal
+
+    def paced(self):
+        time.sleep(SPOKE_PAUSE_S)
+        return poll(self)
+
+    paced._paced = True
+    Spoke.got_kill_signal = paced
 
 
 def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
                time_limit=3600.0) -> dict | None:
-    """PH hub, Lagrangian spoke and xhat-shuffle spoke on the MPI ranks (a multiple of 3).
+    """PH hub, Lagrangian spoke and xhat-shuffle spoke on the MPI ranks (a multiple of 3); when the
+    wheel stops, the hub also evaluates x-bar exactly (``_incumbent``: with CVaR, the best zeta for
+    that plan), and the better of the two incumbents is reported.
 
     Returns the result dict on rank 0 and None on the others.
     """
     from mpi4py import MPI
+    from mpisppy.cylinders.hub import Hub
     from mpisppy.spin_the_wheel import WheelSpinner
     from mpisppy.utils import cfg_vanilla as vanilla
     from mpisppy.utils import config
@@ -216,6 +524,8 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     else:
         data, kwargs = _data(data_or_workbook), {"workbook": str(data_or_workbook)}
     names = scenario_names(data)
+    setup = comm.bcast(cvar_setup(data) if comm.Get_rank() == 0 else None, root=0)
+    kwargs["zeta_bounds"] = setup["zeta_bounds"]
     cfg = config.Config()
     cfg.popular_args()
     cfg.two_sided_args()
@@ -228,26 +538,50 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.rel_gap = rel_gap
     cfg.abs_gap = 0.0
     cfg.time_limit = time_limit
-    cfg.max_solver_threads = 1
+    # no 'threads' option (max_solver_threads): after any earlier HiGHS run in the process (here
+    # cvar_setup's on rank 0) HiGHS refuses to run with another thread count, and appsi reports
+    # status unknown: every scenario solve of the hub failed ("Solve failed ... status unknown")
+    cfg.max_solver_threads = None
     cfg.lagrangian = True
     cfg.xhatshuffle = True
     cfg.linearize_proximal_terms = True  # HiGHS: no quadratic objective with integer columns
     cfg.linearize_binary_proximal_terms = True
     cfg.proximal_linearization_tolerance = 1e-1
+    _pace_spokes()
     beans = (cfg, scenario_creator, scenario_denouement, names)
-    rho_setter = _rho(data, rho)
-    hub = vanilla.ph_hub(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter)
-    spokes = [vanilla.lagrangian_spoke(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter),
-              vanilla.xhatshuffle_spoke(*beans, scenario_creator_kwargs=kwargs)]
-    wheel = WheelSpinner(hub, spokes)
-    wheel.spin()
+    rho_setter = _rho(rho, setup["zeta_rho"])
+    counter = _FailCounter(sys.stdout)
+    with contextlib.redirect_stdout(counter):
+        hub = vanilla.ph_hub(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter)
+        spokes = [vanilla.lagrangian_spoke(*beans, scenario_creator_kwargs=kwargs, rho_setter=rho_setter),
+                  vanilla.xhatshuffle_spoke(*beans, scenario_creator_kwargs=kwargs)]
+        wheel = WheelSpinner(hub, spokes)
+        wheel.spin()
+        xbar_incumbent, zeta, integer = None, None, None
+        if isinstance(wheel.spcomm, Hub):  # the hub's ranks: x-bar, evaluated exactly
+            ph = wheel.spcomm.opt
+            first = next(iter(ph.local_scenarios.values()))
+            integer = any(not v.is_continuous() for v in first._mpisppy_data.nonant_indices.values())
+            xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
+            recourse, fcost = _evaluate(ph, xbar)
+            merged = {}
+            for part in ph.mpicomm.allgather(recourse):
+                merged.update(part)
+            lam, alpha = first._risk
+            xbar_incumbent, zeta = objective_at(fcost, merged, data.probability, lam, alpha)
+    failed = comm.allreduce(counter.failed, op=MPI.SUM)
+    iterations = comm.bcast(getattr(wheel.spcomm.opt, "_PHIter", None) if comm.Get_rank() == 0 else None, root=0)
     if comm.Get_rank() != 0:
         return None
-    inner, outer = wheel.BestInnerBound, wheel.BestOuterBound
-    gap = (inner - outer) / abs(inner) if inner not in (None, 0) and abs(inner) != float("inf") else float("nan")
-    return {"mode": f"MPI, {comm.Get_size()} ranks", "scenarios": len(names),
-            "iterations": getattr(wheel.spcomm.opt, "_PHIter", None), "bound": outer,
-            "incumbent": inner, "rel_gap": gap, "seconds": time.perf_counter() - t0}
+    inner, outer = wheel.BestInnerBound * OBJ_SCALE, wheel.BestOuterBound * OBJ_SCALE
+    incumbent = min(inner, xbar_incumbent) if xbar_incumbent is not None else inner
+    gap = (incumbent - outer) / abs(incumbent) if incumbent and abs(incumbent) != float("inf") else float("nan")
+    return {"mode": f"MPI, {comm.Get_size()} ranks", "scenarios": len(names), "iterations": iterations,
+            "risk_weight": risk_weight(data), "bound": outer, "incumbent": incumbent,
+            "integer_first_stage": integer,
+            "xhat_shuffle_incumbent": inner, "xbar_incumbent": xbar_incumbent, "zeta": zeta,
+            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed,
+            "seconds": time.perf_counter() - t0}
 
 
 def main(argv=None) -> int:
@@ -270,8 +604,8 @@ def main(argv=None) -> int:
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
-    kw = dict(solver=a.solver, rho=a.rho, max_iterations=a.max_iterations, rel_gap=a.rel_gap,
-              time_limit=a.time_limit)
+    kw = {"solver": a.solver, "rho": a.rho, "max_iterations": a.max_iterations, "rel_gap": a.rel_gap,
+              "time_limit": a.time_limit}
     if comm.Get_size() == 1:
         res = run_ph_single(_data(a.workbook), **kw)
     else:
@@ -288,6 +622,7 @@ def main(argv=None) -> int:
     res["peak_rss_bytes_rank0"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if a.ef:
         res["ef"] = extensive_form(_data(a.workbook))
+    res.pop("plan", None)  # keyed by tuples: for --method mpisppy (model/analysis/decompose.py), not JSON
     if a.json:
         print(json.dumps(res, default=float))
     else:
@@ -296,6 +631,12 @@ def main(argv=None) -> int:
         print(f"  bound (Lagrangian): {res['bound']:,.0f} EUR")
         print(f"  incumbent:          {res['incumbent']:,.0f} EUR")
         print(f"  gap:                {res['rel_gap']:.3%}")
+        print(f"  failed solves:      {res['failed_solves']}")
+        if res.get("integer_first_stage"):
+            print("  note: integer first-stage variables: the Lagrangian bound is not guaranteed "
+                  "(docs/decomposition.md)")
+        if res.get("risk_weight"):
+            print(f"  CVaR: lambda {res['risk_weight']:g}, zeta at the incumbent {res['zeta']:,.0f} EUR")
         if "ef" in res:
             print(f"  extensive form:     {res['ef']['objective']:,.0f} EUR ({res['ef']['seconds']:.1f} s)")
     return 0

@@ -39,6 +39,7 @@ from model.transform import materials_subset, risk_neutral
 
 METHOD_EF = "extensive form"
 METHOD_DECOMPOSED = "exact decomposition by material group"
+METHOD_MPISPPY = "progressive hedging (mpi-sppy)"
 
 
 class NotSeparable(Exception):
@@ -393,7 +394,7 @@ def _join_logs(log_file: Path, parts, log_dir: Path) -> None:
 
 
 # ---- the run's choice -----------------------------------------------------------------------
-METHODS = ("auto", "extensive", "decomposed")
+METHODS = ("auto", "extensive", "decomposed", "mpisppy")
 # below this many rows of the extensive form the parts are solved in this process: starting
 # worker processes costs more than it saves (docs/decomposition.md, bench/decomposition.py)
 PROCESS_ROWS = 200_000
@@ -415,6 +416,8 @@ def solve_auto(data: ModelData, log_file=None, backend: str = "highs", method: s
 
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
+    if method == "mpisppy":
+        return _solve_mpisppy(data, log_file)
     why = applies(data)
     if method == "extensive" or backend != "highs" or (why is not None and method == "auto"):
         reason = ("asked for" if method == "extensive" else f"the {backend} backend" if backend != "highs"
@@ -496,3 +499,46 @@ def value_of_information(data: ModelData):
     eev = None if any(v.eev is None for v in got) else float(sum(v.eev for v in got))
     return ValueOfInformation(rp=float(sum(v.rp for v in got)), ev=float(sum(v.ev for v in got)), eev=eev,
                               ws=float(sum(v.ws for v in got)))
+
+
+def _solve_mpisppy(data: ModelData, log_file=None):
+    """Progressive hedging through mpi-sppy in this process (model/mpisppy_adapter.py: PH, the
+    Lagrangian bound, the incumbent at x-bar), for CVaR and coupled cases; the tables come from the
+    extensive form's model with the first stage fixed at the incumbent's plan (its objective is the
+    incumbent: zeta and the recourse are optimal for that plan). The reason names bound and gap."""
+    from model.backends.highs import HighsLP, solve
+    from model.build import build
+    from model.mpisppy_adapter import available, run_ph_single
+    from model.results import extract
+
+    ok, why_not = available()
+    if not ok:
+        raise ModelError(f"--method mpisppy needs mpi-sppy: {why_not}")
+    if len(data.scenarios) < 2:
+        raise ModelError("--method mpisppy needs several scenarios (sheet scenarios)")
+    timings = {}
+    t0 = time.perf_counter()
+    ph = run_ph_single(data, max_iterations=int(os.environ.get("CRM_PH_ITERATIONS", "20")), rel_gap=1e-3)
+    timings["ph_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    mod = build(data)
+    hm = HighsLP(mod.lp)
+    for name, values in ph["plan"].items():
+        v = mod.lp.vars.get(name)
+        if v is None:
+            continue
+        keys = v.index.keys()
+        cols = np.array([v.start + i for i, k in enumerate(keys) if k in values], dtype=np.int64)
+        x = np.array([values[k] for k in keys if k in values])
+        hm.set_col_bounds(cols, x, x)
+    timings["build_s"] = time.perf_counter() - t1
+    sol, hm = solve(mod, log_file=log_file, hm=hm)
+    timings["solve_s"] = sol.solve_seconds
+    t2 = time.perf_counter()
+    results = extract(mod, sol)
+    timings["extract_s"] = time.perf_counter() - t2
+    reason = (f"{ph['scenarios']} scenarios, {ph['iterations']} PH iterations; Lagrangian bound "
+              f"{ph['bound']:,.0f} EUR, incumbent {ph['incumbent']:,.0f} EUR, gap {ph['rel_gap']:.2%}, "
+              f"{ph['failed_solves']} failed scenario solves; tables at the incumbent's first stage"
+              + ("; integer first-stage variables: the bound is not guaranteed" if ph["integer_first_stage"] else ""))
+    return mod, sol, results, None, timings, METHOD_MPISPPY, reason
