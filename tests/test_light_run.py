@@ -41,13 +41,20 @@ def test_cost_figure_svg_by_hand():
 
 def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
     """``python run.py`` (the EU case) neither imports matplotlib (only the export command does,
-    for the paper figures) nor pyomo, scipy or tqdm."""
-    code = ("import sys\nfrom model.cli import main\n"
-            f"rc = main(['--quiet', '--outputs', {str(tmp_path)!r}])\n"
-            "heavy = sorted(m for m in ('matplotlib', 'pyomo', 'scipy', 'tqdm') if m in sys.modules)\n"
-            "print(rc, ','.join(heavy))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0"], out.stdout + out.stderr
+    for the paper figures) nor pyomo or tqdm; scipy only through flodym, whose stock model the
+    case's technology-driven demand needs (model/demand.py): a case without technologies (the
+    frozen EU workbook of the bench) imports no scipy either."""
+    frozen = ROOT / "bench" / "fixtures" / "eu_crma_frozen.xlsx"
+    for args, allowed in (([], {"scipy"}), ([str(frozen)], set())):
+        code = ("import sys\nfrom model.cli import main\n"
+                f"rc = main({args!r} + ['--quiet', '--outputs', {str(tmp_path)!r}])\n"
+                "heavy = sorted(m for m in ('matplotlib', 'pyomo', 'scipy', 'tqdm') if m in sys.modules)\n"
+                "print(rc, ','.join(heavy) or '-', 'flodym' in sys.modules)\n")
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        rc, heavy, flodym = out.stdout.split()
+        assert rc == "0", out.stdout + out.stderr
+        assert set(heavy.split(",")) - {"-"} <= allowed, (args, heavy)
+        assert flodym == str(bool(allowed)), (args, flodym)
 
 
 def test_answer_given_again_only_for_the_same_tables():
