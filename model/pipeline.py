@@ -63,7 +63,9 @@ def solve_data(data: ModelData, log_file=None, backend: str = "highs", method: s
         t3 = time.perf_counter()
         results.tables.update(purchasing_report(data).tables)
         timings["purchasing_s"] = time.perf_counter() - t3
-    return Run(data, results, sol, timings, method=how, method_reason=why)
+    run = Run(data, results, sol, timings, method=how, method_reason=why)
+    run.solved = (mod, hm)  # the solved model, re-solved warm without benchmarks (benchmark_cost)
+    return run
 
 
 def wants_purchasing_reports(data: ModelData) -> bool:
