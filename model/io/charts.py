@@ -1,6 +1,7 @@
 """The charts sheet (native Excel charts per material) and the numbers they draw (chart_data)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -94,10 +95,22 @@ def _pivots(df: pd.DataFrame | None, columns: str, values: str, aggfunc: str, fi
     if sort:
         wide = wide.sort_index(axis=1)
     present = agged.reset_index(level=2)[columns].groupby(level=0, sort=False).unique()
+    # each material's rows and columns cut from the one array of ``wide`` by position: what
+    # ``wide.loc[mm, cols]`` gives (the years as index, the columns named), without its indexing
+    # machinery (some 280 lookups on the EU case)
+    values, years = wide.to_numpy(), wide.index.levels[1]
+    codes, year_codes = wide.index.codes[0], wide.index.codes[1]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(wide.index.levels[0]) + 1))
+    at = {mm: i for i, mm in enumerate(wide.index.levels[0])}
     out = {}
     for mm, have in present.items():
         keep = set(have)  # the columns this material has values in
-        table = wide.loc[mm, [c for c in (wide.columns if sort else seen[mm]) if c in keep]]
+        cols = wide.columns.get_indexer([c for c in (wide.columns if sort else seen[mm]) if c in keep])
+        i = at[mm]
+        rows = order[bounds[i]:bounds[i + 1]]
+        table = pd.DataFrame(values[np.ix_(rows, cols)], index=years[year_codes[rows]].rename(years.name),
+                             columns=wide.columns[cols])
         out[mm] = table if fill_value is None else table.fillna(fill_value)
     return out
 
@@ -185,6 +198,19 @@ def _few_scenarios(p: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _one_value_per_row(frame: pd.DataFrame) -> bool:
+    """``frame.nunique(axis=1, dropna=True).max() <= 1``: no row holds two different numbers."""
+    if not len(frame):
+        return False  # the max of no rows is NaN
+    v = frame.to_numpy(dtype=float)
+    if not v.shape[1]:
+        return True
+    missing = np.isnan(v)
+    lo = np.where(missing, np.inf, v).min(axis=1)
+    hi = np.where(missing, -np.inf, v).max(axis=1)
+    return bool(np.all((hi <= lo) | missing.all(axis=1)))
+
+
 def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=None):
     """Achieved (solid) and target (dashed) series per benchmark label; with ``one_target``, a
     single dashed target series drawn last when every label has the same target. ``pivots``:
@@ -195,7 +221,7 @@ def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=N
                   _pivot(b, "year", "label", "target_share", "first"))
     ach, tgt = pivots
     series, cols, dash = {}, [], []  # the columns of the frame, on the years of ach
-    if one_target and tgt.nunique(axis=1, dropna=True).max() <= 1:
+    if one_target and _one_value_per_row(tgt):
         for lab in labels:
             series[names(lab)[0]] = ach[lab]
             cols.append(BENCH_COLOURS.get(lab, "999999"))
