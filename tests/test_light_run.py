@@ -39,15 +39,50 @@ def test_cost_figure_svg_by_hand():
     assert cost_figure({"cost_summary": cs.iloc[:0]}) is None
 
 
-def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
-    """``python run.py`` (the EU case) neither imports matplotlib (only the export command does,
-    for the paper figures) nor pyomo, scipy or tqdm."""
+def _imported_by_a_plain_run(tmp_path, args: list[str], names) -> list[str]:
     code = ("import sys\nfrom model.cli import main\n"
-            f"rc = main(['--quiet', '--outputs', {str(tmp_path)!r}])\n"
-            "heavy = sorted(m for m in ('matplotlib', 'pyomo', 'scipy', 'tqdm') if m in sys.modules)\n"
+            f"rc = main({args!r} + ['--quiet', '--outputs', {str(tmp_path)!r}])\n"
+            f"heavy = sorted(m for m in {tuple(names)!r} if m in sys.modules)\n"
             "print(rc, ','.join(heavy))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0"], out.stdout + out.stderr
+    rc, *heavy = out.stdout.split()
+    assert rc == "0", out.stdout + out.stderr
+    return heavy[0].split(",") if heavy else []
+
+
+LIGHT = ("matplotlib", "pyomo", "scipy", "tqdm", "flodym", "importlib.metadata", "email")
+
+
+def test_plain_run_of_the_benchmark_case_imports_no_plotting_modelling_or_metadata_layer(tmp_path):
+    """``python run.py`` on the frozen EU case of the benchmark (bench/run.py; no technology
+    rows) imports neither matplotlib (only the export command does, for the paper figures) nor
+    pyomo, scipy, tqdm or flodym, nor importlib.metadata (the versions of the manifest are read
+    from the dist-info folder names) and the e-mail parser it brings."""
+    assert _imported_by_a_plain_run(tmp_path, ["bench/fixtures/eu_crma_frozen.xlsx"], LIGHT) == []
+
+
+def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
+    """``python run.py`` (the default EU case) imports neither matplotlib nor pyomo or tqdm. Its
+    technology rows are turned into demand by flodym's dynamic stock model (model/demand.py),
+    which imports scipy and pydantic (and pydantic importlib.metadata): those only with flodym."""
+    heavy = _imported_by_a_plain_run(tmp_path, [], LIGHT)
+    with_flodym = ("flodym", "scipy", "importlib.metadata", "email")
+    assert [m for m in heavy if m not in with_flodym] == []
+    assert "flodym" in heavy or not heavy
+
+
+def test_installed_versions_from_dist_info_folder_names(tmp_path, monkeypatch):
+    """By hand: folders Foo_Bar-1.2.3.dist-info and foo_bar-9.9.dist-info on two path entries,
+    the first entry first: foo-bar (spelt Foo.Bar) is 1.2.3, as importlib.metadata finds the
+    first on sys.path; a name with no folder anywhere is None."""
+    from model.io.runfolder import installed_versions
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "Foo_Bar-1.2.3.dist-info").mkdir(parents=True)
+    (second / "foo_bar-9.9.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "missing"), str(second)])
+    assert installed_versions(["Foo.Bar", "no-such-package-here"]) == {
+        "Foo.Bar": "1.2.3", "no-such-package-here": None}
 
 
 def test_answer_given_again_only_for_the_same_tables():
