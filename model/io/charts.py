@@ -190,12 +190,21 @@ def _few_scenarios(p: pd.DataFrame) -> pd.DataFrame:
     if len(p.columns) <= STOCK_SERIES:
         return p
     main, rest = p.columns[0], list(p.columns[1:])
-    departs = p[rest].sub(p[main], axis=0).abs().sum().sort_values(ascending=False, kind="stable")
+    v = p.to_numpy(dtype=float)
+    gap = np.abs(v[:, 1:] - v[:, :1])
+    # summed per scenario as pandas sums a frame's columns (NaN as 0, along each column's
+    # contiguous values): the same sums to the last bit, so the same order
+    gap = np.ascontiguousarray(np.where(np.isnan(gap), 0.0, gap).T).sum(axis=1)
+    departs = pd.Series(gap, index=rest).sort_values(ascending=False, kind="stable")
     shown = [main] + list(departs.index[:STOCK_SERIES - 1])
-    others = [c for c in rest if c not in shown]
-    out = p[shown].copy()
-    out[f"lowest of the other {len(others)} scenarios"] = p[others].min(axis=1)
-    return out
+    at = {c: j for j, c in enumerate(p.columns)}
+    others = [at[c] for c in rest if c not in shown]
+    out = {c: v[:, at[c]] for c in shown}
+    with np.errstate(all="ignore"):
+        low = v[:, others]
+        out[f"lowest of the other {len(others)} scenarios"] = np.where(
+            np.isnan(low).all(axis=1), np.nan, np.nanmin(np.where(np.isnan(low), np.inf, low), axis=1))
+    return pd.DataFrame(out, index=p.index)
 
 
 def _one_value_per_row(frame: pd.DataFrame) -> bool:
@@ -220,19 +229,25 @@ def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=N
         pivots = (_pivot(b, "year", "label", "achieved_share", "first"),
                   _pivot(b, "year", "label", "target_share", "first"))
     ach, tgt = pivots
-    series, cols, dash = {}, [], []  # the columns of the frame, on the years of ach
+    # the columns of the frame, on the years of ach, as arrays (the targets' years aligned once)
+    aligned = tgt if tgt.index.equals(ach.index) else tgt.reindex(ach.index)
+    a_col = {lab: j for j, lab in enumerate(ach.columns)}
+    t_col = {lab: j for j, lab in enumerate(aligned.columns)}
+    a_val, t_val = ach.to_numpy(), aligned.to_numpy()
+    series, cols, dash = {}, [], []
     if one_target and _one_value_per_row(tgt):
         for lab in labels:
-            series[names(lab)[0]] = ach[lab]
+            series[names(lab)[0]] = a_val[:, a_col[lab]]
             cols.append(BENCH_COLOURS.get(lab, "999999"))
             dash.append(False)
-        series[one_target] = tgt.max(axis=1)
+        top = tgt.max(axis=1)
+        series[one_target] = (top if tgt is aligned else top.reindex(ach.index)).to_numpy()
         cols, dash = cols + ["000000"], dash + [True]
     else:
         for lab in labels:
             a_name, t_name = names(lab)
-            series[a_name] = ach[lab]
-            series[t_name] = tgt[lab]
+            series[a_name] = a_val[:, a_col[lab]]
+            series[t_name] = t_val[:, t_col[lab]]
             cols += [BENCH_COLOURS.get(lab, "999999")] * 2
             dash += [False, True]
     p = pd.DataFrame(series, index=ach.index)
