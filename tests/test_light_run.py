@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.io.report import cost_figure
 
@@ -107,3 +108,54 @@ def test_answer_given_again_only_for_the_same_tables():
     assert head.loc["  capex", "note"] == "83.3 % of the cost"
     head = S.answer(tables, 6e9, {"status": "time limit"})["headline"].set_index("item")
     assert head.loc["solver status", "value"] == "time limit"
+
+
+def test_benchmark_cost_is_the_warm_relaxation_of_the_solved_model(tmp_path, monkeypatch):
+    """Hard 40 % processing benchmark on the capacity basis, demand 100 t, one year, discount 0
+    (the case of tests/test_montecarlo.py): the EU builds 40 t/yr at capex 100 EUR per t/yr over
+    10 years (annuity 10 EUR per t/yr) and keeps importing, so the benchmarks cost 40 x 10 =
+    400 EUR: 10,400 EUR with them, 10,000 EUR without. A run's table benchmark_cost re-solves the
+    run's own HiGHS model with the benchmark rows relaxed (no cold build: solve_model is not
+    called), gives the cold solve's numbers, and leaves the model's bounds as they were."""
+    import numpy as np
+
+    import model.solve
+    from model.analysis.benchmark_cost import benchmark_cost
+    from model.pipeline import run_case, solve_data
+    from model.validate import load
+    from tests.helpers import write_case
+
+    rows = {"materials": [{"material": "x", "voll": 10_000.0}],
+            "demand": [{"material": "x", "year": 2030, "demand": 100.0}],
+            "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0},
+                       {"material": "x", "country": "AU", "stage": "extraction", "year": 2030, "price": 90.0}],
+            "technology": [{"material": "x", "stage": "processing", "capex": 100.0, "lifetime": 10,
+                            "variable_om": 30.0}],
+            "benchmarks": [{"benchmark": "processing", "material": "all", "level": 0.4, "start_year": 2030}]}
+    wb = write_case(tmp_path / "capex.xlsx", ["x"], ["AU", "CN", "RW"], [2030], rows)
+    cold = benchmark_cost(load(wb), 10_400.0).set_index("measure")["value_eur"]
+    run = solve_data(load(wb))
+    _, hm = run.solved
+    lower, upper = hm.row_lower.copy(), hm.row_upper.copy()
+
+    def no_cold_solve(*args, **kwargs):
+        raise AssertionError("benchmark_cost solved the case cold")
+
+    with monkeypatch.context() as m:
+        m.setattr(model.solve, "solve_model", no_cold_solve)
+        warm = benchmark_cost(run.data, run.solution.objective, run.solution.n_nonzeros, run.solved)
+    warm = warm.set_index("measure")["value_eur"]
+    assert warm["total cost with the benchmarks"] == pytest.approx(10_400.0, rel=1e-9)
+    assert warm["total cost without the benchmarks"] == pytest.approx(10_000.0, rel=1e-9)
+    assert warm["cost of the benchmarks"] == pytest.approx(400.0, rel=1e-9)
+    assert warm["total cost without the benchmarks"] == pytest.approx(cold["total cost without the benchmarks"],
+                                                                      rel=1e-9)
+    assert np.array_equal(hm.row_lower, lower) and np.array_equal(hm.row_upper, upper)
+    hm.run()
+    assert hm.objective_value() == pytest.approx(run.solution.objective, rel=1e-9)
+    # through the workbook path a user takes: the run folder's table
+    folder = run_case(wb, outputs=tmp_path / "out").folder
+    table = pd.read_excel(folder / "results.xlsx", sheet_name="benchmark_cost", header=1)
+    assert table.set_index("measure")["value_eur"].to_dict() == pytest.approx(
+        {"total cost with the benchmarks": 10_400.0, "total cost without the benchmarks": 10_000.0,
+         "cost of the benchmarks": 400.0}, rel=1e-9)
