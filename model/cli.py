@@ -71,9 +71,12 @@ def _print_summary(run) -> None:
 def version() -> str:
     """The installed package's version (the one in pyproject.toml)."""
     try:
-        from importlib import metadata
+        from model.io.runfolder import installed_versions
 
-        return metadata.version("crm-model")
+        found = installed_versions(["crm-model"])["crm-model"]
+        if found is None:
+            raise LookupError("crm-model")
+        return found
     except Exception:  # noqa: BLE001 - run from a source tree that was never installed
         import re
 

@@ -12,13 +12,12 @@ import shutil
 import sys
 import time
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 from model.data import ModelData
 from model.errors import ModelError
-from model.io.runfolder import (OutputFault, fault_text, input_workspace, keep_failed_log, make_tmp,
-                                publish, slug, snapshot)
+from model.io.runfolder import (OutputFault, fault_text, input_workspace, installed_versions, keep_failed_log,
+                                make_tmp, publish, slug, snapshot)
 from model.io.runfolder import sha256  # noqa: F401  (model.pipeline.sha256 is used by compare)
 from model.io.write import write_results
 from model.solve import BACKENDS, Run, solve_model  # noqa: F401 (BACKENDS: the choices of --backend)
@@ -32,11 +31,8 @@ PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "openpyxl", "flodym")
 def versions(packages=PACKAGES) -> dict:
     """Python's and each package's installed version ('not installed' if absent)."""
     out = {"python": platform.python_version()}
-    for p in packages:
-        try:
-            out[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            out[p] = "not installed"
+    for p, v in installed_versions(packages).items():
+        out[p] = v or "not installed"
     return out
 
 
@@ -63,7 +59,9 @@ def solve_data(data: ModelData, log_file=None, backend: str = "highs", method: s
         t3 = time.perf_counter()
         results.tables.update(purchasing_report(data).tables)
         timings["purchasing_s"] = time.perf_counter() - t3
-    return Run(data, results, sol, timings, method=how, method_reason=why)
+    run = Run(data, results, sol, timings, method=how, method_reason=why)
+    run.solved = (mod, hm)  # the solved model, re-solved warm without benchmarks (benchmark_cost)
+    return run
 
 
 def wants_purchasing_reports(data: ModelData) -> bool:

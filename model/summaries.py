@@ -69,7 +69,12 @@ def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None
     release from the strategic stock). Ore imports are inputs to EU processing and are not counted
     again. One scenario, or the probability-weighted expectation when ``probs`` is given.
     """
-    src = tables["sourcing"]
+    src, stock = tables["sourcing"], tables.get("stock")
+    if probs is None:  # one scenario: its rows first (the other scenarios' are never looked at)
+        scenario = scenario or main_scenario(tables)
+        src = src.loc[src["scenario"].astype(str) == scenario]
+        if stock is not None and len(stock):
+            stock = stock.loc[stock["scenario"].astype(str) == scenario]
     flow = src["flow"].astype(str)
     keep = (flow.isin(["refined import", "EU processing output", "EU recycling output"])
             | (flow.str.startswith("contract") & (src["stage"] == "processing")))
@@ -77,15 +82,12 @@ def refined_supply(tables: dict, scenario: str | None = None, probs: dict | None
     df["origin"] = df["country"].astype(str)
     df.loc[df["flow"] == "EU processing output", "origin"] = EU_PROCESSING
     df.loc[df["flow"] == "EU recycling output", "origin"] = EU_RECYCLING
-    stock = tables.get("stock")
     if include_stock and stock is not None and len(stock):
         rel = stock[["scenario", "material", "year"]].copy()
         rel["origin"], rel["value_t"] = STOCK_RELEASE, stock["stock_out_t"].astype(float)
         df = pd.concat([df, rel], ignore_index=True)
     if probs is not None:
         return expected(df, ["material", "year", "origin"], ["value_t"], probs)
-    scenario = scenario or main_scenario(tables)
-    df = df.loc[df["scenario"].astype(str) == scenario]
     return df.groupby(["material", "year", "origin"], as_index=False, sort=False)["value_t"].sum()
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.io.report import cost_figure
 
@@ -39,22 +40,50 @@ def test_cost_figure_svg_by_hand():
     assert cost_figure({"cost_summary": cs.iloc[:0]}) is None
 
 
+def _imported_by_a_plain_run(tmp_path, args: list[str], names) -> list[str]:
+    code = ("import sys\nfrom model.cli import main\n"
+            f"rc = main({args!r} + ['--quiet', '--outputs', {str(tmp_path)!r}])\n"
+            f"heavy = sorted(m for m in {tuple(names)!r} if m in sys.modules)\n"
+            "print(rc, ','.join(heavy))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    rc, *heavy = out.stdout.split()
+    assert rc == "0", out.stdout + out.stderr
+    return heavy[0].split(",") if heavy else []
+
+
+LIGHT = ("matplotlib", "pyomo", "scipy", "tqdm", "flodym", "importlib.metadata", "email")
+
+
+def test_plain_run_of_the_benchmark_case_imports_no_plotting_modelling_or_metadata_layer(tmp_path):
+    """``python run.py`` on the frozen EU case of the benchmark (bench/run.py; no technology
+    rows) imports neither matplotlib (only the export command does, for the paper figures) nor
+    pyomo, scipy, tqdm or flodym, nor importlib.metadata (the versions of the manifest are read
+    from the dist-info folder names) and the e-mail parser it brings."""
+    assert _imported_by_a_plain_run(tmp_path, ["bench/fixtures/eu_crma_frozen.xlsx"], LIGHT) == []
+
+
 def test_plain_run_imports_no_plotting_or_modelling_layer(tmp_path):
-    """``python run.py`` (the EU case) neither imports matplotlib (only the export command does,
-    for the paper figures) nor pyomo or tqdm; scipy only through flodym, whose stock model the
-    case's technology-driven demand needs (model/demand.py): a case without technologies (the
-    frozen EU workbook of the bench) imports no scipy either."""
-    frozen = ROOT / "bench" / "fixtures" / "eu_crma_frozen.xlsx"
-    for args, allowed in (([], {"scipy"}), ([str(frozen)], set())):
-        code = ("import sys\nfrom model.cli import main\n"
-                f"rc = main({args!r} + ['--quiet', '--outputs', {str(tmp_path)!r}])\n"
-                "heavy = sorted(m for m in ('matplotlib', 'pyomo', 'scipy', 'tqdm') if m in sys.modules)\n"
-                "print(rc, ','.join(heavy) or '-', 'flodym' in sys.modules)\n")
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-        rc, heavy, flodym = out.stdout.split()
-        assert rc == "0", out.stdout + out.stderr
-        assert set(heavy.split(",")) - {"-"} <= allowed, (args, heavy)
-        assert flodym == str(bool(allowed)), (args, flodym)
+    """``python run.py`` (the default EU case) imports neither matplotlib nor pyomo or tqdm. Its
+    technology rows are turned into demand by flodym's dynamic stock model (model/demand.py),
+    which imports scipy and pydantic (and pydantic importlib.metadata): those only with flodym."""
+    heavy = _imported_by_a_plain_run(tmp_path, [], LIGHT)
+    with_flodym = ("flodym", "scipy", "importlib.metadata", "email")
+    assert [m for m in heavy if m not in with_flodym] == []
+    assert "flodym" in heavy or not heavy
+
+
+def test_installed_versions_from_dist_info_folder_names(tmp_path, monkeypatch):
+    """By hand: folders Foo_Bar-1.2.3.dist-info and foo_bar-9.9.dist-info on two path entries,
+    the first entry first: foo-bar (spelt Foo.Bar) is 1.2.3, as importlib.metadata finds the
+    first on sys.path; a name with no folder anywhere is None."""
+    from model.io.runfolder import installed_versions
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "Foo_Bar-1.2.3.dist-info").mkdir(parents=True)
+    (second / "foo_bar-9.9.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "missing"), str(second)])
+    assert installed_versions(["Foo.Bar", "no-such-package-here"]) == {
+        "Foo.Bar": "1.2.3", "no-such-package-here": None}
 
 
 def test_answer_given_again_only_for_the_same_tables():
@@ -79,3 +108,54 @@ def test_answer_given_again_only_for_the_same_tables():
     assert head.loc["  capex", "note"] == "83.3 % of the cost"
     head = S.answer(tables, 6e9, {"status": "time limit"})["headline"].set_index("item")
     assert head.loc["solver status", "value"] == "time limit"
+
+
+def test_benchmark_cost_is_the_warm_relaxation_of_the_solved_model(tmp_path, monkeypatch):
+    """Hard 40 % processing benchmark on the capacity basis, demand 100 t, one year, discount 0
+    (the case of tests/test_montecarlo.py): the EU builds 40 t/yr at capex 100 EUR per t/yr over
+    10 years (annuity 10 EUR per t/yr) and keeps importing, so the benchmarks cost 40 x 10 =
+    400 EUR: 10,400 EUR with them, 10,000 EUR without. A run's table benchmark_cost re-solves the
+    run's own HiGHS model with the benchmark rows relaxed (no cold build: solve_model is not
+    called), gives the cold solve's numbers, and leaves the model's bounds as they were."""
+    import numpy as np
+
+    import model.solve
+    from model.analysis.benchmark_cost import benchmark_cost
+    from model.pipeline import run_case, solve_data
+    from model.validate import load
+    from tests.helpers import write_case
+
+    rows = {"materials": [{"material": "x", "voll": 10_000.0}],
+            "demand": [{"material": "x", "year": 2030, "demand": 100.0}],
+            "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": 2030, "price": 100.0},
+                       {"material": "x", "country": "AU", "stage": "extraction", "year": 2030, "price": 90.0}],
+            "technology": [{"material": "x", "stage": "processing", "capex": 100.0, "lifetime": 10,
+                            "variable_om": 30.0}],
+            "benchmarks": [{"benchmark": "processing", "material": "all", "level": 0.4, "start_year": 2030}]}
+    wb = write_case(tmp_path / "capex.xlsx", ["x"], ["AU", "CN", "RW"], [2030], rows)
+    cold = benchmark_cost(load(wb), 10_400.0).set_index("measure")["value_eur"]
+    run = solve_data(load(wb))
+    _, hm = run.solved
+    lower, upper = hm.row_lower.copy(), hm.row_upper.copy()
+
+    def no_cold_solve(*args, **kwargs):
+        raise AssertionError("benchmark_cost solved the case cold")
+
+    with monkeypatch.context() as m:
+        m.setattr(model.solve, "solve_model", no_cold_solve)
+        warm = benchmark_cost(run.data, run.solution.objective, run.solution.n_nonzeros, run.solved)
+    warm = warm.set_index("measure")["value_eur"]
+    assert warm["total cost with the benchmarks"] == pytest.approx(10_400.0, rel=1e-9)
+    assert warm["total cost without the benchmarks"] == pytest.approx(10_000.0, rel=1e-9)
+    assert warm["cost of the benchmarks"] == pytest.approx(400.0, rel=1e-9)
+    assert warm["total cost without the benchmarks"] == pytest.approx(cold["total cost without the benchmarks"],
+                                                                      rel=1e-9)
+    assert np.array_equal(hm.row_lower, lower) and np.array_equal(hm.row_upper, upper)
+    hm.run()
+    assert hm.objective_value() == pytest.approx(run.solution.objective, rel=1e-9)
+    # through the workbook path a user takes: the run folder's table
+    folder = run_case(wb, outputs=tmp_path / "out").folder
+    table = pd.read_excel(folder / "results.xlsx", sheet_name="benchmark_cost", header=1)
+    assert table.set_index("measure")["value_eur"].to_dict() == pytest.approx(
+        {"total cost with the benchmarks": 10_400.0, "total cost without the benchmarks": 10_000.0,
+         "cost of the benchmarks": 400.0}, rel=1e-9)

@@ -1,6 +1,7 @@
 """The charts sheet (native Excel charts per material) and the numbers they draw (chart_data)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -94,10 +95,22 @@ def _pivots(df: pd.DataFrame | None, columns: str, values: str, aggfunc: str, fi
     if sort:
         wide = wide.sort_index(axis=1)
     present = agged.reset_index(level=2)[columns].groupby(level=0, sort=False).unique()
+    # each material's rows and columns cut from the one array of ``wide`` by position: what
+    # ``wide.loc[mm, cols]`` gives (the years as index, the columns named), without its indexing
+    # machinery (some 280 lookups on the EU case)
+    values, years = wide.to_numpy(), wide.index.levels[1]
+    codes, year_codes = wide.index.codes[0], wide.index.codes[1]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(wide.index.levels[0]) + 1))
+    at = {mm: i for i, mm in enumerate(wide.index.levels[0])}
     out = {}
     for mm, have in present.items():
         keep = set(have)  # the columns this material has values in
-        table = wide.loc[mm, [c for c in (wide.columns if sort else seen[mm]) if c in keep]]
+        cols = wide.columns.get_indexer([c for c in (wide.columns if sort else seen[mm]) if c in keep])
+        i = at[mm]
+        rows = order[bounds[i]:bounds[i + 1]]
+        table = pd.DataFrame(values[np.ix_(rows, cols)], index=years[year_codes[rows]].rename(years.name),
+                             columns=wide.columns[cols])
         out[mm] = table if fill_value is None else table.fillna(fill_value)
     return out
 
@@ -177,12 +190,34 @@ def _few_scenarios(p: pd.DataFrame) -> pd.DataFrame:
     if len(p.columns) <= STOCK_SERIES:
         return p
     main, rest = p.columns[0], list(p.columns[1:])
-    departs = p[rest].sub(p[main], axis=0).abs().sum().sort_values(ascending=False, kind="stable")
+    v = p.to_numpy(dtype=float)
+    gap = np.abs(v[:, 1:] - v[:, :1])
+    # summed per scenario as pandas sums a frame's columns (NaN as 0, along each column's
+    # contiguous values): the same sums to the last bit, so the same order
+    gap = np.ascontiguousarray(np.where(np.isnan(gap), 0.0, gap).T).sum(axis=1)
+    departs = pd.Series(gap, index=rest).sort_values(ascending=False, kind="stable")
     shown = [main] + list(departs.index[:STOCK_SERIES - 1])
-    others = [c for c in rest if c not in shown]
-    out = p[shown].copy()
-    out[f"lowest of the other {len(others)} scenarios"] = p[others].min(axis=1)
-    return out
+    at = {c: j for j, c in enumerate(p.columns)}
+    others = [at[c] for c in rest if c not in shown]
+    out = {c: v[:, at[c]] for c in shown}
+    with np.errstate(all="ignore"):
+        low = v[:, others]
+        out[f"lowest of the other {len(others)} scenarios"] = np.where(
+            np.isnan(low).all(axis=1), np.nan, np.nanmin(np.where(np.isnan(low), np.inf, low), axis=1))
+    return pd.DataFrame(out, index=p.index)
+
+
+def _one_value_per_row(frame: pd.DataFrame) -> bool:
+    """``frame.nunique(axis=1, dropna=True).max() <= 1``: no row holds two different numbers."""
+    if not len(frame):
+        return False  # the max of no rows is NaN
+    v = frame.to_numpy(dtype=float)
+    if not v.shape[1]:
+        return True
+    missing = np.isnan(v)
+    lo = np.where(missing, np.inf, v).min(axis=1)
+    hi = np.where(missing, -np.inf, v).max(axis=1)
+    return bool(np.all((hi <= lo) | missing.all(axis=1)))
 
 
 def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=None):
@@ -194,19 +229,25 @@ def _paths_frame(b: pd.DataFrame, names, one_target: str | None = None, pivots=N
         pivots = (_pivot(b, "year", "label", "achieved_share", "first"),
                   _pivot(b, "year", "label", "target_share", "first"))
     ach, tgt = pivots
-    series, cols, dash = {}, [], []  # the columns of the frame, on the years of ach
-    if one_target and tgt.nunique(axis=1, dropna=True).max() <= 1:
+    # the columns of the frame, on the years of ach, as arrays (the targets' years aligned once)
+    aligned = tgt if tgt.index.equals(ach.index) else tgt.reindex(ach.index)
+    a_col = {lab: j for j, lab in enumerate(ach.columns)}
+    t_col = {lab: j for j, lab in enumerate(aligned.columns)}
+    a_val, t_val = ach.to_numpy(), aligned.to_numpy()
+    series, cols, dash = {}, [], []
+    if one_target and _one_value_per_row(tgt):
         for lab in labels:
-            series[names(lab)[0]] = ach[lab]
+            series[names(lab)[0]] = a_val[:, a_col[lab]]
             cols.append(BENCH_COLOURS.get(lab, "999999"))
             dash.append(False)
-        series[one_target] = tgt.max(axis=1)
+        top = tgt.max(axis=1)
+        series[one_target] = (top if tgt is aligned else top.reindex(ach.index)).to_numpy()
         cols, dash = cols + ["000000"], dash + [True]
     else:
         for lab in labels:
             a_name, t_name = names(lab)
-            series[a_name] = ach[lab]
-            series[t_name] = tgt[lab]
+            series[a_name] = a_val[:, a_col[lab]]
+            series[t_name] = t_val[:, t_col[lab]]
             cols += [BENCH_COLOURS.get(lab, "999999")] * 2
             dash += [False, True]
     p = pd.DataFrame(series, index=ach.index)
