@@ -436,18 +436,16 @@ def _x(result: SweepResult) -> tuple[list[float], str]:
 def write_figure(result: SweepResult, path) -> Path:
     """Total cost and its marginal along the sweep, as PNG (and PDF/SVG by the suffix of ``path``)."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # without pyplot: no backend or window machinery to import
 
     from model.io.export import OKABE_ITO, figure_style
 
     pts = result.points
     x, xlabel = _x(result)
     ok = pts["objective_eur"].notna().to_numpy()
-    with plt.rc_context(figure_style()):
-        fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.4, 6.0), sharex=True,
-                                     gridspec_kw=dict(height_ratios=[3, 2]))
+    with matplotlib.rc_context(figure_style()):
+        fig = Figure(figsize=(6.4, 6.0))
+        a1, a2 = fig.subplots(2, 1, sharex=True, gridspec_kw=dict(height_ratios=[3, 2]))
         xs = [xv for xv, k in zip(x, ok) if k]
         risk = result.param.column == "risk_weight" and "cvar_eur" in pts.columns
         if risk:  # the objective mixes expected cost and CVaR: show the two
@@ -475,7 +473,7 @@ def write_figure(result: SweepResult, path) -> Path:
             a2.plot(mids, sl, "s", color=OKABE_ITO[0], ms=5, label="slope between points")
             a2.set_ylabel("MEUR per percentage point")
             a2.legend(frameon=False, fontsize=8, loc="best")
-            if "mip" in pts.columns and pts["mip"].fillna(False).astype(bool).any():
+            if "mip" in pts.columns and pts["mip"].eq(True).any():
                 fig.text(0.01, 0.0, "Whole-module builds (MIP): the shadow price is that of the LP with the "
                          "builds fixed; the slope\nbetween points also carries the cost of the lumpy builds.",
                          va="top", fontsize=7, color="0.35")
@@ -497,7 +495,6 @@ def write_figure(result: SweepResult, path) -> Path:
         fig.tight_layout()
         path = Path(path)
         fig.savefig(path, dpi=200, metadata=_metadata(path))
-        plt.close(fig)
     return path
 
 
@@ -519,13 +516,14 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     from openpyxl import Workbook
     from openpyxl.chart import Reference, ScatterChart, Series
 
-    from model.io.write import _print_setup, _title, write_frame
+    from model.io.write import _print_setup, _save, _title, write_frame
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "sweep"
+    bodies: list = []
     pts = result.points
     mixed = objective_is_not_cost(pts)
     what = ("objective_eur is the objective, expected cost + risk weight x CVaR (not a cost: the expected "
@@ -566,7 +564,7 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     if len(result.shadow):
         sp = wb.create_sheet("shadow_prices")
         h = write_frame(sp, result.shadow, note="Shadow prices of the swept benchmark's rows at each point "
-                        "(columns as in a run's shadow_prices sheet).")
+                        "(columns as in a run's shadow_prices sheet).", bodies=bodies)
         _print_setup(sp, title_row=h)
     about = wb.create_sheet("about")
     info = pd.DataFrame([("input", input_name), ("case", result.case), ("parameter", result.param.name),
@@ -575,7 +573,7 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
                          ("values", ", ".join(f"{v:g}" for v in result.values))], columns=["item", "value"])
     write_frame(about, info)
     about.column_dimensions["B"].width = 60
-    wb.save(path)
+    _save(wb, path, bodies)  # the shadow-price rows written as sheet XML, as the results writer does
     if not pts["objective_eur"].notna().any():
         return path, None  # no point has a solution: nothing to draw
     try:
