@@ -16,8 +16,8 @@ from pathlib import Path
 
 from model.data import ModelData
 from model.errors import ModelError
-from model.io.runfolder import (OutputFault, fault_text, input_workspace, installed_versions, keep_failed_log,
-                                make_tmp, publish, slug, snapshot)
+from model.io.runfolder import (OutputFault, fault_text, input_snapshot, installed_versions, keep_failed_log,
+                                make_tmp, publish, slug)
 from model.io.runfolder import sha256  # noqa: F401  (model.pipeline.sha256 is used by compare)
 from model.io.write import write_results
 from model.solve import BACKENDS, Run, solve_model  # noqa: F401 (BACKENDS: the choices of --backend)
@@ -104,11 +104,7 @@ def run_case(path, outputs="outputs", argv=None, backend: str = "highs", method:
     if not path.is_file():
         load(path)  # the reader's message for a missing file, a folder, a wrong suffix
     outputs = Path(outputs)
-    with input_workspace() as work:
-        try:
-            copy, digest = snapshot(path, Path(work))
-        except OSError as exc:
-            raise OutputFault(fault_text(exc, "copy the input workbook")) from exc
+    with input_snapshot(path) as (copy, digest):
         t0 = time.perf_counter()
         data = load(copy)
         data.source = path

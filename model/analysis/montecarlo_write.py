@@ -24,11 +24,10 @@ from model.analysis.montecarlo import FAMILIES, LABEL, YEAR, MonteCarlo, run_mon
 from model.io.runfolder import (
     OutputFault,
     fault_text,
-    input_workspace,
+    input_snapshot,
     make_tmp,
     publish,
     slug,
-    snapshot,
 )
 
 FIGURES = ("montecarlo_total_cost.png", "montecarlo_tornado.png", "montecarlo_share_met.png")
@@ -43,11 +42,7 @@ def montecarlo_case(path, samples: int, seed: int, outputs="outputs", jobs: int 
     if not path.is_file():
         load(path)  # the reader's message for a missing file, a folder, a wrong suffix
     outputs = Path(outputs)
-    with input_workspace() as work:
-        try:
-            copy, digest = snapshot(path, Path(work))
-        except OSError as exc:
-            raise OutputFault(fault_text(exc, "copy the input workbook")) from exc
+    with input_snapshot(path) as (copy, digest):
         mc = run_montecarlo(copy, samples, seed, factors_path=factors_path, jobs=jobs,
                             factor_names=factor_names, quiet=quiet)
         case = slug(mc.case)

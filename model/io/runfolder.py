@@ -26,6 +26,7 @@ import shutil
 import socket
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,6 +232,19 @@ def input_workspace() -> tempfile.TemporaryDirectory:
         return tempfile.TemporaryDirectory(prefix="crm-input-")
     except OSError as exc:
         raise OutputFault(fault_text(exc, "create a temporary folder for the input copy in")) from exc
+
+
+@contextmanager
+def input_snapshot(path: Path):
+    """The input workbook copied into a private folder and hashed before anything reads it:
+    yields (copy, sha256 of the copy); the folder is removed on leaving. Every command that writes
+    a run folder reads its model from this copy, so an input edited during the run cannot mix in."""
+    with input_workspace() as work:
+        try:
+            copy, digest = snapshot(Path(path), Path(work))
+        except OSError as exc:
+            raise OutputFault(fault_text(exc, "copy the input workbook")) from exc
+        yield copy, digest
 
 
 # ---- reading a run folder back ------------------------------------------------------------------
