@@ -457,9 +457,12 @@ def _answer(tables: dict, objective: float, info: dict) -> dict[str, pd.DataFram
         vals = dict(zip(bc["measure"].astype(str), bc["value_eur"]))
         if "cost of the benchmarks" in vals and not _blank(vals["cost of the benchmarks"]):
             base = vals.get("total cost without the benchmarks")
-            head.append(("what the benchmarks cost", _bn(vals["cost of the benchmarks"]), "bn EUR",
-                         f"total cost with them less without them ({_bn(base):,.1f} bn EUR)"
-                         if not _blank(base) else ""))
+            pen = vals.get("soft-benchmark penalties")
+            text = "" if _blank(base) else f"total cost with them less without them ({_bn(base):,.1f} bn EUR)"
+            if text and pen is not None and not _blank(pen):
+                text = (f"total cost with them less their {_bn(pen):,.1f} bn EUR of soft-benchmark penalties "
+                        f"(the price of shortfalls, not a cost) less the total without them ({_bn(base):,.1f} bn EUR)")
+            head.append(("what the benchmarks cost", _bn(vals["cost of the benchmarks"]), "bn EUR", text))
     status = horizon_status(tables)
     if len(status):
         counts = status["status"].value_counts()

@@ -71,7 +71,11 @@ def test_the_answer_adds_up(eu_run):
     assert parts.sum() == pytest.approx(eu_run.solution.objective / 1e9, rel=1e-9)  # risk-neutral: parts add up
     bc = t["benchmark_cost"].set_index("measure")["value_eur"]
     assert bc["total cost with the benchmarks"] == pytest.approx(eu_run.solution.objective)
+    pen = t["cost_summary"].query("component == 'benchmark_penalty'")["present_value_eur"].sum()
+    assert pen > 0 and bc["soft-benchmark penalties"] == pytest.approx(pen)  # the EU case has soft rows
     assert 0 < bc["cost of the benchmarks"] == pytest.approx(
+        bc["total cost with the benchmarks"] - pen - bc["total cost without the benchmarks"])
+    assert bc["cost of the benchmarks with their penalties"] == pytest.approx(
         bc["total cost with the benchmarks"] - bc["total cost without the benchmarks"])
     assert head.loc["what the benchmarks cost", "value"] == pytest.approx(bc["cost of the benchmarks"] / 1e9)
     assert len(ans["expensive"]) == 3
