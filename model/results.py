@@ -353,6 +353,20 @@ def _cost_tables(mod, value: np.ndarray):
     return df, summary
 
 
+SCENARIO_COST_COLUMNS = ["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"]
+
+
+def scenario_cost_rows(data, scenarios, first: float, recourse) -> list[dict]:
+    """The rows of table scenario_costs: per scenario first stage + recourse (present values),
+    then their probability-weighted 'expected' row."""
+    expected = first + float(np.dot([data.probability[w] for w in scenarios], recourse))
+    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=float(r),
+                 total_eur=first + float(r)) for w, r in zip(scenarios, np.asarray(recourse, float).tolist())]
+    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
+                     total_eur=expected))
+    return rows
+
+
 def _scenario_costs(mod, val, costs: np.ndarray) -> pd.DataFrame:
     """Present value per scenario: first stage + recourse; with CVaR, its value in the last row."""
     data, c = mod.data, mod.info["costs"]
@@ -360,17 +374,13 @@ def _scenario_costs(mod, val, costs: np.ndarray) -> pd.DataFrame:
     first = float(pv[c["w"] < 0].sum())
     rec = np.bincount(c["w"][c["w"] >= 0], weights=pv[c["w"] >= 0], minlength=len(mod.W))
     p = np.array([data.probability[w] for w in mod.W])
-    expected = first + float(np.dot(p, rec))
-    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=float(r),
-                 total_eur=first + float(r)) for w, r in zip(mod.W, rec.tolist())]
-    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
-                     total_eur=expected))
+    rows = scenario_cost_rows(data, mod.W, first, rec)
     cvar = mod.info.get("cvar")
     if cvar:
         value = first + val.var("cvar_var")[0] + float(np.dot(p, val.var("cvar_excess"))) / (1.0 - cvar["alpha"])
         rows.append(dict(scenario=f"CVaR {data.settings['cvar_alpha']:g}", probability=None, first_stage_eur=first,
                          recourse_eur=value - first, total_eur=value))
-    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
+    return pd.DataFrame(rows, columns=SCENARIO_COST_COLUMNS)
 
 
 def constraint_names(con) -> list[str]:

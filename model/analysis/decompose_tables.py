@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.results import SCENARIO_COST_COLUMNS, scenario_cost_rows
+
 CLASS_COLUMNS = ["part", "materials", "scenario", "reported_as"]
 
 
@@ -45,10 +47,4 @@ def _scenario_costs(data, parts, results) -> pd.DataFrame:
         by_rep = dict(zip(own["scenario"], own["recourse_eur"].astype(float)))
         for rep, members in part.stands_for.items():
             recourse[[index[w] for w in members]] += by_rep[rep]
-    p = np.array([data.probability[w] for w in data.scenarios])
-    expected = first + float(np.dot(p, recourse))
-    rows = [dict(scenario=w, probability=data.probability[w], first_stage_eur=first, recourse_eur=float(r),
-                 total_eur=first + float(r)) for w, r in zip(data.scenarios, recourse.tolist())]
-    rows.append(dict(scenario="expected", probability=1.0, first_stage_eur=first, recourse_eur=expected - first,
-                     total_eur=expected))
-    return pd.DataFrame(rows, columns=["scenario", "probability", "first_stage_eur", "recourse_eur", "total_eur"])
+    return pd.DataFrame(scenario_cost_rows(data, data.scenarios, first, recourse), columns=SCENARIO_COST_COLUMNS)
