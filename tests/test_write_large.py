@@ -4,8 +4,11 @@ XML, the pivot helper of the charts) give what openpyxl and pandas give. The row
 small (MAX_ROWS) so that no million rows are written."""
 from __future__ import annotations
 
+import csv
 import itertools
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -123,6 +126,44 @@ def test_xml_bodies_read_back_as_openpyxl_cells(tmp_path):
             if va is not None:
                 assert ca.number_format == cb.number_format
                 assert ca.alignment.horizontal == cb.alignment.horizontal
+
+
+@pytest.mark.parametrize("start_col", [1, 3])
+def test_cells_without_references_land_in_their_columns(tmp_path, start_col):
+    """Only rows (and the first cell of a table that does not start in column A) carry a reference;
+    a blank inside a row is an empty cell that keeps the count. openpyxl, calamine and (where
+    installed) LibreOffice read every value in its column; a blank reads as a blank."""
+    df = pd.DataFrame({"a": ["x", None, "y", "z"], "b": [1.5, np.nan, -0.0, 3.0],
+                       "c": [None, "q", None, "  sp "], "d": [True, False, True, False],
+                       "e": [np.nan, np.nan, 2.0, np.nan]})
+    expected = [["x", 1.5, None, True, None], [None, None, "q", False, None], ["y", -0.0, None, True, 2.0],
+                ["z", 3.0, "  sp ", False, None]]
+    wb = openpyxl.Workbook()
+    bodies = []
+    W.write_frame(wb.active, df, note="note", start_col=start_col, bodies=bodies)
+    path = tmp_path / "t.xlsx"
+    W._save(wb, path, bodies)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    body = xml[xml.index('<row r="3"'):xml.index("</sheetData>")]
+    # 7 blanks, the one in the first column (row 4) written with its reference when it has one
+    assert body.count("<c r=") == (len(df) if start_col > 1 else 0)
+    assert body.count("<c/>") == (6 if start_col > 1 else 7)
+    got = [[c.value for c in row[start_col - 1:]] for row in openpyxl.load_workbook(path).active.iter_rows(min_row=3)]
+    assert got == expected
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    assert sheet.start == (0, start_col - 1)  # calamine drops the empty columns before the table
+    got = [[None if v == "" else v for v in row] for row in sheet.to_python()[2:]]
+    assert got == expected
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office:
+        subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv",
+                        "--outdir", str(tmp_path), str(path)], capture_output=True, timeout=120)
+        rows = list(csv.reader((tmp_path / "t.csv").open()))[2:]
+        assert [r[start_col - 1:] for r in rows] == [["x", "1.5", "", "TRUE", ""], ["", "", "q", "FALSE", ""],
+                                                     ["y", "0", "", "TRUE", "2"], ["z", "3", "  sp ", "FALSE", ""]]
 
 
 def _parts(path) -> dict[str, bytes]:
