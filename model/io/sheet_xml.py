@@ -112,40 +112,48 @@ def _objects(items) -> np.ndarray:
     return out
 
 
-def _column_cells(values: pd.Series, style: int | None) -> tuple[list[str], np.ndarray]:
-    """The cells of one column, factorised: the end of the <c> element (what follows the
-    reference) of each distinct value, with '' for a blank (no <c> element) and a last '' for
-    code -1, and the code of each row."""
+def _column_cells(values: pd.Series, style: int | None, lead: str = '"', blank: str = "",
+                  tail: str = "") -> tuple[list[str], np.ndarray]:
+    """The cells of one column, factorised: the text of the cell of each distinct value, and a
+    last one for code -1 (a blank), with the code of each row. A cell's text is ``lead`` (what
+    opens it: '"' closes a reference before it), its attributes and value, then ``tail``; a blank is
+    ``blank`` then ``tail``."""
     s = f' s="{style}"' if style is not None else ""
     kind = values.dtype.kind
     a = values.to_numpy()
+    none = blank + tail
     if kind == "b":
-        return [f'"{s} t="b"><v>0</v></c>', f'"{s} t="b"><v>1</v></c>', ""], a.astype(np.intp)
+        return [f'{lead}{s} t="b"><v>0</v></c>{tail}', f'{lead}{s} t="b"><v>1</v></c>{tail}', none], a.astype(np.intp)
     if kind in "iu":
         codes, uniques = pd.factorize(a)
-        return [f'"{s}><v>{v}</v></c>' for v in uniques.tolist()] + [""], codes
+        return [f"{lead}{s}><v>{v}</v></c>{tail}" for v in uniques.tolist()] + [none], codes
     if kind == "f":
         # distinct by their bits: factorize would take -0.0 for 0.0; NaN and inf are blanks
         codes, bits = pd.factorize(a.astype(np.float64).view(np.int64))
-        return [f'"{s}><v>{v!r}</v></c>' if math.isfinite(v) else ""
-                for v in bits.view(np.float64).tolist()] + [""], codes
+        return [f"{lead}{s}><v>{v!r}</v></c>{tail}" if math.isfinite(v) else none
+                for v in bits.view(np.float64).tolist()] + [none], codes
     codes, uniques = pd.factorize(a)  # None and NaN: code -1, a blank
-    if all(type(u) is str for u in uniques):  # text (a value of another type is never equal to a text)
+    # text only (a value of another type is never equal to a text): one pass in C
+    if not len(uniques) or pd.api.types.infer_dtype(uniques, skipna=False) == "string":
         if _verbatim(uniques):  # the usual case
-            return [_INLINE + u + _TEXT_END for u in uniques] + [""], codes
-        return [_text_cell(u) for u in uniques] + [""], codes
-    ends = []  # mixed values (1, 1.0 and True are one value to factorize): cell by cell
-    for v in a.tolist():
-        v = safe(v)
-        if v is None:
-            ends.append("")
-        elif isinstance(v, str):
-            ends.append(_text_cell(v))
-        elif isinstance(v, bool):
-            ends.append(f'" t="b"><v>{int(v)}</v></c>')
-        else:  # int or finite float (safe() blanks NaN and inf)
-            ends.append(f'"{s}><v>{v!r}</v></c>')
-    return ends + [""], np.arange(len(a))
+            pre, post = lead + _INLINE[1:], _TEXT_END + tail
+            return [pre + u + post for u in uniques] + [none], codes
+        ends = [_text_cell(u) for u in uniques]
+    else:
+        ends = []  # mixed values (1, 1.0 and True are one value to factorize): cell by cell
+        for v in a.tolist():
+            v = safe(v)
+            if v is None:
+                ends.append("")
+            elif isinstance(v, str):
+                ends.append(_text_cell(v))
+            elif isinstance(v, bool):
+                ends.append(f'" t="b"><v>{int(v)}</v></c>')
+            else:  # int or finite float (safe() blanks NaN and inf)
+                ends.append(f'"{s}><v>{v!r}</v></c>')
+        codes = np.arange(len(a))
+    # the ends written after a reference ('"...' or '' for a blank), opened with ``lead``
+    return [lead + e[1:] + tail if e else none for e in ends] + [none], codes
 
 
 def _body_chunks(r1: int, start_col: int, df: pd.DataFrame, styles: list):
@@ -166,19 +174,17 @@ def _body_chunks(r1: int, start_col: int, df: pd.DataFrame, styles: list):
     else:
         lead, referenced = ['<row r="', None, f'"><c r="{get_column_letter(start_col)}', None], True
     last = len(df.columns) - 1
-    columns = []  # each column's cell ends (an object array) and the code of each row
+    columns = []  # each column's cells (an object array) and the code of each row
     for j in range(len(df.columns)):
-        ends, codes = _column_cells(df.iloc[:, j], styles[j])
-        if j == 0 and referenced:  # after the reference: an end opens with the closing quote
-            ends = [e or '"/>' for e in ends]
-        else:
-            ends = ["<c" + e[1:] if e else "<c/>" for e in ends]
-        if j == last:
-            ends = [e + "</row>" for e in ends]
-        if j == 0 and not referenced:  # the markup before it joined to each distinct end
+        if j == 0 and referenced:  # after the reference: a cell opens with the closing quote
+            opens, blank = '"', '"/>'
+        elif j == 0:  # the markup before it joined to each distinct cell
             head = lead.pop()
-            ends = [head + e for e in ends]
-        columns.append((_objects(ends), codes))  # code -1 (a blank) takes the last end
+            opens, blank = head + "<c", head + "<c/>"
+        else:
+            opens, blank = "<c", "<c/>"
+        ends, codes = _column_cells(df.iloc[:, j], styles[j], opens, blank, "</row>" if j == last else "")
+        columns.append((_objects(ends), codes))  # code -1 (a blank) takes the last cell
     pieces = lead + list(range(len(columns)))
     numbers = _objects(list(map(str, range(r1, r1 + len(df)))))
     for a in range(0, len(df), _CHUNK):
