@@ -88,18 +88,24 @@ def _third_country_limits(mod, factor, stage) -> None:
     parts, bounds = [], []
     for name in ("refined",):
         index, flow = mod.flows[name]
-        labels = list(zip(index.label("m").tolist(), index.label("c").tolist()))
         by_b = {}
         for (b, h), f in factor.items():
             by_b.setdefault(b, []).append((h, f))
-        rows = [i for i, (b, c) in enumerate(labels) if any((h, c) in limited for h, _ in by_b.get(b, ()))]
-        if not rows:
+        # the (by-product, country) pairs with a host output limited in that country, as a mask
+        # over the material and country codes of the flow's keys
+        pair = np.zeros((sp.size("m"), sp.size("c")), dtype=bool)
+        for b, hosts in by_b.items():
+            for h, _ in hosts:
+                for c in {c for (hh, c) in limited if hh == h and c in sp.code["c"]}:
+                    if b in sp.code["m"]:
+                        pair[sp.code["m"][b], sp.code["c"][c]] = True
+        rows = np.flatnonzero(pair[index["m"], index["c"]])
+        if not len(rows):
             continue
-        rows = np.array(rows, dtype=np.int64)
         sub = index.take(rows)
         cap = np.zeros(len(rows))
         for j, r in enumerate(rows.tolist()):
-            b, c = labels[r]
+            b, c = sp.labels["m"][index["m"][r]], sp.labels["c"][index["c"][r]]
             t = sp.labels["t"][index["t"][r]]
             w = sp.labels["w"][index["w"][r]]
             for h, f in by_b[b]:
