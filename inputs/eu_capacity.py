@@ -33,7 +33,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
         r = one(parameter="eu_capacity_tpa", material="lithium", country="FI")
         add("processing", 2026, r["value"], r, "Keliber Kokkola refinery (under construction since 2023)")
         r = one(parameter="eu_production_t", material="lithium", country="PT")
-        add("extraction", 2025, r["value"], r, "Portuguese lithium mine output 2024 (ceramic grade)")
+        add("extraction", 2025, r["value"], r, "Portuguese lithium mine output 2024 (ceramic grade); 2024 value, held flat to 2025")
         r = one(parameter="nameplate_capacity_tpa", material="lithium", stage="extraction", country="FI")
         y = SPEC[m]["yield_"][0]
         out["extraction"].append((2026, r["value"] / y, Num(r["value"] / y, [_short(r["source"])], "C",
@@ -67,7 +67,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   "Talga Lulea anode refinery, planned 2025/26, taken from 2027 "
                                   "(groundbreaking 2023; t anode material ~ t graphite)")))
         r = one(parameter="world_production_t", material="graphite_natural", country="EU")
-        add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t)")
+        add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t); 2024 value, held flat to 2025")
     elif m == "magnesium":
         r = one(parameter="eu_capacity_tpa", material="magnesium", country="EU")
         add("processing", 2025, 0.0, r, "no primary magnesium produced in the EU for 20 years")
