@@ -153,12 +153,29 @@ def capex_of(ref: Ref, m: str, key: str) -> Num | None:
                        f"({r['country']} project; {r['note'][:90]})")
         return Num(r["value"], [_short(r["source"])], r["confidence"],
                    f"values.csv {r['parameter']} {r['material']} {r['country']} {r['year']}: {r['note'][:160]}")
-    if kind == "mean":
+    if kind == "mean":  # the mean of read project figures: arithmetic on them, their worst grade
         rs = [ref.one(**w) for w in what]
         v = sum(r["value"] for r in rs) / len(rs)
-        return Num(v, [_short(r["source"]) for r in rs], "C",
-                   "mean of " + " and ".join(f"{r['country']} {r['value']:,.0f}" for r in rs)
+        return Num(v, [_short(r["source"]) for r in rs], worst(*(r["confidence"] for r in rs)),
+                   "mean of " + " and ".join(f"{r['country']} {r['value']:,.0f} ({r['year']}, {r['confidence']})"
+                                             for r in rs)
                    + " EUR per t/yr (brownfield module and full refinery)")
+    if kind == "sum":  # a read part plus a stated share (C): the worst grade of the parts
+        v, srcs, grades, notes = 0.0, [], [], []
+        for part in what:
+            if part[0] == "ref":
+                r = ref.one(**part[1])
+                v += r["value"]
+                srcs.append(_short(r["source"]))
+                grades.append(r["confidence"])
+                notes.append(f"{r['value']:,.0f} ({r['parameter']} {r['country']} {r['year']}, "
+                             f"{r['confidence']}: {r['note'][:150]})")
+            else:
+                v += part[0]
+                srcs.append(ASSUMPTION)
+                grades.append("C")
+                notes.append(f"{part[0]:,.0f} (C: {part[1]})")
+        return Num(v, srcs, worst(*grades), " + ".join(notes) + " EUR per t/yr")
     return Num(kind, [ASSUMPTION], "C", f"order of magnitude: {what}")
 
 

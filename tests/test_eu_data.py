@@ -345,3 +345,18 @@ def test_held_flat_readings_say_so(data):
                 assert "2024 value, held flat to 2025" in rec["note"], (sheet, key)
                 n += 1
     assert n == 6
+
+
+def test_processing_capex_read_from_projects(data, values):
+    """The processing capex that the cost of the benchmarks rests on most (docs/results-eu.md: rank
+    correlation 0.73) is read from projects where one exists, by hand from values.csv:
+    nickel = Terrafame's EUR 240 m (2018) / (170,000 t/yr NiSO4 x 0.2233 t Ni per t NiSO4.6H2O =
+    37,961 t Ni) = 6,322 EUR per t/yr (B; was 30,000, C); aluminium = EGA's USD 4 bn smelter for
+    600,000 t/yr / 1.1293 USD/EUR (2025) = 5,903 (B) + 1,955 alumina share (C) = 7,858 (C; was
+    7,500); lithium = the mean of AMG Bitterfeld 42,322 and Keliber 144,700 = 93,511 (B, was graded C)."""
+    tech = data.table("technology")
+    assert _value(values, material="nickel", parameter="capex_total_eur", stage="processing") == 240e6
+    assert tech[("nickel", "processing")]["capex"] == pytest.approx(240e6 / (170_000 * 0.2233), abs=0.5)
+    assert tech[("aluminium", "processing")]["capex"] == pytest.approx(4e9 / 600_000 / 1.1293 + 1955, abs=0.5)
+    assert "(2024, B) and FI 144,700 (2026, B)" in tech[("lithium", "processing")]["note"]
+    assert tech[("lithium", "processing")]["capex"] == pytest.approx((42_322 + 144_700) / 2, abs=0.5)
