@@ -19,8 +19,8 @@ SPEC = {
         yield_=(0.88, "Bayer alumina recovery ~0.90 x smelting ~0.98"), margin=(0.85, "bauxite is "
         "~10-15 % of aluminium's value; alumina refining and smelting energy dominate"),
         capex_p=("sum", [("ref", dict(parameter="capex_eur_per_tpa", material="aluminium", country="US")),
-                         (1955, "alumina refining share: 1.93 t alumina per t Al; kept from the former "
-                          "7,500 EUR total less a 6,000 USD (5,545 EUR) smelter")]),
+                         (1955, ("alumina refining share: 1.93 t alumina per t Al; kept from the former "
+                                 "7,500 EUR total less a 6,000 USD (5,545 EUR) smelter"))]),
         capex_e=(300, "bauxite mine ~70 EUR per t/yr of bauxite at ~26 % Al"), e_lead=6,
         e_max_factor=1.5, capex_r=(800, "remelting/refining plant, ~0.3 x price"),
     ),
