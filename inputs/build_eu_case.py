@@ -331,10 +331,14 @@ def benchmark_rows(ref: Ref, info: dict) -> list[dict]:
         if b == "recycling":
             rec["basis"] = "flow"
             note += ("; flow basis: Art. 5 asks for capacity 'able to produce', and a recycling plant "
-                     "without end-of-life feedstock produces nothing, so actual output counts (C)")
+                     "without end-of-life feedstock produces nothing, so actual output counts (this case's reading of the article: row graded B)")
         if b == "single_country":
             note += "; stage blank = extraction and processing"
-        out.append(row(rec, [_short(r["source"])], "B", note, "2024 (the Regulation)"))
+        # level and start year read in Art. 5(1) (values.csv, A); the recycling row's flow basis is
+        # this case's reading of 'able to produce', not the Regulation's number: B
+        grade = worst(r["confidence"], "B" if b == "recycling" else "A")
+        note = f"level {level:.0%} by {BENCH_START} read in Art. 5(1) ({r['confidence']}); " + note
+        out.append(row(rec, [_short(r["source"])], grade, note, "2024 (the Regulation)"))
     for m, im in info.items():
         d = im["d"]
         years = [t for t in YEARS if t >= BENCH_START]

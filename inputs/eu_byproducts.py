@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import csv
 
-from inputs.eu_common import REFERENCE, YEARS, _short, row, sig
+from inputs.eu_common import REFERENCE, YEARS, _short, row, sig, worst
 
 BYPRODUCTS = REFERENCE.parent / "byproducts.csv"
 
@@ -97,11 +97,17 @@ def byproduct_rows(gallium_suppliers) -> dict:
     expansion = f" + Metlen expansion {al_gr_now['value'] / 1e3:,.0f} -> {al_gr['value'] / 1e3:,.0f} kt/yr"
     for t in YEARS:
         v = base + (extra if t >= 2028 else 0.0)
+        # the base year: the sum of four read 2024 outputs (arithmetic on A numbers), the 2024 value
+        # held flat to 2025 as the third countries' rows below (USGS MCS 2025 is the latest edition
+        # in the data); later years are a projection rule (C)
+        grade = worst(*(r["confidence"] for r in al)) if t == YEARS[0] else "C"
         out["host_output"].append(row(
-            dict(host="alumina", country="EU", year=t, output=sig(v)), _src(*al, al_gr, al_gr_now), "C",
-            f"derived: EU alumina = DE + GR + IE + ES output 2024 ({parts} kt)"
-            + (expansion + " from 2028" if t >= 2028 else "") + "; held flat after 2024 (no projection in the data)",
-            "2024"))
+            dict(host="alumina", country="EU", year=t, output=sig(v)),
+            _src(*al) if t == YEARS[0] else _src(*al, al_gr, al_gr_now), grade,
+            f"EU alumina = DE + GR + IE + ES output 2024 ({parts} kt, USGS, each read)"
+            + (expansion + " from 2028" if t >= 2028 else "")
+            + ("; 2024 value, held flat to 2025" if t == YEARS[0] else
+               "; held flat after 2024 (no projection in the data)"), "2024"))
     smelters = [ref.one(material="zinc", country="NL", parameter="eu_capacity_tpa"),
                 ref.one(material="zinc", country="DE", parameter="eu_capacity_tpa"),
                 ref.one(material="zinc", country="FR", parameter="eu_capacity_tpa"),
@@ -123,5 +129,7 @@ def byproduct_rows(gallium_suppliers) -> dict:
             out["host_output"].append(row(
                 dict(host="alumina", country=c, year=t, output=sig(r["value"])), _src(r),
                 r["confidence"] if t == YEARS[0] else "C",
-                "alumina refinery output 2024 (USGS); held flat after 2024 (no projection in the data)", "2024"))
+                "alumina refinery output 2024 (USGS); " + ("2024 value, held flat to 2025" if t == YEARS[0]
+                                                          else "held flat after 2024 (no projection in the data)"),
+                "2024"))
     return out

@@ -33,7 +33,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
         r = one(parameter="eu_capacity_tpa", material="lithium", country="FI")
         add("processing", 2026, r["value"], r, "Keliber Kokkola refinery (under construction since 2023)")
         r = one(parameter="eu_production_t", material="lithium", country="PT")
-        add("extraction", 2025, r["value"], r, "Portuguese lithium mine output 2024 (ceramic grade)")
+        add("extraction", 2025, r["value"], r, "Portuguese lithium mine output 2024 (ceramic grade); 2024 value, held flat to 2025")
         r = one(parameter="nameplate_capacity_tpa", material="lithium", stage="extraction", country="FI")
         y = SPEC[m]["yield_"][0]
         out["extraction"].append((2026, r["value"] / y, Num(r["value"] / y, [_short(r["source"])], "C",
@@ -67,7 +67,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   "Talga Lulea anode refinery, planned 2025/26, taken from 2027 "
                                   "(groundbreaking 2023; t anode material ~ t graphite)")))
         r = one(parameter="world_production_t", material="graphite_natural", country="EU")
-        add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t)")
+        add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t); 2024 value, held flat to 2025")
     elif m == "magnesium":
         r = one(parameter="eu_capacity_tpa", material="magnesium", country="EU")
         add("processing", 2025, 0.0, r, "no primary magnesium produced in the EU for 20 years")
@@ -153,12 +153,29 @@ def capex_of(ref: Ref, m: str, key: str) -> Num | None:
                        f"({r['country']} project; {r['note'][:90]})")
         return Num(r["value"], [_short(r["source"])], r["confidence"],
                    f"values.csv {r['parameter']} {r['material']} {r['country']} {r['year']}: {r['note'][:160]}")
-    if kind == "mean":
+    if kind == "mean":  # the mean of read project figures: arithmetic on them, their worst grade
         rs = [ref.one(**w) for w in what]
         v = sum(r["value"] for r in rs) / len(rs)
-        return Num(v, [_short(r["source"]) for r in rs], "C",
-                   "mean of " + " and ".join(f"{r['country']} {r['value']:,.0f}" for r in rs)
+        return Num(v, [_short(r["source"]) for r in rs], worst(*(r["confidence"] for r in rs)),
+                   "mean of " + " and ".join(f"{r['country']} {r['value']:,.0f} ({r['year']}, {r['confidence']})"
+                                             for r in rs)
                    + " EUR per t/yr (brownfield module and full refinery)")
+    if kind == "sum":  # a read part plus a stated share (C): the worst grade of the parts
+        v, srcs, grades, notes = 0.0, [], [], []
+        for part in what:
+            if part[0] == "ref":
+                r = ref.one(**part[1])
+                v += r["value"]
+                srcs.append(_short(r["source"]))
+                grades.append(r["confidence"])
+                notes.append(f"{r['value']:,.0f} ({r['parameter']} {r['country']} {r['year']}, "
+                             f"{r['confidence']}: {r['note'][:150]})")
+            else:
+                v += part[0]
+                srcs.append(ASSUMPTION)
+                grades.append("C")
+                notes.append(f"{part[0]:,.0f} (C: {part[1]})")
+        return Num(v, srcs, worst(*grades), " + ".join(notes) + " EUR per t/yr")
     return Num(kind, [ASSUMPTION], "C", f"order of magnitude: {what}")
 
 

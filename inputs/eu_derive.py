@@ -109,8 +109,16 @@ def demand_of(ref: Ref, m: str) -> tuple[dict, list, str, str]:
         return vals, src, "C", f"{base:,.6g} t in {year} ({why}); growth {rate:.1%}/yr assumed"
 
     if m == "aluminium":
-        return factor_path(cons(year="2020"), gf(material="aluminium", country="EU", year="2050"),
-                           note="Europe, primary + secondary.")
+        base = cons(year="2025")
+        old = cons(year="2020")
+        f = gf(material="aluminium", country="EU", year="2050")
+        rate = f["value"] ** (1 / 30) - 1
+        vals = {t: base["value"] * (1 + rate) ** (t - 2025) for t in YEARS}
+        return vals, [_short(base["source"]), _short(f["source"])], "C", (
+            f"EU use of aluminium (primary + secondary) {base['value']:,.0f} t in 2025 (FACE, "
+            f"{base['confidence']}: read, the 2025 value itself) grown at the KU Leuven factor "
+            f"{f['value']} 2020->2050 = {rate:.2%}/yr. Not used: the KU Leuven-derived "
+            f"{old['value'] / 1e6:.1f} Mt (2020, Europe, C) and FACE's 'over 13.5 Mt' (Europe, 2024).")
     if m == "cobalt":
         return factor_path(cons(year="2020"),
                            _pick(ref.find(parameter="demand_growth_factor", material="cobalt",

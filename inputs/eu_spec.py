@@ -18,7 +18,9 @@ SPEC = {
         price=dict(material="aluminium", year="2024"), basis="refined",
         yield_=(0.88, "Bayer alumina recovery ~0.90 x smelting ~0.98"), margin=(0.85, "bauxite is "
         "~10-15 % of aluminium's value; alumina refining and smelting energy dominate"),
-        capex_p=(7500, "greenfield primary smelter ~6,000 USD per t/yr plus its alumina share"),
+        capex_p=("sum", [("ref", dict(parameter="capex_eur_per_tpa", material="aluminium", country="US")),
+                         (1955, ("alumina refining share: 1.93 t alumina per t Al; kept from the former "
+                                 "7,500 EUR total less a 6,000 USD (5,545 EUR) smelter"))]),
         capex_e=(300, "bauxite mine ~70 EUR per t/yr of bauxite at ~26 % Al"), e_lead=6,
         e_max_factor=1.5, capex_r=(800, "remelting/refining plant, ~0.3 x price"),
     ),
@@ -121,7 +123,7 @@ SPEC = {
         name="Nickel (all grades), t Ni", price=dict(material="nickel", year="2024"),
         basis="refined", yield_=("ref", dict(parameter="processing_yield", material="nickel")),
         margin=(0.2, "matte/MHP payables ~80 % of LME"),
-        capex_p=(30000, "nickel refinery / HPAL ~2 x price per t Ni/yr"),
+        capex_p=("ref", dict(parameter="capex_eur_per_tpa", material="nickel", stage="processing")),
         capex_e=(40000, "sulphide mine ~2-3 x price per t Ni/yr"), e_lead=6, e_max_factor=1.5,
         capex_r=(15000, "battery/stainless scrap processing, ~1 x price"),
     ),

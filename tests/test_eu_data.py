@@ -255,3 +255,108 @@ def test_rows_carry_the_year_of_their_data(data):
     allowed |= {("upstream", k) for k, rec in data.table("upstream").items()
                 if "company information" in rec["source"] or "annual reports" in rec["source"]}
     assert blank <= allowed, sorted(blank - allowed)[:5]
+
+
+# Grade-A share of each sheet's base-year rows as the data reach it today (`python
+# inputs/eu_grades.py`): (grade-A rows, base-year rows). A data change that lowers a share fails
+# test_grade_a_shares_do_not_fall; one that raises it updates this table with docs/data.md.
+A_SHARE_TODAY = {
+    "materials": (0, 19), "demand": (0, 19), "supply": (0, 242), "upstream": (0, 275),
+    "technology": (0, 50), "capacity_existing": (1, 37), "stockpile": (0, 19), "benchmarks": (3, 42),
+    "byproducts": (0, 2), "host_output": (5, 6), "coproducts": (0, 10), "products": (0, 18),
+    "deployment": (0, 25), "intensity": (0, 34),
+}
+
+
+def test_grade_a_shares_do_not_fall(data):
+    """Per model-facing sheet, the grade-A share of the base-year rows (2025, or no year) is at least
+    what the data reach today: benchmarks 3 of 42 (the extraction, processing and single-country
+    levels read in Art. 5(1)), host_output 5 of 6 (2024 alumina outputs, USGS, held flat to 2025),
+    capacity_existing 1 of 37 (EU graphite mine output 2024), every other sheet 0. Every sheet of the
+    workbook is in the table, so a new sheet is graded too."""
+    from inputs.eu_grades import base_a_share
+
+    shares = base_a_share(data)
+    assert set(shares) == set(A_SHARE_TODAY)
+    for sheet, (a, n) in shares.items():
+        a0, n0 = A_SHARE_TODAY[sheet]
+        assert a / n >= a0 / n0 - 1e-12, (sheet, a, n, a0, n0)
+
+
+def _short_of_target():
+    from inputs.eu_grades import MISSING, TARGET
+
+    return "; ".join(f"{s} ({a}/{n}): {MISSING[s]}" for s, (a, n) in A_SHARE_TODAY.items()
+                     if a / n < TARGET)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 18's target (70 % grade-A base-year rows in every sheet) is "
+                   "met by no sheet but host_output; missing per sheet: " + _short_of_target())
+def test_seventy_percent_of_base_year_rows_are_grade_a(data):
+    """Issue 18's done-when: at least 70 % of each model-facing sheet's base-year rows are grade A.
+    Not met (docs/data.md, "Grades"): the base-year numbers of most sheets are rules of the case, and
+    the sources that state the model-facing numbers themselves (partner quantities per stage, plant
+    capacities, project capex, EU consumption per material) are not in the reference data. Strict:
+    when every sheet reaches the target this test passes and the marker must go."""
+    from inputs.eu_grades import TARGET, base_a_share
+
+    short = {s: f"{a}/{n}" for s, (a, n) in base_a_share(data).items() if a / n < TARGET}
+    assert not short, short
+
+
+def test_benchmark_levels_are_read_in_article_5(data, values):
+    """The four 'all' rows carry the levels of Art. 5(1) of Regulation (EU) 2024/1252 (10, 40, 25 %
+    of annual consumption by 2030; at most 65 % from one third country), read in the Regulation's
+    text (values.csv, A). Extraction, processing and the single-country cap are grade A; recycling is
+    B because its flow basis is this case's reading of 'able to produce'. The soft rows stay C: their
+    penalty (2 x the reference price) is a rule of the case."""
+    bench = data.table("benchmarks")
+    levels = {"extraction": 0.10, "processing": 0.40, "recycling": 0.25, "single_country": 0.65}
+    for b, level in levels.items():
+        rec = next(r for k, r in bench.items() if k[0] == b and k[1] == "all")
+        assert rec["level"] == level and rec["start_year"] == 2030
+        assert rec["confidence"] == ("B" if b == "recycling" else "A"), b
+        assert "read in Art. 5(1)" in rec["note"]
+        param = f"benchmark_{'max_single_country' if b == 'single_country' else b}_share"
+        assert _value(values, parameter=param, confidence="A") == level
+    assert all(r["confidence"] == "C" for k, r in bench.items() if k[1] != "all")
+
+
+def test_aluminium_consumption_is_the_2025_eu_figure(data, values):
+    """Aluminium, the input that moves the total cost most (docs/results-eu.md, rank correlation
+    0.61): its 2025 demand is FACE's 2025 figure for the EU, around 13 Mt a year (primary +
+    secondary, B), read, not the 2020 Europe figure derived from a growth factor (13.6 Mt, C) grown
+    to 14.26 Mt. 2030 = 13.0 Mt x 1.33^(5/30) (KU Leuven growth 2020-2050: 0.955 %/yr) = 13.63 Mt."""
+    base = _value(values, material="aluminium", parameter="eu_consumption_t", year="2025")
+    assert base == 13_000_000
+    dem = data.table("demand")
+    assert dem[("aluminium", 2025)]["demand"] == pytest.approx(base, rel=1e-6)
+    assert dem[("aluminium", 2030)]["demand"] == pytest.approx(13e6 * 1.33 ** (5 / 30), rel=1e-6)
+    assert "FACE" in dem[("aluminium", 2025)]["source"]
+
+
+def test_held_flat_readings_say_so(data):
+    """A base-year row graded A on a reading of an earlier year (2024: the latest USGS edition in the
+    data) says so in its note: '2024 value, held flat to 2025' (docs/data.md, grade rules)."""
+    n = 0
+    for sheet in ("host_output", "capacity_existing"):
+        for key, rec in data.table(sheet).items():
+            if key[-1] == data.years[0] and rec["confidence"] == "A":
+                assert "2024 value, held flat to 2025" in rec["note"], (sheet, key)
+                n += 1
+    assert n == 6
+
+
+def test_processing_capex_read_from_projects(data, values):
+    """The processing capex that the cost of the benchmarks rests on most (docs/results-eu.md: rank
+    correlation 0.73) is read from projects where one exists, by hand from values.csv:
+    nickel = Terrafame's EUR 240 m (2018) / (170,000 t/yr NiSO4 x 0.2233 t Ni per t NiSO4.6H2O =
+    37,961 t Ni) = 6,322 EUR per t/yr (B; was 30,000, C); aluminium = EGA's USD 4 bn smelter for
+    600,000 t/yr / 1.1293 USD/EUR (2025) = 5,903 (B) + 1,955 alumina share (C) = 7,858 (C; was
+    7,500); lithium = the mean of AMG Bitterfeld 42,322 and Keliber 144,700 = 93,511 (B, was graded C)."""
+    tech = data.table("technology")
+    assert _value(values, material="nickel", parameter="capex_total_eur", stage="processing") == 240e6
+    assert tech[("nickel", "processing")]["capex"] == pytest.approx(240e6 / (170_000 * 0.2233), abs=0.5)
+    assert tech[("aluminium", "processing")]["capex"] == pytest.approx(4e9 / 600_000 / 1.1293 + 1955, abs=0.5)
+    assert "(2024, B) and FI 144,700 (2026, B)" in tech[("lithium", "processing")]["note"]
+    assert tech[("lithium", "processing")]["capex"] == pytest.approx((42_322 + 144_700) / 2, abs=0.5)
