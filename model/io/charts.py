@@ -130,7 +130,8 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     s = supply.get(mm)
     if s is not None and len(s):
         p = split["supply"][mm]
-        order = [o for o in S.origin_order(s) if o in p.columns and p[o].abs().sum() > 1e-9]
+        volume = dict(zip(p.columns, np.abs(p.to_numpy(dtype=float)).sum(axis=0)))  # no NaN (filled)
+        order = [o for o in S.origin_order(s) if volume.get(o, 0.0) > 1e-9]
         p = p[order] if order else p
         data, cats = dsheet.block(f"{mm}: refined supply by origin (t, {scen})", p)
         charts.append(_bar(data, cats, f"{mm}: refined supply by origin (t/yr)", "t/yr",
@@ -142,10 +143,11 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
         sc = S.scenarios(t)
         p = _few_scenarios(p[[c for c in sc if c in p.columns] + [c for c in p.columns if c not in sc]])
         p.columns = [f"inventory, {c}" for c in p.columns]
-        p["stock target"] = st.groupby("year")["stock_target_t"].first()  # last: drawn on top
+        p["stock target"] = split["stock target"][mm]  # last: drawn on top
         data, cats = dsheet.block(f"{mm}: strategic stock (t)", p)
         n = len(p.columns) - 1
-        big = float(p.abs().max().max() or 0.0) >= 100
+        v = np.abs(p.to_numpy(dtype=float))
+        big = bool((v[~np.isnan(v)] >= 100).any())
         charts.append(_line(data, cats, f"{mm}: strategic stock at year end (t)", "t",
                             [SCENARIO_COLOURS[i % 8] for i in range(n)] + ["000000"],
                             dashed=[False] * n + [True], y_fmt="#,##0" if big else "#,##0.0",
@@ -163,14 +165,14 @@ def _material_charts(mm: str, t: dict, scen: str, supply, colours, paths, dsheet
     if b is None:
         return charts
     # EU share benchmarks: achieved (solid) and target (dashed)
-    eu = b.loc[b["benchmark"].isin(S.SHARE_BENCHMARKS)]
+    eu = split["shares rows"][mm]
     if len(eu):
         p, cols, dash = _paths_frame(eu, lambda lab: (f"EU {lab}", f"{lab} target"), pivots=split["shares"][mm])
         data, cats = dsheet.block(f"{mm}: EU shares and targets ({scen})", p, fmt="0.0%")
         charts.append(_line(data, cats, f"{mm}: EU shares (solid) vs targets (dashed)",
                             "share of consumption", cols, dashed=dash, y_fmt="0%", y_min=0))
     # single-country cap: the largest third country's share at each stage, and the cap
-    sc = b.loc[b["benchmark"] == "single_country"]
+    sc = split["caps rows"][mm]
     if len(sc):
         p, cols, dash = _paths_frame(sc, lambda lab: (lab, f"cap ({lab.split('(')[-1].rstrip(')')})"),
                                      one_target="cap", pivots=split["caps"][mm])
@@ -278,9 +280,14 @@ def _write_charts(wb, results) -> _DataSheet | None:
                                "sum", fill_value=0.0),
              "stock pivot": _pivots(t.get("stock"), "scenario", "inventory_t", "sum", sort=False),
              "capacity pivot": _pivots(t.get("capacity"), "stage", "available_tpa", "sum", sort=False)}
+    stock = t.get("stock")
+    if stock is not None and len(stock):  # each material's first-stage target per year
+        first = stock.groupby(["material", "year"], sort=True)["stock_target_t"].first()
+        split["stock target"] = {mm: g.droplevel(0) for mm, g in first.groupby(level=0, sort=False)}
     for key, pick in (("shares", lambda b: b["benchmark"].isin(S.SHARE_BENCHMARKS)),
                       ("caps", lambda b: b["benchmark"] == "single_country")):
-        rows = pd.concat([b.loc[pick(b)] for b in paths.values()]) if paths else None
+        split[key + " rows"] = {mm: b.loc[pick(b)] for mm, b in paths.items()} if paths else {}
+        rows = pd.concat(list(split[key + " rows"].values())) if paths else None
         ach = _pivots(rows, "label", "achieved_share", "first")
         tgt = _pivots(rows, "label", "target_share", "first")
         split[key] = {mm: (ach[mm], tgt[mm]) for mm in ach}
