@@ -1,6 +1,7 @@
 """Technology-driven demand of the default EU case: EV batteries by chemistry (lithium, nickel,
 cobalt; manganese and natural graphite in inputs/eu_tech_products.py with the magnets, PV and
-electrolysers), two demand scenarios (steps, aps), and the 'other uses' of each material.
+electrolysers; grid storage, fuel-cell cars, steel and the shares of use in inputs/eu_tech_other.py),
+two demand scenarios (steps, aps), and the 'other uses' of each material.
 
 Read from ``data/reference/technologies.csv`` (grades per row) and, for the other uses and their
 recycling, from the default case's own demand and end-of-life rules (inputs/eu_derive.py,
@@ -28,7 +29,8 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
   batteries, B: a lower bound for EV batteries, as the default case uses). Recycling efficiency:
   the Regulation's material recovery targets from end-2031 (Li 80 %, Co and Ni 95 %, B).
 * Other uses: the default case's 2025 consumption of the material minus the 2025 technology inflow,
-  held flat (C), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
+  held flat (C; 0 where the named technologies exceed the consumption, a data conflict the row's note
+  states: manganese), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
   chosen so that collection x the metal's recycling yield = its EoL-RIR (the default case's
   calibration of today's recycling, C).
 """
