@@ -1,6 +1,7 @@
 """Technology-driven demand of the default EU case: EV batteries by chemistry (lithium, nickel,
 cobalt; manganese and natural graphite in inputs/eu_tech_products.py with the magnets, PV and
-electrolysers), two demand scenarios (steps, aps), and the 'other uses' of each material.
+electrolysers; grid storage, fuel-cell cars, steel and the shares of use in inputs/eu_tech_other.py),
+two demand scenarios (steps, aps), and the 'other uses' of each material.
 
 Read from ``data/reference/technologies.csv`` (grades per row) and, for the other uses and their
 recycling, from the default case's own demand and end-of-life rules (inputs/eu_derive.py,
@@ -28,7 +29,8 @@ Rules (grade C unless a source is named; docs/data.md discusses them):
   batteries, B: a lower bound for EV batteries, as the default case uses). Recycling efficiency:
   the Regulation's material recovery targets from end-2031 (Li 80 %, Co and Ni 95 %, B).
 * Other uses: the default case's 2025 consumption of the material minus the 2025 technology inflow,
-  held flat (C), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
+  held flat (C; 0 where the named technologies exceed the consumption, a data conflict the row's note
+  states: manganese), intensity 1 t/t, fixed lifetime 10 years (C), history flat from 2000; collection
   chosen so that collection x the metal's recycling yield = its EoL-RIR (the default case's
   calibration of today's recycling, C).
 """
@@ -42,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from inputs.eu_common import ASSUMPTION, FIRST, YEARS, Ref, _short, row, sig  # noqa: E402
+from inputs.eu_tech_other import conflict_note, fuel_cell, grid_storage, share_products, steel  # noqa: E402
 from inputs.eu_tech_products import battery_extra, electrolyser, ev_motor, solar, wind  # noqa: E402
 
 TECH_CSV = ROOT / "data" / "reference" / "technologies.csv"
@@ -164,17 +167,19 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
                 f"({eff['confidence']}; {_efficiency(tech, m, '2027')['value']:g} from end-2027)", "2024"))
     rows["intensity"] += battery_extra(tech, shares)
     for more in (ev_motor(tech, dep, recycling), wind(tech, recycling), solar(tech, recycling),
-                 electrolyser(tech, recycling)):
-        for sheet, rs in more.items():
-            rows[sheet] += rs
-    # other uses of each material: the default case's 2025 consumption minus the 2025 technology inflow
-    base = flows(rows, DEFAULT_SCENARIO, MATERIALS)
-    inflow25 = {m: float(base.inflow[base.at(FIRST), :, base.materials.index(m)].sum()) for m in MATERIALS}
+                 electrolyser(tech, recycling), grid_storage(tech, _efficiency_of(tech)),
+                 fuel_cell(tech, recycling), steel(tech, recycling)):
+        _add(rows, more)
+    # end uses known as a share of use (their gallium share includes the PV rows' solar cells)
+    consumption = {m: demand[m][FIRST] for m in MATERIALS}
+    _add(rows, share_products(tech, recycling, consumption, inflow_of(rows, FIRST)))
+    # other uses of each material: the default case's 2025 consumption minus the 2025 technology inflow;
+    # where the named technologies exceed it (a data conflict, docs/data.md), none and the demand follows them
+    inflow25 = inflow_of(rows, FIRST)
     for m in MATERIALS:
         rec = recycling[m]
-        other = demand[m][FIRST] - inflow25[m]
-        if other < 0:
-            raise ValueError(f"{m}: the technologies alone exceed the 2025 consumption of the default case")
+        other = max(0.0, consumption[m] - inflow25[m])
+        conflict = conflict_note(m, consumption[m], inflow25[m]) if inflow25[m] > consumption[m] else ""
         p = f"other_uses_{m}"
         c = min(1.0, rec["f0"] / rec["y"].value) if rec["y"].value > 0 else 0.0
         rows["products"].append(row(
@@ -189,10 +194,25 @@ def technology_rows(ref: Ref, demand: dict, recycling: dict) -> dict:
         for y in range(OTHER_HISTORY_FROM, YEARS[-1] + 1):
             rows["deployment"].append(row(
                 dict(demand_scenario="all", product=p, year=y, deployment=sig(other)),
-                [ASSUMPTION], "C", f"the default case's 2025 consumption {demand[m][FIRST]:,.6g} t minus the "
-                f"technology inflow of 2025 ({inflow25[m]:,.6g} t, scenario {DEFAULT_SCENARIO}), held flat "
+                [ASSUMPTION], "C", conflict or f"the default case's 2025 consumption {demand[m][FIRST]:,.6g} t minus "
+                f"the technology inflow of 2025 ({inflow25[m]:,.6g} t, scenario {DEFAULT_SCENARIO}), held flat "
                 f"{OTHER_HISTORY_FROM}-{YEARS[-1]}"))
     return rows
+
+
+def _add(rows: dict, more: dict) -> None:
+    for sheet, rs in more.items():
+        rows[sheet] += rs
+
+
+def inflow_of(rows: dict, year: int, scenario: str = DEFAULT_SCENARIO) -> dict:
+    """{material: t} that the products of these rows take in ``year`` (demand scenario ``scenario``)."""
+    base = flows(rows, scenario, MATERIALS)
+    return {m: float(base.inflow[base.at(year), :, base.materials.index(m)].sum()) for m in MATERIALS}
+
+
+def _efficiency_of(tech: Tech):
+    return lambda m: _efficiency(tech, m)
 
 
 def _efficiency(tech: Tech, m: str, year: str = "2031") -> dict:
@@ -248,43 +268,47 @@ def extended(data, last: int = BEYOND):
 
 
 def report(path) -> str:
-    """Per demand scenario and material: demand by technology in 2030 and 2040 (t), and the first
-    year the recyclable feedstock reaches 25 % of consumption, with the numbers of that year and of
-    2040 (docs/results-eu.md)."""
+    """The two tables of docs/results-eu.md, "Technology-driven demand": demand by technology in 2030
+    and 2040 per demand scenario (t), and per material the recyclable feedstock as a share of
+    consumption, the first year it reaches 25 % (by the horizon, and with deployment held at its last
+    level to ``BEYOND``) and the scrap of the named products (all but 'other uses') over their sales in 2040."""
     from model.demand import demand_scenarios, technology_flows
     from model.validate import load
 
     data = load(path)
-    lines = []
-    for scen in demand_scenarios(data):
-        tech = technology_flows(data, scen)
-        far = technology_flows(extended(data), scen)
-        lines.append(f"\ndemand scenario {scen}")
-        lines.append("| material | technology | 2025 t | 2030 t | 2040 t |")
-        lines.append("|---|---|---:|---:|---:|")
-        feed = tech.feedstock
-        reach = {}
-        for k, m in enumerate(tech.materials):
-            for j, p in enumerate(tech.products):
-                if tech.intensity[:, j, k].any():
-                    lines.append(f"| {m} | {p} | " + " | ".join(
-                        f"{tech.inflow[tech.at(y), j, k]:,.0f}" for y in (2025, 2030, 2040)) + " |")
-            tot = tech.inflow[:, :, k].sum(axis=1)
-            out = tech.outflow[:, :, k].sum(axis=1)
-            new = [j for j, p in enumerate(tech.products) if not p.startswith("other_uses")]
-            lag = tech.outflow[:, new, k].sum(axis=1), tech.inflow[:, new, k].sum(axis=1)
-            reach[m] = (_first(data, feed[:, k], tot, tech), _beyond(far, k), tot, feed[:, k], out, lag)
-        lines.append("")
-        lines.append(f"| material | 25 % first reachable by 2040 | ... with deployment held at its 2040 level to "
-                     f"{BEYOND} | feedstock / consumption 2030 | 2040 | end-of-life arising / "
-                     "consumption 2040 | technologies: scrap / sales 2040 |")
-        lines.append("|---|---|---|---:|---:|---:|---:|")
-        for m, (t, t_max, tot, f, out, (sc, sa)) in reach.items():
-            i30, i40 = tech.at(2030), tech.at(2040)
-            lines.append(f"| {m} | {t or 'not by ' + str(data.years[-1])} | {t_max or 'not by ' + str(BEYOND)} "
-                         f"| {f[i30] / tot[i30]:.1%} | {f[i40] / tot[i40]:.1%} | {out[i40] / tot[i40]:.1%} | "
-                         f"{sc[i40] / sa[i40]:.1%} |")
-    return "\n".join(lines)
+    scens = sorted(demand_scenarios(data), key=lambda s: s != DEFAULT_SCENARIO)  # the run's first
+    tech = {s: technology_flows(data, s) for s in scens}
+    far = {s: technology_flows(extended(data), s) for s in scens}
+    t0 = tech[scens[0]]
+    cols = [(s, y) for s in scens for y in (2030, 2040)]
+    lines = ["| material | technology | " + " | ".join(f"{s} {y}" for s, y in cols) + " |",
+             "|---|---|" + "---:|" * len(cols)]
+    rec = ["", "| material | feedstock / consumption 2030 (" + " / ".join(scens) + ") | 2040 | 25 % first reached by "
+           f"{data.years[-1]} | ... deployment held after {data.years[-1]} | named products' scrap / sales 2040 |",
+           "|---|---:|---:|---|---|---:|"]
+    for k, m in enumerate(t0.materials):
+        for j, p in enumerate(t0.products):
+            if t0.intensity[:, j, k].any():
+                name = "other uses" if p.startswith("other_uses") else p
+                lines.append(f"| {m} | {name} | " + " | ".join(
+                    f"{tech[s].inflow[tech[s].at(y), j, k]:,.0f}" for s, y in cols) + " |")
+        lines.append(f"| **{m}** | **total** | " + " | ".join(
+            f"**{tech[s].inflow[tech[s].at(y), :, k].sum():,.0f}**" for s, y in cols) + " |")
+        cells = {"f30": [], "f40": [], "by": [], "beyond": [], "scrap": []}
+        for s in scens:
+            t = tech[s]
+            tot = t.inflow[:, :, k].sum(axis=1)
+            feed = t.feedstock[:, k]
+            new = [j for j, p in enumerate(t.products) if not p.startswith("other_uses")]
+            i30, i40 = t.at(2030), t.at(2040)
+            cells["f30"].append(f"{feed[i30] / tot[i30]:.1%}")
+            cells["f40"].append(f"{feed[i40] / tot[i40]:.1%}")
+            cells["by"].append(str(_first(data, feed, tot, t) or "none"))
+            cells["beyond"].append(str(_beyond(far[s], k) or f"none by {BEYOND}"))
+            sales = t.inflow[i40, new, k].sum()
+            cells["scrap"].append(f"{t.outflow[i40, new, k].sum() / sales:.1%}" if sales > 0 else "-")
+        rec.append(f"| {m} | " + " | ".join(" / ".join(v) for v in cells.values()) + " |")
+    return "\n".join(lines + rec)
 
 
 if __name__ == "__main__":

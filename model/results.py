@@ -118,7 +118,7 @@ def _capacity(mod, val) -> pd.DataFrame:
 def _stock(mod, val) -> pd.DataFrame:
     """Stock path per scenario. Bought and released are netted within a year (buying and
     releasing in the same year is one net movement); released_in_disruption says whether a
-    release happened in a disruption of the material."""
+    release of more than TOL t happened in a disruption of the material."""
     inv = mod.lp.vars["inventory"]
     idx = inv.index
     out = val.var("stock_out", idx)
@@ -129,7 +129,7 @@ def _stock(mod, val) -> pd.DataFrame:
         "stock_target_t": _clean_values(val.var("stock_target", idx.with_dims(("m", "t")))),
         "inventory_t": _clean_values(val.var("inventory")),
         "stock_in_t": _clean_values(np.maximum(0.0, net)), "stock_out_t": _clean_values(np.maximum(0.0, -net)),
-        "released_in_disruption": (out > 1e-9) & (net < -1e-9)},
+        "released_in_disruption": (out > TOL) & (net < -TOL)},
         columns=["scenario", "material", "year", "stock_target_t", "inventory_t", "stock_in_t", "stock_out_t",
                  "released_in_disruption"])
 
@@ -308,7 +308,8 @@ def _compliance(mod, val) -> pd.DataFrame:
 
 def _largest(mod, supply, q, val):
     """(shares, countries): the largest capped third-country supplier at each (m, t, w) of ``q``;
-    of equal shares the last country in name order; (0, "") where the material has none."""
+    of equal shares the last country in name order (flows below TOL t count as 0); (0, "") where
+    the material has none."""
     sp = mod.space
     index, expr = supply
     groups = BM.aggregates(mod.data)
@@ -324,7 +325,9 @@ def _largest(mod, supply, q, val):
     table[third[q["m"]]] = 0.0
     row = q.find(index.with_dims(("m", "t", "w")))
     ok = (row >= 0) & capped[index["c"]]
-    table[row[ok], index["c"][ok]] = expr.value(val.x)[ok] / d[row[ok]]
+    tonnes = expr.value(val.x)[ok]
+    # flows below TOL (a gram) are solver noise: they count as none, so that the tie-break decides
+    table[row[ok], index["c"][ok]] = np.where(np.abs(tonnes) < TOL, 0.0, tonnes) / d[row[ok]]
     ordered = table[:, by_name]
     last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
     share = ordered[np.arange(q.n), last]

@@ -354,4 +354,4 @@ def test_default_case_run_yields_cobalt_with_nickel():
     assert at.loc[("pgm_kevitsa", "platinum", 2030), "yield_t"] == pytest.approx(1.77586 * 0.5587, rel=1e-4)
     assert at.loc[("pgm_kevitsa", "platinum", 2035), "group_output_t"] == pytest.approx(0.0, abs=1e-9)
     bench = load(eu).table("benchmarks")[("extraction", "cobalt", "")]
-    assert bench["enforcement"] == "soft" and "at most 1,396 t vs 10% x 57,807 t" in bench["note"]
+    assert bench["enforcement"] == "soft" and "at most 1,396 t vs 10% x 58,062 t" in bench["note"]

@@ -25,6 +25,9 @@ EU = ROOT / "inputs" / "eu_crma_disruptions.xlsx"
 PRIMAL_TABLES = ("sourcing", "capacity", "stock", "unmet", "compliance", "costs", "cost_summary", "scenario_costs",
                  "contracts")
 FIRST_STAGE = ("cap_new_cont", "n_modules", "stock_target", "contract_volume")
+# absolute tolerance per table: 1e-6 t for quantities; for tables in EUR 1 EUR, since two solves may
+# differ by flows within HiGHS's feasibility tolerance (1e-7 t) valued at up to ~10^6 EUR/t
+ATOL = {"costs": 1.0, "cost_summary": 1.0, "scenario_costs": 1.0}
 
 
 def _quiet(data):
@@ -95,7 +98,7 @@ def test_decomposition_equals_extensive_form(path):
             np.testing.assert_allclose(dsol.x[v.cols], sol.x[v.cols], rtol=1e-9, atol=1e-6, err_msg=name)
     for name in PRIMAL_TABLES:
         pd.testing.assert_frame_equal(dres.tables[name], res.tables[name], check_exact=False, rtol=1e-9,
-                                      atol=1e-6, obj=name)
+                                      atol=ATOL.get(name, 1e-6), obj=name)
     # duals: the dual tables' keys are the same, and their values an optimal dual of the extensive
     # form (a degenerate LP has several; two solves of the same LP by different paths can return
     # different ones, as the HiGHS and Pyomo backends do: tests/helpers.py)
@@ -166,7 +169,7 @@ def test_coupled_group_equals_extensive_form(monkeypatch):
     dres = extract(dmod, dsol)
     for name in PRIMAL_TABLES:
         pd.testing.assert_frame_equal(dres.tables[name], res.tables[name], check_exact=False, rtol=1e-9,
-                                      atol=1e-6, obj=name)
+                                      atol=ATOL.get(name, 1e-6), obj=name)
     assert_kkt(dmod, dsol.x, dsol.row_dual)
 
 
