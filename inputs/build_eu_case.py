@@ -112,7 +112,9 @@ def build(ref: Ref | None = None, tech=None):
                      collection_rate=sig(rec["coll"][t], 4)),
                 d_src + rec["sources"], worst(d_grade, rec["grade"]),
                 f"demand: {d_note} | end of life: {rec['note']}", data_years(used_d + used_r)))
-        # supply
+        # supply: shares of the primary requirement (docs/data.md, "Primary and secondary supply")
+        prim = {t: primary_requirement(ref, m, d_vals[t]) for t in YEARS}
+        f_rir = 1.0 - prim[FIRST].value / d_vals[FIRST]
         for k in SHARES[m]:
             if k == "extraction" and spec.get("byproduct"):
                 continue
@@ -139,7 +141,7 @@ def build(ref: Ref | None = None, tech=None):
                     w = src.weight(m, k, c, t)
                     if w <= 1e-9:
                         continue
-                    avail = HEADROOM * w * d_vals[t] / (y.value if k == "extraction" else 1.0)
+                    avail = HEADROOM * w * prim[t].value / (y.value if k == "extraction" else 1.0)
                     extra_src, extra_note = [], ""
                     if sanction:
                         if t >= sanction["banned_from"]:
@@ -152,7 +154,8 @@ def build(ref: Ref | None = None, tech=None):
                         dict(material=m, country=c, stage=k, year=t, available=sig(avail),
                              price=sig(price)),
                         src.sources[(m, k)] + base.sources + extra_src, "C",
-                        f"available = {HEADROOM} x weight {w:.4f} x demand"
+                        f"available = {HEADROOM} x weight {w:.4f} x primary requirement (demand x "
+                        f"(1 - EoL-RIR {f_rir:.2g}))"
                         + (" / yield" if k == "extraction" else "")
                         + f"; weight = max(EU sourcing {src.eu[(m, k)].get(c, 0):.4f}, ramp x world "
                         f"{src.world_at(m, k, c, t):.4f}); projection: ramp = (year - {FIRST}) / "
@@ -170,11 +173,12 @@ def build(ref: Ref | None = None, tech=None):
             for t in YEARS:
                 rows["supply"].append(row(
                     dict(material=m, country=REST, stage="extraction", year=t,
-                         available=sig(HEADROOM * d_vals[t] / y.value),
+                         available=sig(HEADROOM * prim[t].value / y.value),
                          price=sig(P.value * y.value * (1 - mg))),
                     P.sources + [ASSUMPTION], "C",
                     "by-product feed (zinc/lead residues, concentrates) for EU refining; origins are "
-                    f"not in the data, so all from RW; available {HEADROOM} x demand / yield, price = "
+                    f"not in the data, so all from RW; available {HEADROOM} x primary requirement "
+                    f"(demand x (1 - EoL-RIR {f_rir:.2g})) / yield, price = "
                     f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder); "
                     "projection: scales with demand, price held flat in real terms", f"price {price_year}"))
             countries.add(REST)
