@@ -25,15 +25,17 @@ Modelling rules (all grade C assumptions unless a source is named; docs/data.md 
   renormalised to third countries, residual to RW); world shares (renormalised to non-EU output)
   open up for countries the EU does not buy from today, linearly over 2026-2030 (new supply
   relationships take years). Weight w_c(t) = max(EU weight, ramp(t) x world weight).
-* Availability (t/yr) = HEADROOM x w_c(t) x EU demand (refined) or x demand / processing yield
-  (ore, contained): a supplier can sell the EU up to 1.5 times its share of EU consumption.
+* Availability (t/yr) = HEADROOM x w_c(t) x the primary requirement, demand x (1 - EoL-RIR)
+  (refined), or / processing yield (ore, contained): the sourcing shares are of primary supply, so
+  a supplier can sell the EU up to 1.5 times its share of the EU's primary requirement.
 * Price: the incumbent (largest 2025 weight) sells at the reference price; others at up to
   LADDER (10 %) more, linearly in their weight (freight, qualification and contract premia), which
   reproduces today's merit order. Gallium: Chinese refined at the 2024 China price, non-Chinese
   refined at the 2025 ex-China price (both in values.csv): the only explicit non-Chinese premium
   the data support. Ore (contained) is valued at yield x (1 - processing margin) x refined price.
 * EU capacity: committed plants (operating, under construction or financed) from the plant rows;
-  otherwise JRC EU-domestic share of sourcing x 2025 consumption (processing), EU-domestic share
+  read EU output (aluminium, copper); otherwise JRC EU-domestic share of sourcing x the 2025
+  primary requirement, consumption x (1 - EoL-RIR) (processing), EU-domestic share
   of ore sourcing x EU processing / yield (extraction), EoL-RIR x 2025 consumption (recycling).
 * Benchmarks (Art. 5): extraction 10 % and processing 40 % on capacity, recycling 25 % on flow
   (a recycling plant without end-of-life feedstock produces nothing), single third country at

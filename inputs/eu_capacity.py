@@ -71,12 +71,15 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
     elif m == "aluminium":
         r = one(parameter="eu_production_t", material="aluminium", country="EU", stage="processing")
         d0 = one(parameter="eu_consumption_t", material="aluminium", year=str(FIRST))["value"]
-        alt, _, alt_note = sourcing_capacity(ref, m, d0)
+        alt, _, _ = sourcing_capacity(ref, m, d0)
+        f, _ = eol_rir(ref, m)
+        # the note avoids the word 'consumption': read output does not move with it (uncertainty.py)
         add("processing", 2025, r["value"], r,
             f"EU primary aluminium output {r['year']} (FACE: 'just over 0.9 million tonnes'), read; "
             "smelters curtailed since 2021 are not counted (their restart is new capacity). Not "
-            f"used: the JRC sourcing proxy {alt:,.6g} t/yr ({alt_note}), which describes 2016-2020, "
-            "before the curtailments")
+            f"used: the JRC sourcing proxy {alt:,.6g} t/yr (EU-domestic share of primary sourcing "
+            f"x the 2025 primary requirement {d0:,.0f} t x (1 - EoL-RIR {f:g})), which describes "
+            "2016-2020, before the curtailments")
     elif m == "copper":
         r = one(parameter="eu_production_t", material="copper", country="EU", stage="processing")
         c = one(parameter="eu_consumption_t", material="copper", year=r["year"])
@@ -85,7 +88,7 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
         out["processing"].append((2025, v, Num(v, [_short(r["source"]), _short(c["source"]), _short(fr["source"])],
                                   "C", f"EU refined copper output {r['value']:,.0f} t ({r['year']}, "
                                   f"{r['confidence']}: primary + secondary) - EoL-RIR {f:g} x refined "
-                                  f"consumption {c['value']:,.0f} t ({c['year']}) = {v:,.0f} t/yr of primary "
+                                  f"apparent use {c['value']:,.0f} t ({c['year']}) = {v:,.0f} t/yr of primary "
                                   "refining (C: the recycled copper the case counts at its recycling stage "
                                   "is taken to pass through EU refineries; an upper bound if they also refine "
                                   "new scrap); held flat. Not used: the JRC sourcing proxy 0.68 x the primary "
