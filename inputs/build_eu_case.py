@@ -25,15 +25,17 @@ Modelling rules (all grade C assumptions unless a source is named; docs/data.md 
   renormalised to third countries, residual to RW); world shares (renormalised to non-EU output)
   open up for countries the EU does not buy from today, linearly over 2026-2030 (new supply
   relationships take years). Weight w_c(t) = max(EU weight, ramp(t) x world weight).
-* Availability (t/yr) = HEADROOM x w_c(t) x EU demand (refined) or x demand / processing yield
-  (ore, contained): a supplier can sell the EU up to 1.5 times its share of EU consumption.
+* Availability (t/yr) = HEADROOM x w_c(t) x the primary requirement, demand x (1 - EoL-RIR)
+  (refined), or / processing yield (ore, contained): the sourcing shares are of primary supply, so
+  a supplier can sell the EU up to 1.5 times its share of the EU's primary requirement.
 * Price: the incumbent (largest 2025 weight) sells at the reference price; others at up to
   LADDER (10 %) more, linearly in their weight (freight, qualification and contract premia), which
   reproduces today's merit order. Gallium: Chinese refined at the 2024 China price, non-Chinese
   refined at the 2025 ex-China price (both in values.csv): the only explicit non-Chinese premium
   the data support. Ore (contained) is valued at yield x (1 - processing margin) x refined price.
 * EU capacity: committed plants (operating, under construction or financed) from the plant rows;
-  otherwise JRC EU-domestic share of sourcing x 2025 consumption (processing), EU-domestic share
+  read EU output (aluminium, copper); otherwise JRC EU-domestic share of sourcing x the 2025
+  primary requirement, consumption x (1 - EoL-RIR) (processing), EU-domestic share
   of ore sourcing x EU processing / yield (extraction), EoL-RIR x 2025 consumption (recycling).
 * Benchmarks (Art. 5): extraction 10 % and processing 40 % on capacity, recycling 25 % on flow
   (a recycling plant without end-of-life feedstock produces nothing), single third country at
@@ -112,7 +114,9 @@ def build(ref: Ref | None = None, tech=None):
                      collection_rate=sig(rec["coll"][t], 4)),
                 d_src + rec["sources"], worst(d_grade, rec["grade"]),
                 f"demand: {d_note} | end of life: {rec['note']}", data_years(used_d + used_r)))
-        # supply
+        # supply: shares of the primary requirement (docs/data.md, "Primary and secondary supply")
+        prim = {t: primary_requirement(ref, m, d_vals[t]) for t in YEARS}
+        f_rir = 1.0 - prim[FIRST].value / d_vals[FIRST]
         for k in SHARES[m]:
             if k == "extraction" and spec.get("byproduct"):
                 continue
@@ -139,7 +143,7 @@ def build(ref: Ref | None = None, tech=None):
                     w = src.weight(m, k, c, t)
                     if w <= 1e-9:
                         continue
-                    avail = HEADROOM * w * d_vals[t] / (y.value if k == "extraction" else 1.0)
+                    avail = HEADROOM * w * prim[t].value / (y.value if k == "extraction" else 1.0)
                     extra_src, extra_note = [], ""
                     if sanction:
                         if t >= sanction["banned_from"]:
@@ -152,7 +156,8 @@ def build(ref: Ref | None = None, tech=None):
                         dict(material=m, country=c, stage=k, year=t, available=sig(avail),
                              price=sig(price)),
                         src.sources[(m, k)] + base.sources + extra_src, "C",
-                        f"available = {HEADROOM} x weight {w:.4f} x demand"
+                        f"available = {HEADROOM} x weight {w:.4f} x primary requirement (demand x "
+                        f"(1 - EoL-RIR {f_rir:.2g}))"
                         + (" / yield" if k == "extraction" else "")
                         + f"; weight = max(EU sourcing {src.eu[(m, k)].get(c, 0):.4f}, ramp x world "
                         f"{src.world_at(m, k, c, t):.4f}); projection: ramp = (year - {FIRST}) / "
@@ -170,11 +175,12 @@ def build(ref: Ref | None = None, tech=None):
             for t in YEARS:
                 rows["supply"].append(row(
                     dict(material=m, country=REST, stage="extraction", year=t,
-                         available=sig(HEADROOM * d_vals[t] / y.value),
+                         available=sig(HEADROOM * prim[t].value / y.value),
                          price=sig(P.value * y.value * (1 - mg))),
                     P.sources + [ASSUMPTION], "C",
                     "by-product feed (zinc/lead residues, concentrates) for EU refining; origins are "
-                    f"not in the data, so all from RW; available {HEADROOM} x demand / yield, price = "
+                    f"not in the data, so all from RW; available {HEADROOM} x primary requirement "
+                    f"(demand x (1 - EoL-RIR {f_rir:.2g})) / yield, price = "
                     f"reference x yield x (1 - margin {mg}) (traded by-product feed, no ladder); "
                     "projection: scales with demand, price held flat in real terms", f"price {price_year}"))
             countries.add(REST)

@@ -15,7 +15,7 @@ from collections import defaultdict  # noqa: E402
 from inputs.eu_common import *  # noqa: E402,F401,F403
 from inputs.eu_common import _short  # noqa: E402
 from inputs.eu_spec import *  # noqa: E402,F401,F403
-from inputs.eu_derive import Sourcing, normalise  # noqa: E402
+from inputs.eu_derive import Sourcing, eol_rir, normalise, primary_requirement  # noqa: E402
 
 # Capacity, technology, recycling
 # =============================================================================================
@@ -68,6 +68,31 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   "(groundbreaking 2023; t anode material ~ t graphite)")))
         r = one(parameter="world_production_t", material="graphite_natural", country="EU")
         add("extraction", 2025, r["value"], r, "EU mine output 2024 (AT 500 t, DE 170 t); 2024 value, held flat to 2025")
+    elif m == "aluminium":
+        r = one(parameter="eu_production_t", material="aluminium", country="EU", stage="processing")
+        d0 = one(parameter="eu_consumption_t", material="aluminium", year=str(FIRST))["value"]
+        alt, _, _ = sourcing_capacity(ref, m, d0)
+        f, _ = eol_rir(ref, m)
+        # the note avoids the word 'consumption': read output does not move with it (uncertainty.py)
+        add("processing", 2025, r["value"], r,
+            f"EU primary aluminium output {r['year']} (FACE: 'just over 0.9 million tonnes'), read; "
+            "smelters curtailed since 2021 are not counted (their restart is new capacity). Not "
+            f"used: the JRC sourcing proxy {alt:,.6g} t/yr (EU-domestic share of primary sourcing "
+            f"x the 2025 primary requirement {d0:,.0f} t x (1 - EoL-RIR {f:g})), which describes "
+            "2016-2020, before the curtailments")
+    elif m == "copper":
+        r = one(parameter="eu_production_t", material="copper", country="EU", stage="processing")
+        c = one(parameter="eu_consumption_t", material="copper", year=r["year"])
+        f, fr = eol_rir(ref, m)
+        v = r["value"] - f * c["value"]
+        out["processing"].append((2025, v, Num(v, [_short(r["source"]), _short(c["source"]), _short(fr["source"])],
+                                  "C", f"EU refined copper output {r['value']:,.0f} t ({r['year']}, "
+                                  f"{r['confidence']}: primary + secondary) - EoL-RIR {f:g} x refined "
+                                  f"apparent use {c['value']:,.0f} t ({c['year']}) = {v:,.0f} t/yr of primary "
+                                  "refining (C: the recycled copper the case counts at its recycling stage "
+                                  "is taken to pass through EU refineries; an upper bound if they also refine "
+                                  "new scrap); held flat. Not used: the JRC sourcing proxy 0.68 x the primary "
+                                  "requirement (2016-2020)")))
     elif m == "magnesium":
         r = one(parameter="eu_capacity_tpa", material="magnesium", country="EU")
         add("processing", 2025, 0.0, r, "no primary magnesium produced in the EU for 20 years")
@@ -82,6 +107,22 @@ def committed_plants(ref: Ref, m: str) -> dict[str, list[tuple[int, float, Num]]
                                   f"Finland's world mine share {r['value']} (JRC 2016-2020) x world "
                                   f"output {w['value']:,.0f} t (2024): upper end")))
     return out
+
+
+def sourcing_capacity(ref: Ref, m: str, d0: float) -> tuple[float, list, str]:
+    """Existing EU processing from the JRC sourcing shares: EU-domestic share of processing-stage
+    (primary) sourcing x the 2025 primary requirement (consumption x (1 - EoL-RIR)): (t/yr,
+    sources, derivation). The proxy where no plant-level or production figure is read."""
+    rows = latest(ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="processing"))
+    if not rows:
+        return 0.0, [ASSUMPTION], "no EU processing-stage data: no existing primary capacity assumed (data gap)"
+    share = rows[0]["value"]
+    prim = primary_requirement(ref, m, d0)
+    v = share * prim.value
+    note = (f"EU-domestic share of processing-stage (primary) sourcing {share} ({rows[0]['year']}, "
+            f"{rows[0]['confidence']}; the most recent source) x 2025 {prim.note} = {v:,.6g} t/yr, "
+            "held flat (the README's proxy: no plant-level data)")
+    return v, [_short(rows[0]["source"])] + prim.sources, note
 
 
 def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dict[int, tuple[float, Num]]]:
@@ -99,14 +140,7 @@ def existing_capacity(ref: Ref, m: str, demand: dict, y: float) -> dict[str, dic
         out["processing"] = {t: (proc[t], Num(proc[t], src, grade, "plant level, each plant held flat from its start "
                                                  "year (no retirement in the data): " + note)) for t in YEARS}
     else:
-        rows = latest(ref.find(parameter="eu_domestic_share_of_sourcing", material=m, stage="processing"))
-        share = rows[0]["value"] if rows else 0.0
-        src = [_short(rows[0]["source"])] if rows else [ASSUMPTION]
-        note = (f"EU-domestic share of processing-stage sourcing {share} ({rows[0]['year']}, "
-                f"{rows[0]['confidence']}; the most recent source) x 2025 consumption {d0:,.6g} t, "
-                "held flat (the README's proxy: no plant-level data)") if rows else \
-            "no EU processing-stage data: no existing primary capacity assumed (data gap)"
-        v = share * d0
+        v, src, note = sourcing_capacity(ref, m, d0)
         out["processing"] = {t: (v, Num(v, src, "C", note)) for t in YEARS}
     # extraction
     if "extraction" in plants:
@@ -269,10 +303,8 @@ def recycling_params(ref: Ref, m: str, demand: dict) -> dict:
         coll = {t: c0 + (c1 - c0) * min(1.0, (t - FIRST) / 10) for t in YEARS}
         notes.append(f"collection {c0:.0%} (2025) -> {c1:.0%} (2035), flat after (C: {RECYCLING_WHY[m]})")
     # EoL-RIR and arisings
-    f0 = 0.0
-    if spec["rir"]:
-        r = ref.one(parameter="eol_rir", material=spec["rir"][0], year=spec["rir"][1])
-        f0 = r["value"]
+    f0, r = eol_rir(ref, m)
+    if r is not None:
         srcs.append(_short(r["source"]))
         notes.append(f"EoL-RIR {f0} ({r['material']} {r['year']}, {r['confidence']})")
     if "e" in spec:

@@ -26,7 +26,7 @@ ALIAS = {"XS": "RS"}  # Eurostat geo code for Serbia -> ISO 3166-1 alpha-2
 
 # ---- global assumptions (grade C, reasoning in the module docstring and docs/data.md) ----------
 THRESHOLD = 0.02         # a country is modelled on its own from 2 % of EU sourcing or world output
-HEADROOM = 1.5           # a supplier can sell the EU up to 1.5 x its share of EU consumption
+HEADROOM = 1.5           # a supplier can sell the EU up to 1.5 x its share of the primary requirement
 NEW_SUPPLIER_YEARS = 5   # world-only suppliers open up linearly over 2026-2030
 PROJECTION_YEARS = (2030, 2035, 2040)  # years of the IEA base-case projection of world shares
 LADDER = 0.10            # non-incumbent suppliers price up to 10 % above the incumbent

@@ -58,6 +58,44 @@ def price_of(ref: Ref, m: str) -> dict:
     return {"refined": Num(value, sources, grade, note), "cn": None, "noncn": None}
 
 
+def eol_rir(ref: Ref, m: str) -> tuple[float, dict | None]:
+    """The end-of-life recycling input rate the case uses for m (sheet RECYCLING in eu_spec.py):
+    (value, its values.csv row), (0.0, None) where the case has none. One place: the recycling
+    stage (inputs/eu_capacity.recycling_params) and the primary requirement read it here."""
+    spec = RECYCLING[m]["rir"]
+    if not spec:
+        return 0.0, None
+    r = ref.one(parameter="eol_rir", material=spec[0], year=spec[1])
+    return r["value"], r
+
+
+def primary_requirement(ref: Ref, m: str, consumption: float) -> Num:
+    """The primary (not recycled) material the EU needs for ``consumption`` t a year:
+    consumption x (1 - EoL-RIR). The JRC 2023 study's EU sourcing shares (domestic production and
+    imports at a stage) describe this primary supply: secondary input is measured apart by the
+    EoL-RIR, which the supply risk applies as a separate factor (1 - EoL-RIR); docs/data.md,
+    "Primary and secondary supply". Existing processing and extraction from sourcing shares, and
+    the suppliers' availability, are shares of this quantity, not of total consumption."""
+    f, r = eol_rir(ref, m)
+    v = consumption * (1.0 - f)
+    if r is None:
+        return Num(v, [ASSUMPTION], "C", f"primary requirement = consumption {consumption:,.6g} t "
+                   "(no EoL-RIR in the case: all primary)")
+    return Num(v, [_short(r["source"])], r["confidence"],
+               f"primary requirement = consumption {consumption:,.6g} t x (1 - EoL-RIR {f:g}, "
+               f"{r['material']} {r['year']}, {r['confidence']}) = {v:,.6g} t")
+
+
+def consumption_of_primary(ref: Ref, m: str, primary: float) -> tuple[float, str]:
+    """Inverse of primary_requirement: total consumption whose primary part is ``primary`` t
+    (a gap fill that grosses up EU sourcing to consumption), with the derivation."""
+    f, r = eol_rir(ref, m)
+    if r is None:
+        return primary, "no EoL-RIR: consumption = primary sourcing"
+    return primary / (1.0 - f), (f"EU sourcing is primary supply: consumption = {primary:,.6g} t / "
+                                 f"(1 - EoL-RIR {f:g}) = {primary / (1.0 - f):,.6g} t")
+
+
 def processing_yield(ref: Ref, m: str) -> Num:
     y = SPEC[m]["yield_"]
     if y[0] == "ref":
@@ -179,38 +217,40 @@ def demand_of(ref: Ref, m: str) -> tuple[dict, list, str, str]:
         b = cons(year="2024")
         p = one(parameter="eu_domestic_share_of_sourcing", material="manganese", stage="processing")
         y = SPEC[m]["yield_"][0]
-        base = b["value"] * y / p["value"]
+        base, gross = consumption_of_primary(ref, m, b["value"] * y / p["value"])
         return rate_path(base, 2024, 0.01, [_short(b["source"]), _short(p["source"]), ASSUMPTION],
                          f"Mn units in imported ore {b['value']:,.0f} t (C) x yield {y} / EU "
                          f"processing share {p['value']} (JRC): the ore feeds the EU's own {p['value']:.0%} "
-                         "of processing; 1 %/yr (steel flat, battery grades growing)")
+                         f"of primary processing-stage sourcing; {gross}; 1 %/yr (steel flat, battery "
+                         "grades growing)")
     if m == "tungsten":
         b = one(parameter="eu_sourcing_t", material="tungsten")
         p = one(parameter="eu_domestic_share_of_sourcing", material="tungsten", stage="processing")
         y = SPEC[m]["yield_"][0]
-        base = b["value"] * y / p["value"]
+        base, gross = consumption_of_primary(ref, m, b["value"] * y / p["value"])
         return rate_path(base, 2024, 0.015, [_short(b["source"]), _short(p["source"]), ASSUMPTION],
                          f"concentrate sourcing {b['value']:,.0f} t W (C) x yield {y} / EU processing "
-                         f"share {p['value']} (JRC); consistent with EU mine output 2,000 t (USGS 2024) "
-                         "= 77 % of EU ore sourcing; 1.5 %/yr assumed")
+                         f"share {p['value']} (JRC) = primary processing-stage sourcing; {gross}; "
+                         "consistent with EU mine output 2,000 t (USGS 2024) = 77 % of EU ore sourcing; "
+                         "1.5 %/yr assumed")
     if m == "boron":
         b = cons(year="2024")
         p = one(parameter="eu_domestic_share_of_sourcing", material="boron", stage="processing")
         cf = one(parameter="content_factor", material="boron")
-        base = b["value"] * 0.40 * cf["value"] / p["value"]
+        base, gross = consumption_of_primary(ref, m, b["value"] * 0.40 * cf["value"] / p["value"])
         return rate_path(base, 2024, 0.01, [_short(b["source"]), _short(p["source"]), ASSUMPTION],
                          f"natural borates {b['value']:,.0f} t gross (C) x 0.40 t B2O3/t x {cf['value']} "
-                         f"t B/t B2O3 feed EU refining, which is {p['value']:.0%} of EU refined sourcing "
-                         "(JRC) -> total; 1 %/yr assumed")
+                         f"t B/t B2O3 feed EU refining, which is {p['value']:.0%} of EU refined (primary) "
+                         f"sourcing (JRC); {gross}; 1 %/yr assumed")
     if m == "bismuth":
         w = one(parameter="world_production_t", material="bismuth", country="WORLD")
         be_w = one(parameter="supply_share_world", material="bismuth", country="BE", year=J)
         be_eu = one(parameter="supply_share_eu", material="bismuth", country="BE")
-        base = w["value"] * be_w["value"] / be_eu["value"]
+        base, gross = consumption_of_primary(ref, m, w["value"] * be_w["value"] / be_eu["value"])
         return rate_path(base, 2024, 0.01, [_short(w["source"]), _short(be_w["source"]), ASSUMPTION],
                          f"gap filled: world refinery output {w['value']:,.0f} t (USGS 2024) x Belgium's "
                          f"world share {be_w['value']} / Belgium's share of EU sourcing {be_eu['value']} "
-                         "(JRC) = EU sourcing; 1 %/yr assumed (no clean-tech driver)")
+                         f"(JRC) = EU (primary) sourcing; {gross}; 1 %/yr assumed (no clean-tech driver)")
     if m == "palladium":
         v = one(parameter="eu_import_value_eur", material="palladium")
         p = one(parameter="price_eur_per_t", material="palladium", year="2024")
@@ -225,12 +265,13 @@ def demand_of(ref: Ref, m: str) -> tuple[dict, list, str, str]:
         no_p = one(parameter="world_production_t", material="graphite_natural", country="NO")
         no_s = one(parameter="supply_share_eu", material="graphite_natural", country="NO", year=J)
         f = one(parameter="demand_growth_factor", material="graphite_natural", country="WORLD")
-        base = no_p["value"] / no_s["value"]
+        base, gross = consumption_of_primary(ref, m, no_p["value"] / no_s["value"])
         rate = f["value"] ** (1 / 16) - 1
         vals = {t: base * (1 + rate) ** (t - 2024) for t in YEARS}
         return vals, [_short(no_p["source"]), _short(no_s["source"]), _short(f["source"])], "C", (
             f"gap filled: Norway's mine output {no_p['value']:,.0f} t (USGS 2024) is {no_s['value']:.0%} "
-            f"of EU sourcing (JRC) -> {base:,.0f} t (if all Norwegian output goes to the EU; EU mine "
+            f"of EU (primary) sourcing (JRC) -> {no_p['value'] / no_s['value']:,.0f} t (if all Norwegian "
+            f"output goes to the EU; {gross}; EU mine "
             "output of 670 t being below JRC's 1 % threshold implies > 67,000 t). Growth: IEA APS "
             f"world graphite demand x{f['value']} 2024->2040 = {rate:.1%}/yr")
     if m in ("ndpr", "dytb"):

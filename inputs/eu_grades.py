@@ -58,14 +58,15 @@ MISSING = {
               "technology demand meets a read 50 t); end-of-life arisings are calibrated to the EoL-RIR "
               "(C): needs EU apparent consumption 2024/2025 per material (JRC RMIS / CRM 2023 "
               "factsheets) and EoL arisings per material",
-    "supply": "available = 1.5 x weight x demand and the price ladder are rules (C): needs partner "
+    "supply": "available = 1.5 x weight x primary requirement and the price ladder are rules (C): needs partner "
               "quantities per stage (Eurostat Comext by CN code and partner, 2024/2025)",
     "upstream": "origin shares are world mine shares renormalised (C): needs each refining country's "
                 "ore imports by origin",
     "technology": "capex order-of-magnitude, fixed O&M 3 %, lifetime and build limit are rules (C): "
                   "needs capex and capacity of the strategic projects (announcements, 2025 selection)",
-    "capacity_existing": "EU capacity = JRC domestic share (2016-2020) x consumption, EoL-RIR x "
-                         "consumption (C): needs plant-level capacities per stage",
+    "capacity_existing": "EU capacity = JRC domestic share (2016-2020) x primary requirement, EoL-RIR "
+                         "x consumption (C; aluminium and copper from read EU output): needs "
+                         "plant-level capacities per stage",
     "stockpile": "the selection rule and the holding cost share are case choices (C)",
     "benchmarks": "3 of 4 'all' rows read in Art. 5(1) (A); the material rows' penalty "
                   "2 x price is a rule (C), as it must be",
