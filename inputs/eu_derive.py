@@ -146,13 +146,18 @@ def demand_of(ref: Ref, m: str) -> tuple[dict, list, str, str]:
         vals = {t: base * (1 + rate) ** (t - year) for t in YEARS}
         return vals, src, "C", f"{base:,.6g} t in {year} ({why}); growth {rate:.1%}/yr assumed"
 
+    def grown(base, year):
+        """A reading of year ``year`` grown at the rate of the KU Leuven 2020->2050 factor."""
+        f = gf(material=m, country="EU", year="2050")
+        rate = f["value"] ** (1 / 30) - 1
+        vals = {t: base["value"] * (1 + rate) ** (t - year) for t in YEARS}
+        return vals, [_short(base["source"]), _short(f["source"])], f, rate
+
     if m == "aluminium":
         base = cons(year="2025")
         old = cons(year="2020")
-        f = gf(material="aluminium", country="EU", year="2050")
-        rate = f["value"] ** (1 / 30) - 1
-        vals = {t: base["value"] * (1 + rate) ** (t - 2025) for t in YEARS}
-        return vals, [_short(base["source"]), _short(f["source"])], "C", (
+        vals, src, f, rate = grown(base, 2025)
+        return vals, src, "C", (
             f"EU use of aluminium (primary + secondary) {base['value']:,.0f} t in 2025 (FACE, "
             f"{base['confidence']}: read, the 2025 value itself) grown at the KU Leuven factor "
             f"{f['value']} 2020->2050 = {rate:.2%}/yr. Not used: the KU Leuven-derived "
@@ -165,10 +170,8 @@ def demand_of(ref: Ref, m: str) -> tuple[dict, list, str, str]:
                            "same source as the growth factor.")
     if m == "copper":
         base = cons(year="2023")
-        f = gf(material="copper", country="EU", year="2050")
-        rate = f["value"] ** (1 / 30) - 1
-        vals = {t: base["value"] * (1 + rate) ** (t - 2023) for t in YEARS}
-        return vals, [_short(base["source"]), _short(f["source"])], "C", (
+        vals, src, f, rate = grown(base, 2023)
+        return vals, src, "C", (
             f"refined apparent consumption {base['value']:,.0f} t (2023, B) grown at the KU Leuven "
             f"factor {f['value']} 2020->2050 = {rate:.2%}/yr. The ~4.3 Mt 'all uses' figure "
             "(semis/scrap) is not used.")
