@@ -73,26 +73,35 @@ class Solution:
         return self.row_dual[con.start:con.start + con.n]
 
 
-def extract(mod, sol) -> Results:
-    """All result tables of a solved model; ``sol`` has ``objective``, ``x`` and ``row_dual``."""
+def extract(mod, sol, tables=None) -> Results:
+    """The result tables of a solved model (``tables``: the names wanted, all by default); ``sol``
+    has ``objective``, ``x`` and ``row_dual``."""
     val = Solution(mod, sol.x, sol.row_dual)
     res = Results(objective=sol.objective)
-    res.tables["sourcing"] = _sourcing(mod, val)
-    res.tables["capacity"] = _capacity(mod, val)
-    res.tables["stock"] = _stock(mod, val)
-    res.tables["unmet"] = _unmet(mod, val)
-    res.tables["compliance"] = _compliance(mod, val)
+    want = (lambda name: True) if tables is None else set(tables).__contains__
+    makers = {"sourcing": _sourcing, "capacity": _capacity, "stock": _stock, "unmet": _unmet,
+              "compliance": _compliance}
+    for name, make in makers.items():
+        if want(name):
+            res.tables[name] = make(mod, val)
     costs = _cost_values(mod, val)
-    res.tables["costs"], res.tables["cost_summary"] = _cost_tables(mod, costs)
-    res.tables["shadow_prices"] = _shadow_prices(mod, val)
-    res.tables["marginal_cost"] = _marginal_cost(mod, val)
-    res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
-    res.tables["contracts"] = _contracts(mod, val)
-    if mod.lp.vars["byproduct_recovery"].n:
+    if want("costs") or want("cost_summary"):
+        for name, table in zip(("costs", "cost_summary"), _cost_tables(mod, costs)):
+            if want(name):
+                res.tables[name] = table
+    for name, make in {"shadow_prices": _shadow_prices, "marginal_cost": _marginal_cost}.items():
+        if want(name):
+            res.tables[name] = make(mod, val)
+    if want("scenario_costs"):
+        res.tables["scenario_costs"] = _scenario_costs(mod, val, costs)
+    if want("contracts"):
+        res.tables["contracts"] = _contracts(mod, val)
+    if mod.lp.vars["byproduct_recovery"].n and want("byproducts"):
         res.tables["byproducts"] = _byproducts(mod, val)
-    if mod.lp.vars["coproduct_surplus"].n:
+    if mod.lp.vars["coproduct_surplus"].n and want("coproducts"):
         res.tables["coproducts"] = _coproducts(mod, val)
-    res.tables.update(technology_tables(mod, val))
+    if any(want(n) for n in ("demand_source", "demand_by_technology", "substitution", "demand_change")):
+        res.tables.update(technology_tables(mod, val))
     return res
 
 

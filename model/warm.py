@@ -192,9 +192,10 @@ class WarmSweep:
             data = with_price_multiplier(data, mult, mm, c, k)
         return data
 
-    def run_at(self, level: float | None = None, price: tuple | None = None):
+    def run_at(self, level: float | None = None, price: tuple | None = None, tables=None):
         """``solve_at(level)``, or ``solve_price(*price)`` (price = (multiplier, material, country,
-        stage)), or the current point, with every result table, as a ``model.pipeline.Run``."""
+        stage)), or the current point, with every result table (or the ``tables`` named), as a
+        ``model.pipeline.Run``."""
         from model.solve import Run
         from model.results import extract
 
@@ -208,5 +209,5 @@ class WarmSweep:
         t1 = time.perf_counter()
         data = self.point_data()
         solved = soften(data) if data.settings.get("soft_benchmarks") == "yes" else data
-        results = extract(dataclasses.replace(self.model, data=solved), sol)
+        results = extract(dataclasses.replace(self.model, data=solved), sol, tables)
         return Run(data, results, sol, {"solve_s": t1 - t0, "extract_s": time.perf_counter() - t1})

@@ -44,6 +44,21 @@ def test_warm_run_has_the_cold_result_tables(data):
     assert ws.sort_index().values == pytest.approx(cs.sort_index().values, rel=1e-6, abs=1e-3)
 
 
+def test_a_sweep_point_extracts_only_the_tables_it_reads(data):
+    """run_sweep reads four tables at each point (sweep.POINT_TABLES): a point extracts those, and
+    each is the table the full extraction gives, to the last digit."""
+    import pandas as pd
+
+    from model.analysis.sweep import POINT_TABLES
+
+    sweep = WarmSweep(data, benchmark="processing")
+    some = sweep.run_at(0.45, tables=POINT_TABLES).results.tables
+    every = sweep.run_at(0.45).results.tables
+    assert set(some) == set(POINT_TABLES) < set(every)
+    for name in POINT_TABLES:
+        pd.testing.assert_frame_equal(some[name], every[name], check_exact=True)
+
+
 def test_warm_price_multiplier_matches_cold(data):
     sweep = WarmSweep(data, benchmark="processing")
     warm = sweep.solve_price(1.5, country="CN")

@@ -297,6 +297,10 @@ def tail_mean(costs: list[float], probs: list[float], alpha: float) -> float:
     return total / acc if acc > 0 else max(costs)
 
 
+# the result tables a sweep reads at each point (run_sweep)
+POINT_TABLES = ("cost_summary", "compliance", "scenario_costs", "shadow_prices")
+
+
 def _point_solver(data: ModelData, param: Param):
     """value -> Run. A benchmark level or a spot-price multiplier (risk neutral) is solved warm:
     the model is built and passed to HiGHS once (model/warm.py), and each point changes row bounds
@@ -316,9 +320,9 @@ def _point_solver(data: ModelData, param: Param):
                                            stage=param.stage, solve_first=False)
             sw = state["sweep"]
             if param.kind == "price":
-                run = sw.run_at(price=(v, param.material, param.country, param.stage))
+                run = sw.run_at(price=(v, param.material, param.country, param.stage), tables=POINT_TABLES)
             else:
-                run = sw.run_at(level=v)
+                run = sw.run_at(level=v, tables=POINT_TABLES)
             run.data = point
             return run
 
