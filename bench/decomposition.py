@@ -201,7 +201,7 @@ def cvar(n: int, iterations: int, ranks: int) -> None:
         return
     print(f"  mpi-sppy PH ({ph['mode']}) {ph['wall_s']:8.1f} s  {ph['iterations']} iterations  "
           f"bound {ph['bound']:,.0f}  incumbent {ph['incumbent']:,.0f}  gap {ph['rel_gap']:.3%}  "
-          f"failed solves {ph['failed_solves']}  peak {ph['peak_rss_bytes_rank0'] / 2 ** 30:.2f} GiB (rank 0)")
+          f"failed solves {ph['failed_solves']} ({ph.get('retried_solves', 0)} further runs of solves that failed first)  peak {ph['peak_rss_bytes_rank0'] / 2 ** 30:.2f} GiB (rank 0)")
     if "lagrangian_unsolved" in ph:
         print(f"    of the failed solves: {ph['failed_solves_ph']} in PH iterations, {ph['lagrangian_unsolved']} "
               f"in the final Lagrangian pass; trivial bound {ph['trivial_bound']:,.0f}, Lagrangian "

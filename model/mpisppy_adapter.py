@@ -132,18 +132,36 @@ def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zet
                 con.deactivate()  # the extensive form reads these imports in 'nominal' only
     m.name = scenario  # mpi-sppy names a scenario by its model
     _apply_bounds(b, m, first_stage_bounds or {})
-    if lam > 0:
-        # zeta is nonanticipative in million EUR: PH's linearised proximal term cuts at x^2, and
-        # at zeta ~ 1e9 EUR (x^2 ~ 1e18) HiGHS found its cuts violated by 8192 (a failed solve)
-        lo, hi = zeta_bounds
-        m.zeta_meur = pyo.Var(bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
-        m.zeta_link = pyo.Constraint(expr=m.cvar_var - scale * m.zeta_meur == 0)
     cost, offset = b.lp.objective
+    cost = np.array(cost, dtype=float)
+    if lam > 0:
+        # zeta and the scenario's excess in million EUR, in a tail row in million EUR: PH's
+        # linearised proximal term cuts at x^2, and at zeta ~ 1e9 EUR (x^2 ~ 1e18) HiGHS found its
+        # cuts violated by 8192 (a failed solve); and in EUR their objective coefficients (lambda /
+        # 1e6 = 5e-7, lambda / (1 - alpha) / 1e6 = 1e-5 in the million-EUR objective) were at
+        # HiGHS' dual tolerance: 12 of 12 Lagrangian subproblems of the 12-scenario EU CVaR case
+        # came back 'unbounded' (they are not: every column is bounded) or 'unknown'
+        lo, hi = zeta_bounds
+        info = b.info["cvar"]
+        jz, je = info["var"].start, info["excess"].start
+        m.zeta_meur = pyo.Var(bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
+        m.excess_meur = pyo.Var(bounds=(0, None))
+        ((_, tail),) = m.cvar_tail.items()
+        zeta, excess = m._lp_cols[jz], m._lp_cols[je]
+        m.cvar_tail_meur = pyo.Constraint(
+            expr=(tail.body + zeta + excess) / scale - m.zeta_meur - m.excess_meur <= pyo.value(tail.upper) / scale)
+        tail.deactivate()
+        zeta.fix(0.0)  # cvar_var and cvar_excess (EUR) are replaced by zeta_meur and excess_meur
+        excess.fix(0.0)
+        m._cvar_meur = (float(cost[jz]), float(cost[je]))
+        cost[jz] = cost[je] = 0.0
     nz = np.flatnonzero(cost)
     m.total_cost.deactivate()
-    m.scaled_cost = pyo.Objective(expr=LinearExpression(
-        constant=float(offset) / scale, linear_coefs=(cost[nz] / scale).tolist(),
-        linear_vars=[m._lp_cols[j] for j in nz.tolist()]), sense=pyo.minimize)
+    expr = LinearExpression(constant=float(offset) / scale, linear_coefs=(cost[nz] / scale).tolist(),
+                            linear_vars=[m._lp_cols[j] for j in nz.tolist()])
+    if lam > 0:
+        expr = expr + m._cvar_meur[0] * m.zeta_meur + m._cvar_meur[1] * m.excess_meur
+    m.scaled_cost = pyo.Objective(expr=expr, sense=pyo.minimize)
     # the root node's cost: the first-stage terms of the objective (zeta's too, with CVaR)
     root = (1.0 + lam) / scale * m.first_stage_cost.expr
     if lam > 0:
@@ -174,10 +192,10 @@ def _apply_bounds(b, m, bounds: dict) -> None:
 def recourse_cost(m) -> float:
     """The solved scenario model's recourse cost in EUR (its scenario_cost: the objective less the
     first-stage terms and the CVaR terms)."""
-    lam, alpha = m._risk
+    lam = m._risk[0]
     value = pyo.value(m.scaled_cost) * m._obj_scale - (1.0 + lam) * pyo.value(m.first_stage_cost)
     if lam > 0:
-        value -= lam * (pyo.value(m.cvar_var) + pyo.value(m.cvar_excess[next(iter(m.cvar_excess))]) / (1.0 - alpha))
+        value -= (m._cvar_meur[0] * pyo.value(m.zeta_meur) + m._cvar_meur[1] * pyo.value(m.excess_meur)) * m._obj_scale
     return value
 
 
@@ -349,6 +367,8 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
     setup = ph_setup(data)
     bounds = setup["zeta_bounds"]
     opts = _options(solver, 1.0, max_iterations, rel_gap, time_limit)
+    _robust_solves()
+    retried = RETRIED["solves"]
     counter = _FailCounter(sys.stdout)
     with contextlib.redirect_stdout(counter):
         ph = PH(opts, names, scenario_creator, scenario_denouement,
@@ -381,11 +401,50 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
             "failed_solves_ph": before, "first_stage_bounds": len(setup["first_stage_bounds"]),
             "unbounded_columns": len(setup["unbounded"]),
             "integer_first_stage": any(not v.is_continuous() for v in first._mpisppy_data.nonant_indices.values()),
-            "failed_solves": counter.failed,
+            "failed_solves": counter.failed, "retried_solves": RETRIED["solves"] - retried,
             "seconds": time.perf_counter() - t0, "conv": conv, "plan": plan}
 
 
 SPOKE_PAUSE_S = 0.01
+RETRIED = {"solves": 0}  # further runs of failed scenario solves (this process)
+
+
+PRESOLVE_RETRIES = ("off", "on")  # HiGHS' presolve in the second and third run of a failed solve
+
+
+def _robust_solves() -> None:
+    """A scenario solve of mpi-sppy (PH, the Lagrangian pass, the spokes, the incumbent) that ends
+    without a solution is run again, with HiGHS' presolve off, then on (``PRESOLVE_RETRIES``),
+    before it counts as failed. On the 12-scenario EU CVaR case (3 PH iterations and the final
+    Lagrangian pass, ``bench/decomposition.py cvar 12 3 1``) HiGHS with its default presolve
+    called 11 of 12 Lagrangian subproblems unbounded although every column is bounded (the same
+    models without presolve: optimal); with presolve off first, 13 runs failed and all 13 solved
+    with presolve on; with the default first and presolve off second, 2 failed twice. Each retry
+    starts from where the failed run left the solver. mpi-sppy prints 'Solve failed' (counted by
+    ``_FailCounter``) only when the last run fails too; ``RETRIED`` counts the further runs."""
+    from mpisppy.spopt import SPOpt
+
+    if getattr(SPOpt.solve_one, "_robust", False):
+        return
+    solve = SPOpt.solve_one
+
+    def robust(self, solver_options, k, s, *args, gripe=False, **kwargs):
+        options = s._solver_plugin.options
+        seconds = solve(self, solver_options, k, s, *args, gripe=False, **kwargs)
+        try:
+            for i, presolve in enumerate(PRESOLVE_RETRIES):
+                if getattr(s._mpisppy_data, "solution_available", False):
+                    break
+                RETRIED["solves"] += 1
+                options["presolve"] = presolve
+                last = i == len(PRESOLVE_RETRIES) - 1
+                seconds += solve(self, solver_options, k, s, *args, gripe=gripe and last, **kwargs)
+        finally:
+            options["presolve"] = "choose"
+        return seconds
+
+    robust._robust = True
+    SPOpt.solve_one = robust
 
 
 def _pace_spokes() -> None:
@@ -475,6 +534,7 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.proximal_linearization_tolerance = 1e-1
     _pace_spokes()
     _guard_lagrangian()
+    _robust_solves()
     beans = (cfg, scenario_creator, scenario_denouement, names)
     rho_setter = _rho(rho, setup["zeta_rho"])
     counter = _FailCounter(sys.stdout)
@@ -497,6 +557,7 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
             lam, alpha = first._risk
             xbar_incumbent, zeta = objective_at(fcost, merged, data.probability, lam, alpha)
     failed = comm.allreduce(counter.failed, op=MPI.SUM)
+    retried = comm.allreduce(RETRIED["solves"], op=MPI.SUM)
     iterations = comm.bcast(getattr(wheel.spcomm.opt, "_PHIter", None) if comm.Get_rank() == 0 else None, root=0)
     if comm.Get_rank() != 0:
         return None
@@ -507,7 +568,7 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
             "risk_weight": risk_weight(data), "bound": outer, "incumbent": incumbent,
             "integer_first_stage": integer,
             "xhat_shuffle_incumbent": inner, "xbar_incumbent": xbar_incumbent, "zeta": zeta,
-            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed,
+            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed, "retried_solves": retried,
             "first_stage_bounds": len(setup["first_stage_bounds"]), "unbounded_columns": len(setup["unbounded"]),
             "seconds": time.perf_counter() - t0}
 
@@ -559,7 +620,8 @@ def main(argv=None) -> int:
         print(f"  bound (Lagrangian): {res['bound']:,.0f} EUR")
         print(f"  incumbent:          {res['incumbent']:,.0f} EUR")
         print(f"  gap:                {res['rel_gap']:.3%}")
-        print(f"  failed solves:      {res['failed_solves']}")
+        print(f"  failed solves:      {res['failed_solves']} ({res.get('retried_solves', 0)} further runs of "
+              "solves that failed first)")
         if res.get("integer_first_stage"):
             print("  note: integer first-stage variables: the Lagrangian bound is not guaranteed "
                   "(docs/decomposition.md)")
