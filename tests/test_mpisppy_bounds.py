@@ -129,3 +129,38 @@ def test_scenario_models_carry_the_bounds(tmp_path):
     assert m.stock_target["x", 2031].ub == pytest.approx(30.0 * (1 + SLACK), rel=1e-9)
     assert scenario_ef(data, zeta_bounds=setup["zeta_bounds"],
                        first_stage_bounds=setup["first_stage_bounds"]) == pytest.approx(6000.0, rel=1e-9)
+
+
+def test_a_failed_lagrangian_subproblem_gives_no_bound(tmp_path, capsys):
+    """The hand case after 2 PH iterations, with one scenario made infeasible (its stock target
+    held at >= 100 t against the bound of 30 t): the Lagrangian pass solves it four times (default,
+    presolve off, on, a new HiGHS instance), reports it once as failed, counts 1 unsolved, and the
+    pass's bound is -infinity, not a sum holding that scenario's bound of an earlier pass."""
+    from model.mpisppy_adapter import available
+
+    ok, why = available()
+    if not ok:
+        pytest.skip(f"mpi-sppy not available: {why}")
+    from mpisppy.opt.ph import PH
+
+    from model import mpisppy_adapter as A
+    from model.mpisppy_bounds import ph_setup
+    from model.validate import load
+
+    data = load(write_case(tmp_path / "hand.xlsx", **_hand_case()))
+    setup = ph_setup(data)
+    A._robust_solves()
+    ph = PH(A._options(A.DEFAULT_SOLVER, 1.0, 2, 1e-3, 600.0), A.scenario_names(data), A.scenario_creator,
+            A.scenario_denouement, scenario_creator_kwargs={"data": data, "zeta_bounds": setup["zeta_bounds"],
+                                                            "first_stage_bounds": setup["first_stage_bounds"]},
+            rho_setter=A._rho(0.05, setup["zeta_rho"]))
+    ph.ph_main(finalize=False)
+    ph._disable_prox()
+    assert A._lagrangian_pass(ph) == 0 and np.isfinite(ph.Ebound(False))
+    capsys.readouterr()
+    before = A.RETRIED["solves"]
+    ph.local_scenarios["half"].stock_target["x", 2031].setlb(100.0)
+    assert A._lagrangian_pass(ph) == 1
+    assert ph.Ebound(False) == -np.inf
+    assert capsys.readouterr().out.count(A.FAILED) == 1
+    assert A.RETRIED["solves"] - before == 3
