@@ -412,26 +412,34 @@ RETRIED = {"solves": 0}  # further runs of failed scenario solves (this process)
 PRESOLVE_RETRIES = ("off", "on")  # HiGHS' presolve in the second and third run of a failed solve
 
 
+FRESH_TRIES = ({"solver": "ipm"}, {}, {"presolve": "off"})  # HiGHS options of the new instances
+
+
 def _fresh_solve(s) -> bool:
-    """The last try for a scenario model ``s`` whose solves failed: a new HiGHS instance (nothing
-    kept from the failed runs), by interior point with crossover when the model has no integer
-    column. On success the solution is loaded and mpi-sppy's bounds of the scenario are set as its
-    own solve would set them."""
+    """The last tries for a scenario model ``s`` whose solves failed: new HiGHS instances (nothing
+    kept from the failed runs), by interior point with crossover (when the model has no integer
+    column), then cold with HiGHS' defaults, then cold without presolve (``FRESH_TRIES``). On
+    success the solution is loaded and mpi-sppy's bounds of the scenario are set as its own solve
+    would set them."""
     integer = any(not v.is_continuous() for v in s.component_data_objects(pyo.Var, active=True))
-    opt = pyo.SolverFactory(DEFAULT_SOLVER)
-    if not integer:
-        opt.options["solver"] = "ipm"
-    try:
-        res = opt.solve(s, load_solutions=False)
-    except Exception:  # noqa: BLE001  (a solver error is a failed solve, reported as such)
-        return False
-    if str(res.solver.termination_condition) != "optimal":
-        return False
-    opt.load_vars()
-    s._mpisppy_data.outer_bound = res.problem.lower_bound
-    s._mpisppy_data.inner_bound = res.problem.upper_bound
-    s._mpisppy_data.solution_available = True
-    return True
+    for options in FRESH_TRIES:
+        if integer and options.get("solver") == "ipm":
+            continue
+        opt = pyo.SolverFactory(DEFAULT_SOLVER)
+        for key, value in options.items():
+            opt.options[key] = value
+        try:
+            res = opt.solve(s, load_solutions=False)
+        except Exception:  # noqa: BLE001, S112  (a solver error is a failed try)
+            continue
+        if str(res.solver.termination_condition) != "optimal":
+            continue
+        opt.load_vars()
+        s._mpisppy_data.outer_bound = res.problem.lower_bound
+        s._mpisppy_data.inner_bound = res.problem.upper_bound
+        s._mpisppy_data.solution_available = True
+        return True
+    return False
 
 
 def _robust_solves() -> None:
@@ -445,8 +453,9 @@ def _robust_solves() -> None:
     starts from where the failed run left the solver. mpi-sppy prints 'Solve failed' (counted by
     ``_FailCounter``) only when the last run fails too; ``RETRIED`` counts the further runs. The
     110-scenario case (``bench/decomposition.py cvar 110 3 1``) still had 12 solves that failed
-    all three runs (152 further runs in all); the last try is a new HiGHS instance by interior
-    point (``_fresh_solve``)."""
+    all three runs (152 further runs in all); with a new HiGHS instance by interior point as a
+    fourth run, 1 (164 further runs); the last tries are now new instances by interior point, cold
+    with the defaults and cold without presolve (``_fresh_solve``)."""
     from mpisppy.spopt import SPOpt
 
     if getattr(SPOpt.solve_one, "_robust", False):
@@ -468,8 +477,8 @@ def _robust_solves() -> None:
         if not getattr(s._mpisppy_data, "solution_available", False):
             RETRIED["solves"] += 1
             if not _fresh_solve(s) and gripe:
-                print(f"[{self._get_cylinder_name()}] {FAILED} {s.name} (after {len(PRESOLVE_RETRIES) + 1} "
-                      "further runs)")
+                print(f"[{self._get_cylinder_name()}] {FAILED} {s.name} (after {len(PRESOLVE_RETRIES)} "
+                      f"further runs and {len(FRESH_TRIES)} new solver instances)")
         return seconds
 
     robust._robust = True
