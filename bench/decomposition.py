@@ -201,11 +201,14 @@ def cvar(n: int, iterations: int, ranks: int) -> None:
         return
     print(f"  mpi-sppy PH ({ph['mode']}) {ph['wall_s']:8.1f} s  {ph['iterations']} iterations  "
           f"bound {ph['bound']:,.0f}  incumbent {ph['incumbent']:,.0f}  gap {ph['rel_gap']:.3%}  "
-          f"failed solves {ph['failed_solves']}  peak {ph['peak_rss_bytes_rank0'] / 2 ** 30:.2f} GiB (rank 0)")
-    if "lagrangian_unbounded" in ph:
-        print(f"    of the failed solves: {ph['failed_solves_ph']} in PH iterations, {ph['lagrangian_unbounded']} "
-              f"unbounded Lagrangian subproblems; trivial bound {ph['trivial_bound']:,.0f}, Lagrangian "
+          f"failed solves {ph['failed_solves']} ({ph.get('retried_solves', 0)} further runs of solves that failed first)  peak {ph['peak_rss_bytes_rank0'] / 2 ** 30:.2f} GiB (rank 0)")
+    if "lagrangian_unsolved" in ph:
+        print(f"    of the failed solves: {ph['failed_solves_ph']} in PH iterations, {ph['lagrangian_unsolved']} "
+              f"in the final Lagrangian pass; trivial bound {ph['trivial_bound']:,.0f}, Lagrangian "
               f"{ph['lagrangian']:,.0f}")
+    if "first_stage_bounds" in ph:
+        print(f"    first-stage columns bounded to keep the optimum: {ph['first_stage_bounds']:,}; left unbounded: "
+              f"{ph['unbounded_columns']:,}")
     if "error" not in ef:
         inside = ph["bound"] <= ef["objective"] * (1 + 1e-9) and ef["objective"] <= ph["incumbent"] * (1 + 1e-9)
         print(f"  extensive form's optimum between bound and incumbent: {'yes' if inside else 'NO'}; "

@@ -15,8 +15,12 @@ CVaR (risk_weight lambda > 0, formulation §9). With one scenario of probability
 block declares ``cvar_var`` and that scenario's own ``cvar_excess``/``cvar_tail`` row, so the
 scenario objective is (1 + lambda) first stage + recourse_w + lambda (zeta + excess_w / (1 - alpha));
 with zeta nonanticipative, sum_w p_w obj_w is the extensive form's objective
-(``scenario_ef`` checks it). Zeta gets bounds that keep the optimum (``zeta_bounds``: 0 and the
-objective of one feasible plan / lambda), else PH's subproblems are unbounded in zeta.
+(``scenario_ef`` checks it).
+
+Bounds that keep the optimum (model/mpisppy_bounds.py, formulation §9.1): every first-stage column
+without a finite upper bound gets U / c_j (U the objective of one feasible plan, c_j the column's
+cost in the extensive form) and zeta [0, U / lambda]; without them PH's weights W made scenario
+subproblems unbounded (the failed solves). They go into the scenario models only.
 
 Scale: the scenario objectives are in million EUR (``OBJ_SCALE``) and zeta is nonanticipative in
 million EUR: PH's linearised proximal cuts on a variable of 1e9 EUR (x^2 ~ 1e18) were beyond
@@ -56,13 +60,17 @@ import numpy as np
 import pyomo.environ as pyo
 
 from model.data import NOMINAL, ModelData
-from model.errors import ModelError
+from model.mpisppy_bounds import (  # noqa: F401  (plan_objective: part of this module's API)
+    FIRST_STAGE_VARS,
+    OBJ_SCALE,
+    objective_at,
+    ph_setup,
+    plan_objective,
+    risk_weight,
+    scenario_names,
+)
 
-FIRST_STAGE_VARS = ("cap_new_cont", "n_modules", "stock_target", "contract_volume", "contract_signed", "substitution")
 DEFAULT_SOLVER = "appsi_highs"
-# the scenario objectives are in million EUR: in EUR (1e9 to 1e12 for the EU case) PH's weights
-# and linearised proximal cuts gave HiGHS rows it could not solve to tolerance (status unknown)
-OBJ_SCALE = 1e6
 
 
 def available() -> tuple[bool, str]:
@@ -75,15 +83,6 @@ def available() -> tuple[bool, str]:
     except RuntimeError as exc:  # mpi4py found no MPI library
         return False, str(exc)
     return True, ""
-
-
-def scenario_names(data: ModelData) -> list[str]:
-    """Scenarios with a positive probability (mpi-sppy weighs by probability; p = 0 adds nothing)."""
-    return [w for w, p in data.probability.items() if p > 0]
-
-
-def risk_weight(data: ModelData) -> float:
-    return float(data.settings.get("risk_weight") or 0.0)
 
 
 def _nonants(m) -> list:
@@ -100,7 +99,8 @@ def _nonants(m) -> list:
     return out
 
 
-def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zeta_bounds=(None, None)):
+def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zeta_bounds=(None, None),
+                   first_stage_bounds: dict | None = None):
     """The one-scenario Pyomo model of ``scenario``, with mpi-sppy's root node attached.
 
     The model is built by model/build.py from ``scenario_data`` (the scenario alone, probability
@@ -109,7 +109,9 @@ def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zet
     is (1 + lambda) first stage + recourse_w + lambda (zeta + excess_w / (1 - alpha)), and with
     zeta nonanticipative sum_w p_w obj_w is the extensive form's objective. The objective is
     divided by ``scale`` (million EUR); ``m._obj_scale`` holds it. ``zeta_bounds``: bounds on
-    zeta that keep the optimum (``zeta_bounds()``).
+    zeta that keep the optimum (``zeta_bounds()``); ``first_stage_bounds``: {(variable, key): upper
+    bound} on first-stage columns that keep it (model/mpisppy_bounds.py), so that no subproblem is
+    unbounded under PH's weights.
     """
     from mpisppy.utils import sputils
     from pyomo.core.expr.numeric_expr import LinearExpression
@@ -129,18 +131,37 @@ def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zet
             if stock[idx[0]]["coverage_basis"] != "consumption":
                 con.deactivate()  # the extensive form reads these imports in 'nominal' only
     m.name = scenario  # mpi-sppy names a scenario by its model
-    if lam > 0:
-        # zeta is nonanticipative in million EUR: PH's linearised proximal term cuts at x^2, and
-        # at zeta ~ 1e9 EUR (x^2 ~ 1e18) HiGHS found its cuts violated by 8192 (a failed solve)
-        lo, hi = zeta_bounds
-        m.zeta_meur = pyo.Var(bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
-        m.zeta_link = pyo.Constraint(expr=m.cvar_var - scale * m.zeta_meur == 0)
+    _apply_bounds(b, m, first_stage_bounds or {})
     cost, offset = b.lp.objective
+    cost = np.array(cost, dtype=float)
+    if lam > 0:
+        # zeta and the scenario's excess in million EUR, in a tail row in million EUR: PH's
+        # linearised proximal term cuts at x^2, and at zeta ~ 1e9 EUR (x^2 ~ 1e18) HiGHS found its
+        # cuts violated by 8192 (a failed solve); and in EUR their objective coefficients (lambda /
+        # 1e6 = 5e-7, lambda / (1 - alpha) / 1e6 = 1e-5 in the million-EUR objective) were at
+        # HiGHS' dual tolerance: 12 of 12 Lagrangian subproblems of the 12-scenario EU CVaR case
+        # came back 'unbounded' (they are not: every column is bounded) or 'unknown'
+        lo, hi = zeta_bounds
+        info = b.info["cvar"]
+        jz, je = info["var"].start, info["excess"].start
+        m.zeta_meur = pyo.Var(bounds=(None if lo is None else lo / scale, None if hi is None else hi / scale))
+        m.excess_meur = pyo.Var(bounds=(0, None))
+        ((_, tail),) = m.cvar_tail.items()
+        zeta, excess = m._lp_cols[jz], m._lp_cols[je]
+        m.cvar_tail_meur = pyo.Constraint(
+            expr=(tail.body + zeta + excess) / scale - m.zeta_meur - m.excess_meur <= pyo.value(tail.upper) / scale)
+        tail.deactivate()
+        zeta.fix(0.0)  # cvar_var and cvar_excess (EUR) are replaced by zeta_meur and excess_meur
+        excess.fix(0.0)
+        m._cvar_meur = (float(cost[jz]), float(cost[je]))
+        cost[jz] = cost[je] = 0.0
     nz = np.flatnonzero(cost)
     m.total_cost.deactivate()
-    m.scaled_cost = pyo.Objective(expr=LinearExpression(
-        constant=float(offset) / scale, linear_coefs=(cost[nz] / scale).tolist(),
-        linear_vars=[m._lp_cols[j] for j in nz.tolist()]), sense=pyo.minimize)
+    expr = LinearExpression(constant=float(offset) / scale, linear_coefs=(cost[nz] / scale).tolist(),
+                            linear_vars=[m._lp_cols[j] for j in nz.tolist()])
+    if lam > 0:
+        expr = expr + m._cvar_meur[0] * m.zeta_meur + m._cvar_meur[1] * m.excess_meur
+    m.scaled_cost = pyo.Objective(expr=expr, sense=pyo.minimize)
     # the root node's cost: the first-stage terms of the objective (zeta's too, with CVaR)
     root = (1.0 + lam) / scale * m.first_stage_cost.expr
     if lam > 0:
@@ -153,148 +174,29 @@ def scenario_model(data: ModelData, scenario: str, scale: float = OBJ_SCALE, zet
     return m
 
 
+def _apply_bounds(b, m, bounds: dict) -> None:
+    """Set the upper bounds ``bounds`` {(variable, key): value} on the Pyomo columns of ``m``."""
+    by_var = {}
+    for (name, key), ub in bounds.items():
+        by_var.setdefault(name, {})[key] = ub
+    for name, ubs in by_var.items():
+        v = b.lp.vars.get(name)
+        if v is None:
+            continue
+        for i, key in enumerate(v.index.keys()):
+            if key in ubs:
+                col = m._lp_cols[v.start + i]
+                col.setub(min(ubs[key], col.ub) if col.ub is not None else ubs[key])
+
+
 def recourse_cost(m) -> float:
     """The solved scenario model's recourse cost in EUR (its scenario_cost: the objective less the
     first-stage terms and the CVaR terms)."""
-    lam, alpha = m._risk
+    lam = m._risk[0]
     value = pyo.value(m.scaled_cost) * m._obj_scale - (1.0 + lam) * pyo.value(m.first_stage_cost)
     if lam > 0:
-        value -= lam * (pyo.value(m.cvar_var) + pyo.value(m.cvar_excess[next(iter(m.cvar_excess))]) / (1.0 - alpha))
+        value -= (m._cvar_meur[0] * pyo.value(m.zeta_meur) + m._cvar_meur[1] * pyo.value(m.excess_meur)) * m._obj_scale
     return value
-
-
-def objective_at(first_stage: float, recourse: dict, probability: dict, lam: float, alpha: float) -> tuple:
-    """(objective, zeta) of a first-stage plan whose scenarios cost ``recourse`` (EUR): expected cost
-    + lambda (first stage + CVaR_alpha of the recourse cost), CVaR by Rockafellar-Uryasev with the
-    best zeta, which is at one of the scenario costs (the function is piecewise linear, convex)."""
-    names = list(recourse)
-    c = np.array([recourse[w] for w in names])
-    p = np.array([probability[w] for w in names])
-    expected = first_stage + float(np.dot(p, c))
-    if lam <= 0:
-        return expected, None
-    ru = [z + float(np.dot(p, np.maximum(c - z, 0.0))) / (1.0 - alpha) for z in c]
-    i = int(np.argmin(ru))
-    return expected + lam * (first_stage + ru[i]), float(c[i])
-
-
-def _is_first_stage(name: str) -> bool:
-    return name in FIRST_STAGE_VARS or (name.startswith("shortfall_") and name.endswith("_capacity"))
-
-
-def _recourse_nonnegative(b) -> bool:
-    """Every recourse cost term is a nonnegative coefficient on a nonnegative column (or a
-    nonnegative constant): then every scenario's recourse cost is >= 0 whatever the plan."""
-    c = b.info["costs"]
-    lower = b.lp.bounds()[0]
-    rec = c["w"][c["key_of"]] >= 0
-    ok_terms = (c["coefs"][rec] >= 0) & (lower[c["cols"][rec]] >= 0)
-    return bool(ok_terms.all() and (c["const"][c["w"] >= 0] >= 0).all())
-
-
-class _Infeasible(Exception):
-    pass
-
-
-def plan_objective(data: ModelData, plan_scenario: str | None = None, attempts: int = 5) -> dict:
-    """The exact objective (EUR) of one feasible plan: the first stage of ``plan_scenario`` (default
-    the reference scenario) solved alone, fixed in every scenario (integers rounded), each scenario
-    solved by the project's HiGHS backend one at a time; CVaR with its best zeta (``objective_at``).
-    An upper bound on the optimum; ``zeta_bounds`` uses it. When the plan has no solution in some
-    scenario, that scenario's own plan is tried next (at most ``attempts`` plans)."""
-    names = scenario_names(data)
-    ref = plan_scenario or (NOMINAL if NOMINAL in names else names[0])
-    tried = []
-    for _ in range(attempts):
-        tried.append(ref)
-        try:
-            return _plan_objective(data, ref, names)
-        except _Infeasible as exc:
-            ref = exc.args[0]
-            if ref in tried:
-                break
-    raise ModelError(f"no plan among those of scenarios {', '.join(tried)} has a solution in every "
-                     "scenario: no upper bound on zeta for mpi-sppy")
-
-
-def _plan_objective(data: ModelData, ref: str, names: list) -> dict:
-    from model.backends.highs import HighsLP, Status, highs_options, solve
-    from model.build import build
-    from model.stochastic import scenario_data
-
-    b0 = build(scenario_data(data, ref))
-    sol, _ = solve(b0)
-    integer = b0.lp.bounds()[2]
-    plan = {}
-    for name, v in b0.lp.vars.items():
-        if _is_first_stage(name) and v.n:
-            x = sol.x[v.start:v.start + v.n]
-            plan[name] = dict(zip(v.index.keys(), np.round(x) if integer[v.start] else x))
-    c = b0.info["costs"]
-    first = c["w"] < 0
-    term = first[c["key_of"]]
-    fcost = float(np.dot(c["coefs"][term] * c["discount"][c["key_of"]][term], sol.x[c["cols"][term]])
-                  + np.dot(c["const"][first], c["discount"][first]))
-    recourse, nonneg = {}, _recourse_nonnegative(b0)
-    stock = data.table("stockpile")
-    for w in names:
-        b = build(scenario_data(data, w))
-        nonneg = nonneg and _recourse_nonnegative(b)
-        hm = HighsLP(b.lp)
-        hm.set_options(highs_options(b.data.settings, None))
-        for name, values in plan.items():
-            v = b.lp.vars[name]
-            keys = v.index.keys()
-            cols = v.start + np.array([i for i, k in enumerate(keys) if k in values], dtype=np.int64)
-            x = np.array([values[k] for k in keys if k in values])
-            hm.set_col_bounds(cols, x, x)
-        con = b.lp.cons.get("stock_coverage")
-        if w != NOMINAL and con is not None and con.n:
-            rows = np.array([con.start + i for i, k in enumerate(con.index.keys())
-                             if stock[k[0]]["coverage_basis"] != "consumption"], dtype=np.int64)
-            if len(rows):
-                hm.set_row_bounds(rows, np.full(len(rows), -np.inf), np.full(len(rows), np.inf))
-        if hm.run() != Status.optimal:
-            raise _Infeasible(w)
-        recourse[w] = hm.objective_value() - fcost
-    lam, alpha = risk_weight(data), float(data.settings.get("cvar_alpha") or 0.95)
-    objective, zeta = objective_at(fcost, recourse, data.probability, lam, alpha)
-    return {"objective": objective, "zeta": zeta, "first_stage": fcost, "recourse": recourse,
-            "recourse_nonnegative": nonneg, "plan_scenario": ref}
-
-
-def zeta_bounds(data: ModelData, plan: dict | None = None) -> tuple[float | None, float | None]:
-    """Bounds on zeta that keep the extensive form's optimum, so that no PH subproblem is
-    unbounded in zeta (a free zeta under PH's weights and a linearised proximal term made HiGHS
-    report 'infeasible or unbounded': the failed scenario solves).
-
-    With nonnegative recourse costs, zeta* = VaR_alpha of the optimal plan's scenario costs is
-    >= 0, and lambda zeta* <= lambda CVaR <= optimum <= the objective of any plan (``plan_objective``),
-    so 0 <= zeta* <= that objective / lambda. (None, None) when risk neutral."""
-    lam = risk_weight(data)
-    if lam <= 0:
-        return None, None
-    plan = plan or plan_objective(data)
-    return (0.0 if plan["recourse_nonnegative"] else None), plan["objective"] / lam
-
-
-def cvar_setup(data: ModelData) -> dict:
-    """What PH needs for CVaR before it starts, from one feasible plan (``plan_objective``):
-    ``zeta_bounds``; ``zeta_rho``, the PH penalty on zeta (million EUR): at the optimum a
-    scenario's weight on zeta is -lambda (cost below zeta*) or lambda alpha / (1 - alpha) (above),
-    and PH's first step moves it by rho (zeta_w - zeta-bar), with zeta_w = the scenario's cost at
-    first, so rho = lambda / (1 - alpha) / the mean absolute deviation of the plan's scenario costs
-    takes it there in about one step; ``plan``: the plan's objective (an upper bound)."""
-    lam = risk_weight(data)
-    if lam <= 0:
-        return {"zeta_bounds": (None, None), "zeta_rho": None, "plan": None}
-    plan = plan_objective(data)
-    alpha = float(data.settings.get("cvar_alpha") or 0.95)
-    c = np.array([plan["recourse"][w] for w in scenario_names(data)]) / OBJ_SCALE
-    p = np.array([data.probability[w] for w in scenario_names(data)])
-    spread = float(np.dot(p, np.abs(c - np.dot(p, c))))
-    return {"zeta_bounds": zeta_bounds(data, plan), "zeta_rho": lam / (1.0 - alpha) / max(spread, 1e-6),
-            "plan": plan["objective"]}
 
 
 _DATA_CACHE: dict = {}
@@ -311,10 +213,12 @@ def _data(workbook=None, data=None) -> ModelData:
     return _DATA_CACHE[key]
 
 
-def scenario_creator(scenario_name: str, workbook=None, data: ModelData | None = None, zeta_bounds=(None, None)):
+def scenario_creator(scenario_name: str, workbook=None, data: ModelData | None = None, zeta_bounds=(None, None),
+                     first_stage_bounds: dict | None = None):
     """mpi-sppy's scenario creator: ``scenario_creator_kwargs`` = {"workbook": path} or {"data":
-    ModelData}, and ``zeta_bounds``."""
-    return scenario_model(_data(workbook, data), scenario_name, zeta_bounds=tuple(zeta_bounds))
+    ModelData}, ``zeta_bounds`` and ``first_stage_bounds``."""
+    return scenario_model(_data(workbook, data), scenario_name, zeta_bounds=tuple(zeta_bounds),
+                          first_stage_bounds=first_stage_bounds)
 
 
 def scenario_denouement(rank, scenario_name, scenario):
@@ -335,7 +239,8 @@ def extensive_form(data: ModelData) -> dict:
             "cols": sol.n_cols, "nnz": sol.n_nonzeros, "highs_s": sol.highs_seconds}
 
 
-def scenario_ef(data: ModelData, solver: str = DEFAULT_SOLVER, zeta_bounds=(None, None)) -> float:
+def scenario_ef(data: ModelData, solver: str = DEFAULT_SOLVER, zeta_bounds=(None, None),
+                first_stage_bounds: dict | None = None) -> float:
     """The extensive form assembled by mpi-sppy from the scenario models (sputils.create_EF: every
     nonanticipative variable tied across the scenarios), solved; its objective in EUR. Equal to
     ``extensive_form`` when the scenario models decompose the project's model exactly."""
@@ -343,7 +248,8 @@ def scenario_ef(data: ModelData, solver: str = DEFAULT_SOLVER, zeta_bounds=(None
 
     names = scenario_names(data)
     ef = sputils.create_EF(names, scenario_creator,
-                           scenario_creator_kwargs={"data": data, "zeta_bounds": zeta_bounds})
+                           scenario_creator_kwargs={"data": data, "zeta_bounds": zeta_bounds,
+                                                    "first_stage_bounds": first_stage_bounds})
     res = pyo.SolverFactory(solver).solve(ef)
     if str(res.solver.termination_condition) != "optimal":
         raise RuntimeError(f"the scenario models' extensive form ended {res.solver.termination_condition}")
@@ -386,7 +292,7 @@ def _options(solver, rho, max_iterations, rel_gap, time_limit) -> dict:
 def _rho(scale: float, zeta_rho: float | None = None):
     """rho per nonanticipative variable: ``scale`` x the size of its coefficient in the root cost
     (cost-proportional rho, in the objective's units); variables without a cost there get
-    ``scale`` x the smallest positive coefficient; zeta gets ``zeta_rho`` (``cvar_setup``)."""
+    ``scale`` x the smallest positive coefficient; zeta gets ``zeta_rho`` (``ph_setup``)."""
     def setter(scenario):
         from pyomo.repn import generate_standard_repn
 
@@ -434,6 +340,23 @@ def _incumbent(ph, data: ModelData, xhat) -> tuple[float, float | None]:
     return objective_at(fcost, recourse, data.probability, lam, alpha)
 
 
+def _unsolved(ph) -> int:
+    """Scenarios of this rank whose last solve left no bound (mpi-sppy keeps a failed scenario's
+    previous bound; ``_lagrangian_pass`` sets -infinity before the pass)."""
+    return sum(not np.isfinite(float(s._mpisppy_data.outer_bound)) for s in ph.local_scenarios.values())
+
+
+def _lagrangian_pass(ph, **kwargs) -> int:
+    """Solve this rank's scenarios with the current weights, a failed subproblem's bound counted as
+    -infinity (so that ``Ebound`` is -infinity: no valid Lagrangian bound from these weights, rather
+    than one holding the scenario's bound of an earlier pass); returns how many failed here."""
+    for s in ph.local_scenarios.values():
+        s._mpisppy_data.outer_bound = -float("inf")
+    ph.solve_loop(solver_options=kwargs.pop("solver_options", {}), gripe=True,
+                  **{"need_solution": False, **kwargs})
+    return _unsolved(ph)
+
+
 def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
                   time_limit=3600.0) -> dict:
     """PH in this process, then the Lagrangian bound at its last W and the incumbent at x-bar."""
@@ -441,25 +364,26 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
 
     t0 = time.perf_counter()
     names = scenario_names(data)
-    setup = cvar_setup(data)
+    setup = ph_setup(data)
     bounds = setup["zeta_bounds"]
     opts = _options(solver, 1.0, max_iterations, rel_gap, time_limit)
+    _robust_solves()
+    retried = RETRIED["solves"]
     counter = _FailCounter(sys.stdout)
     with contextlib.redirect_stdout(counter):
         ph = PH(opts, names, scenario_creator, scenario_denouement,
-                scenario_creator_kwargs={"data": data, "zeta_bounds": bounds},
+                scenario_creator_kwargs={"data": data, "zeta_bounds": bounds,
+                                         "first_stage_bounds": setup["first_stage_bounds"]},
                 rho_setter=_rho(rho, setup["zeta_rho"]))
         conv, _, trivial = ph.ph_main(finalize=False)
-        # Lagrangian bound with the final weights: W on, prox off. A first-stage variable without
-        # an upper bound (new capacity, stock targets) whose weight exceeds its cost makes a
-        # subproblem unbounded: L(W) is then -infinity (mpi-sppy prints those solves as failed and
-        # keeps their last bound, so they must not enter the bound), and the bound is the trivial
-        # one (each scenario alone, iteration 0)
+        # Lagrangian bound with the final weights: W on, prox off. Every first-stage column is
+        # bounded (model/mpisppy_bounds.py), so no subproblem should be unbounded; one that fails
+        # anyway makes L(W) -infinity (``_lagrangian_pass``), and the bound is the trivial one
+        # (each scenario alone, iteration 0)
         ph._disable_prox()
         before = counter.failed
-        ph.solve_loop(solver_options={}, need_solution=False, gripe=True)
-        unbounded = counter.failed - before
-        lagrangian = ph.Ebound(False) * OBJ_SCALE if unbounded == 0 else -float("inf")
+        unsolved = _lagrangian_pass(ph)
+        lagrangian = ph.Ebound(False) * OBJ_SCALE
         bound = max(trivial * OBJ_SCALE, lagrangian)
         first = next(iter(ph.local_scenarios.values()))
         xbar = np.array([first._mpisppy_model.xbars[k].value for k in first._mpisppy_data.nonant_indices])
@@ -473,14 +397,92 @@ def run_ph_single(data: ModelData, solver=DEFAULT_SOLVER, rho=0.05, max_iteratio
     return {"mode": "single process", "scenarios": len(names), "iterations": ph._PHIter,
             "risk_weight": risk_weight(data), "bound": bound, "trivial_bound": trivial * OBJ_SCALE,
             "incumbent": incumbent, "zeta": zeta, "zeta_bounds": bounds, "rel_gap": gap,
-            "lagrangian": lagrangian, "lagrangian_unbounded": unbounded,
-            "failed_solves_ph": before,
+            "lagrangian": lagrangian, "lagrangian_unsolved": unsolved,
+            "failed_solves_ph": before, "first_stage_bounds": len(setup["first_stage_bounds"]),
+            "unbounded_columns": len(setup["unbounded"]),
             "integer_first_stage": any(not v.is_continuous() for v in first._mpisppy_data.nonant_indices.values()),
-            "failed_solves": counter.failed,
+            "failed_solves": counter.failed, "retried_solves": RETRIED["solves"] - retried,
             "seconds": time.perf_counter() - t0, "conv": conv, "plan": plan}
 
 
 SPOKE_PAUSE_S = 0.01
+RETRIED = {"solves": 0}  # further runs of failed scenario solves (this process)
+
+
+PRESOLVE_RETRIES = ("off", "on")  # HiGHS' presolve in the second and third run of a failed solve
+
+
+FRESH_TRIES = ({"solver": "ipm"}, {}, {"presolve": "off"})  # HiGHS options of the new instances
+
+
+def _fresh_solve(s) -> bool:
+    """The last tries for a scenario model ``s`` whose solves failed: new HiGHS instances (nothing
+    kept from the failed runs), by interior point with crossover (when the model has no integer
+    column), then cold with HiGHS' defaults, then cold without presolve (``FRESH_TRIES``). On
+    success the solution is loaded and mpi-sppy's bounds of the scenario are set as its own solve
+    would set them."""
+    integer = any(not v.is_continuous() for v in s.component_data_objects(pyo.Var, active=True))
+    for options in FRESH_TRIES:
+        if integer and options.get("solver") == "ipm":
+            continue
+        opt = pyo.SolverFactory(DEFAULT_SOLVER)
+        for key, value in options.items():
+            opt.options[key] = value
+        try:
+            res = opt.solve(s, load_solutions=False)
+        except Exception:  # noqa: BLE001, S112  (a solver error is a failed try)
+            continue
+        if str(res.solver.termination_condition) != "optimal":
+            continue
+        opt.load_vars()
+        s._mpisppy_data.outer_bound = res.problem.lower_bound
+        s._mpisppy_data.inner_bound = res.problem.upper_bound
+        s._mpisppy_data.solution_available = True
+        return True
+    return False
+
+
+def _robust_solves() -> None:
+    """A scenario solve of mpi-sppy (PH, the Lagrangian pass, the spokes, the incumbent) that ends
+    without a solution is run again, with HiGHS' presolve off, then on (``PRESOLVE_RETRIES``),
+    before it counts as failed. On the 12-scenario EU CVaR case (3 PH iterations and the final
+    Lagrangian pass, ``bench/decomposition.py cvar 12 3 1``) HiGHS with its default presolve
+    called 11 of 12 Lagrangian subproblems unbounded although every column is bounded (the same
+    models without presolve: optimal); with presolve off first, 13 runs failed and all 13 solved
+    with presolve on; with the default first and presolve off second, 2 failed twice. Each retry
+    starts from where the failed run left the solver. mpi-sppy prints 'Solve failed' (counted by
+    ``_FailCounter``) only when the last run fails too; ``RETRIED`` counts the further runs. The
+    110-scenario case (``bench/decomposition.py cvar 110 3 1``) still had 12 solves that failed
+    all three runs (152 further runs in all); with a new HiGHS instance by interior point as a
+    fourth run, 1 (164 further runs); the last tries are now new instances by interior point, cold
+    with the defaults and cold without presolve (``_fresh_solve``)."""
+    from mpisppy.spopt import SPOpt
+
+    if getattr(SPOpt.solve_one, "_robust", False):
+        return
+    solve = SPOpt.solve_one
+
+    def robust(self, solver_options, k, s, *args, gripe=False, **kwargs):
+        options = s._solver_plugin.options
+        seconds = solve(self, solver_options, k, s, *args, gripe=False, **kwargs)
+        try:
+            for presolve in PRESOLVE_RETRIES:
+                if getattr(s._mpisppy_data, "solution_available", False):
+                    break
+                RETRIED["solves"] += 1
+                options["presolve"] = presolve
+                seconds += solve(self, solver_options, k, s, *args, gripe=False, **kwargs)
+        finally:
+            options["presolve"] = "choose"
+        if not getattr(s._mpisppy_data, "solution_available", False):
+            RETRIED["solves"] += 1
+            if not _fresh_solve(s) and gripe:
+                print(f"[{self._get_cylinder_name()}] {FAILED} {s.name} (after {len(PRESOLVE_RETRIES)} "
+                      f"further runs and {len(FRESH_TRIES)} new solver instances)")
+        return seconds
+
+    robust._robust = True
+    SPOpt.solve_one = robust
 
 
 def _pace_spokes() -> None:
@@ -501,6 +503,26 @@ def _pace_spokes() -> None:
 
     paced._paced = True
     Spoke.got_kill_signal = paced
+
+
+def _guard_lagrangian() -> None:
+    """The Lagrangian spoke's bound is sum_w p_w (each scenario's bound); mpi-sppy keeps a scenario's
+    bound of an earlier pass when its solve fails, so a bound with a failed subproblem would look
+    valid. Before each pass every scenario's bound is set to -infinity: a failed subproblem makes
+    the pass's bound -infinity, which the hub ignores (it keeps the best bound so far)."""
+    from mpisppy.cylinders.lagrangian_bounder import _LagrangianMixin
+
+    if getattr(_LagrangianMixin.lagrangian, "_guarded", False):
+        return
+    solve = _LagrangianMixin.lagrangian
+
+    def guarded(self, *args, **kwargs):
+        for s in self.opt.local_scenarios.values():
+            s._mpisppy_data.outer_bound = -float("inf")
+        return solve(self, *args, **kwargs)
+
+    guarded._guarded = True
+    _LagrangianMixin.lagrangian = guarded
 
 
 def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations=50, rel_gap=1e-3,
@@ -524,8 +546,9 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     else:
         data, kwargs = _data(data_or_workbook), {"workbook": str(data_or_workbook)}
     names = scenario_names(data)
-    setup = comm.bcast(cvar_setup(data) if comm.Get_rank() == 0 else None, root=0)
+    setup = comm.bcast(ph_setup(data) if comm.Get_rank() == 0 else None, root=0)
     kwargs["zeta_bounds"] = setup["zeta_bounds"]
+    kwargs["first_stage_bounds"] = setup["first_stage_bounds"]
     cfg = config.Config()
     cfg.popular_args()
     cfg.two_sided_args()
@@ -539,7 +562,7 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.abs_gap = 0.0
     cfg.time_limit = time_limit
     # no 'threads' option (max_solver_threads): after any earlier HiGHS run in the process (here
-    # cvar_setup's on rank 0) HiGHS refuses to run with another thread count, and appsi reports
+    # ph_setup's on rank 0) HiGHS refuses to run with another thread count, and appsi reports
     # status unknown: every scenario solve of the hub failed ("Solve failed ... status unknown")
     cfg.max_solver_threads = None
     cfg.lagrangian = True
@@ -548,6 +571,8 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
     cfg.linearize_binary_proximal_terms = True
     cfg.proximal_linearization_tolerance = 1e-1
     _pace_spokes()
+    _guard_lagrangian()
+    _robust_solves()
     beans = (cfg, scenario_creator, scenario_denouement, names)
     rho_setter = _rho(rho, setup["zeta_rho"])
     counter = _FailCounter(sys.stdout)
@@ -570,6 +595,7 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
             lam, alpha = first._risk
             xbar_incumbent, zeta = objective_at(fcost, merged, data.probability, lam, alpha)
     failed = comm.allreduce(counter.failed, op=MPI.SUM)
+    retried = comm.allreduce(RETRIED["solves"], op=MPI.SUM)
     iterations = comm.bcast(getattr(wheel.spcomm.opt, "_PHIter", None) if comm.Get_rank() == 0 else None, root=0)
     if comm.Get_rank() != 0:
         return None
@@ -580,7 +606,8 @@ def run_ph_mpi(data_or_workbook, solver=DEFAULT_SOLVER, rho=0.05, max_iterations
             "risk_weight": risk_weight(data), "bound": outer, "incumbent": incumbent,
             "integer_first_stage": integer,
             "xhat_shuffle_incumbent": inner, "xbar_incumbent": xbar_incumbent, "zeta": zeta,
-            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed,
+            "zeta_bounds": setup["zeta_bounds"], "rel_gap": gap, "failed_solves": failed, "retried_solves": retried,
+            "first_stage_bounds": len(setup["first_stage_bounds"]), "unbounded_columns": len(setup["unbounded"]),
             "seconds": time.perf_counter() - t0}
 
 
@@ -631,7 +658,8 @@ def main(argv=None) -> int:
         print(f"  bound (Lagrangian): {res['bound']:,.0f} EUR")
         print(f"  incumbent:          {res['incumbent']:,.0f} EUR")
         print(f"  gap:                {res['rel_gap']:.3%}")
-        print(f"  failed solves:      {res['failed_solves']}")
+        print(f"  failed solves:      {res['failed_solves']} ({res.get('retried_solves', 0)} further runs of "
+              "solves that failed first)")
         if res.get("integer_first_stage"):
             print("  note: integer first-stage variables: the Lagrangian bound is not guaranteed "
                   "(docs/decomposition.md)")

@@ -59,12 +59,8 @@ def test_scenario_models_make_the_extensive_form_with_cvar(case, ef):
     """sum_w p_w obj_w over the scenario models (zeta and the first stage tied across scenarios by
     mpi-sppy's own extensive form) is the project's CVaR objective, to 1e-9; and the bounds on
     zeta (from a feasible plan) do not cut the optimum off."""
-    from model.mpisppy_adapter import (
-        scenario_ef,
-        scenario_model,
-        scenario_names,
-        zeta_bounds,
-    )
+    from model.mpisppy_adapter import scenario_ef, scenario_model, scenario_names
+    from model.mpisppy_bounds import zeta_bounds
 
     data = case[1]
     m = scenario_model(data, scenario_names(data)[1])
