@@ -34,7 +34,7 @@ def write_doc(report: dict, lines: list[str], path: Path) -> Path:
         "the time to import the modules a run needs and to start Python reported apart. The VSS/EVPI ratio is the 11-scenario frozen EU disruption "
         "case solved with its value-of-information report over the same solve without it; the sweep "
         "ratio is `python run.py sweep` over 10 levels of the processing benchmark against one "
-        "`python run.py`, both end to end.",
+        "`python run.py`, both end to end, each the best of three.",
         "",
         *lines,
         "",
