@@ -49,3 +49,23 @@ def table(run, name, **filters):
     for k, v in filters.items():
         df = df.loc[df[k] == v]
     return df
+
+
+def cvar_hand_case() -> dict:
+    """The hand-worked CVaR case of tests/test_mpisppy.py and tests/test_mpisppy_bounds.py: one
+    material x, 2030-2031, demand 100 t in 2031 only; CN supplies it at 10 EUR/t, 100 t/yr; VOLL
+    50 EUR/t; no discounting; stock holding cost 100 EUR/t/yr; scenario 'half' (p 0.3, CN loses
+    50 % in 2031) and 'full' (p 0.1, all), nominal p 0.6; lambda 1, alpha 0.8."""
+    years = [2030, 2031]
+    rows = {
+        "materials": [{"material": "x", "voll": 50.0}],
+        "demand": [{"material": "x", "year": 2030, "demand": 0.0}, {"material": "x", "year": 2031, "demand": 100.0}],
+        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": 10.0,
+                    "available": 100.0} for t in years],
+        "stockpile": [{"material": "x", "holding_cost": 100.0}],
+        "scenarios": [{"scenario": "half", "probability": 0.3}, {"scenario": "full", "probability": 0.1}],
+        "disruptions": [{"scenario": s, "material": "x", "country": "CN", "stage": "processing",
+                         "start_year": 2031, "duration": 1.0, "severity": sev} for s, sev in (("half", 0.5), ("full", 1.0))],
+    }
+    return {"materials": ["x"], "countries": ["CN"], "years": years, "rows": rows,
+            "settings": {"discount_rate": 0.0, "stochastic_reports": "no", "risk_weight": 1.0, "cvar_alpha": 0.8}}

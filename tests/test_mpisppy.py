@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from model.mpisppy_adapter import available
-from tests.helpers import solve_case, table, write_case
+from tests.helpers import cvar_hand_case, solve_case, table, write_case
 
 ROOT = Path(__file__).resolve().parent.parent
 OK, WHY = available()
@@ -96,31 +96,15 @@ def test_ph_with_cvar_reports_no_failed_solve(case, ef):
 HAND_OBJECTIVE, HAND_ZETA, HAND_CVAR = 6000.0, 3000.0, 4000.0
 
 
-def _hand_case():
-    years = [2030, 2031]
-    rows = {
-        "materials": [{"material": "x", "voll": 50.0}],
-        "demand": [{"material": "x", "year": 2030, "demand": 0.0}, {"material": "x", "year": 2031, "demand": 100.0}],
-        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": 10.0,
-                    "available": 100.0} for t in years],
-        "stockpile": [{"material": "x", "holding_cost": 100.0}],
-        "scenarios": [{"scenario": "half", "probability": 0.3}, {"scenario": "full", "probability": 0.1}],
-        "disruptions": [{"scenario": s, "material": "x", "country": "CN", "stage": "processing",
-                         "start_year": 2031, "duration": 1.0, "severity": sev} for s, sev in (("half", 0.5), ("full", 1.0))],
-    }
-    return {"materials": ["x"], "countries": ["CN"], "years": years, "rows": rows,
-            "settings": {"discount_rate": 0.0, "stochastic_reports": "no", "risk_weight": 1.0, "cvar_alpha": 0.8}}
-
-
 def test_hand_worked_cvar_by_extensive_form_and_by_ph(tmp_path):
     from model.mpisppy_adapter import plan_objective, run_ph_single, scenario_ef
     from model.validate import load
 
-    run = solve_case(tmp_path, **_hand_case())
+    run = solve_case(tmp_path, **cvar_hand_case())
     assert run.solution.objective == pytest.approx(HAND_OBJECTIVE, rel=1e-9)
     sc = table(run, "scenario_costs").set_index("scenario")
     assert sc.loc["CVaR 0.8", "total_eur"] == pytest.approx(HAND_CVAR, rel=1e-9)
-    data = load(write_case(tmp_path / "hand.xlsx", **_hand_case()))
+    data = load(write_case(tmp_path / "hand.xlsx", **cvar_hand_case()))
     assert scenario_ef(data) == pytest.approx(HAND_OBJECTIVE, rel=1e-9)
     plan = plan_objective(data)
     assert plan["objective"] == pytest.approx(HAND_OBJECTIVE, rel=1e-9)
@@ -138,7 +122,7 @@ def test_run_with_method_mpisppy_names_the_method_and_the_gap(tmp_path):
     from model.analysis.decompose import METHOD_MPISPPY
     from model.pipeline import run_case
 
-    path = write_case(tmp_path / "hand.xlsx", **_hand_case())
+    path = write_case(tmp_path / "hand.xlsx", **cvar_hand_case())
     run = run_case(path, outputs=tmp_path / "out", method="mpisppy")
     assert run.method == METHOD_MPISPPY
     assert "gap" in run.method_reason and "Lagrangian bound" in run.method_reason

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from model.mpisppy_bounds import SLACK
-from tests.helpers import write_case
+from tests.helpers import cvar_hand_case, write_case
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = sorted(p.name for p in (ROOT / "inputs").glob("*.xlsx"))
@@ -69,25 +69,6 @@ def test_bounds_keep_the_optimum_on_every_shipped_workbook(name, risk):
     assert active == []
 
 
-def _hand_case():
-    """One material x, 2030-2031, demand 100 t in 2031 only; CN supplies it at 10 EUR/t, 100 t/yr;
-    VOLL 50 EUR/t; no discounting; stock holding cost 100 EUR/t/yr; scenario 'half' (p 0.3, CN loses
-    50 % in 2031) and 'full' (p 0.1, all), nominal p 0.6; lambda 1, alpha 0.8."""
-    years = [2030, 2031]
-    rows = {
-        "materials": [{"material": "x", "voll": 50.0}],
-        "demand": [{"material": "x", "year": 2030, "demand": 0.0}, {"material": "x", "year": 2031, "demand": 100.0}],
-        "supply": [{"material": "x", "country": "CN", "stage": "processing", "year": t, "price": 10.0,
-                    "available": 100.0} for t in years],
-        "stockpile": [{"material": "x", "holding_cost": 100.0}],
-        "scenarios": [{"scenario": "half", "probability": 0.3}, {"scenario": "full", "probability": 0.1}],
-        "disruptions": [{"scenario": s, "material": "x", "country": "CN", "stage": "processing",
-                         "start_year": 2031, "duration": 1.0, "severity": sev} for s, sev in (("half", 0.5), ("full", 1.0))],
-    }
-    return {"materials": ["x"], "countries": ["CN"], "years": years, "rows": rows,
-            "settings": {"discount_rate": 0.0, "stochastic_reports": "no", "risk_weight": 1.0, "cvar_alpha": 0.8}}
-
-
 def test_hand_worked_bounds(tmp_path):
     """By hand: the nominal plan holds no stock; in every scenario it costs 1,000 (nominal: 100 t at
     10), 3,000 (half: 50 t at 10 + 50 t unmet at 50) or 5,000 EUR (full: 100 t unmet), so
@@ -99,7 +80,7 @@ def test_hand_worked_bounds(tmp_path):
     from model.mpisppy_bounds import first_stage_bounds, plan_objective, zeta_bounds
     from model.validate import load
 
-    data = load(write_case(tmp_path / "hand.xlsx", **_hand_case()))
+    data = load(write_case(tmp_path / "hand.xlsx", **cvar_hand_case()))
     plan = plan_objective(data)
     assert plan["objective"] == pytest.approx(6000.0, rel=1e-9)
     bounds = first_stage_bounds(data, plan)
@@ -123,7 +104,7 @@ def test_scenario_models_carry_the_bounds(tmp_path):
     from model.mpisppy_bounds import ph_setup
     from model.validate import load
 
-    data = load(write_case(tmp_path / "hand.xlsx", **_hand_case()))
+    data = load(write_case(tmp_path / "hand.xlsx", **cvar_hand_case()))
     setup = ph_setup(data)
     m = scenario_model(data, "half", zeta_bounds=setup["zeta_bounds"], first_stage_bounds=setup["first_stage_bounds"])
     assert m.stock_target["x", 2031].ub == pytest.approx(30.0 * (1 + SLACK), rel=1e-9)
@@ -147,7 +128,7 @@ def test_a_failed_lagrangian_subproblem_gives_no_bound(tmp_path, capsys):
     from model.mpisppy_bounds import ph_setup
     from model.validate import load
 
-    data = load(write_case(tmp_path / "hand.xlsx", **_hand_case()))
+    data = load(write_case(tmp_path / "hand.xlsx", **cvar_hand_case()))
     setup = ph_setup(data)
     A._robust_solves()
     ph = PH(A._options(A.DEFAULT_SOLVER, 1.0, 2, 1e-3, 600.0), A.scenario_names(data), A.scenario_creator,
