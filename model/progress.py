@@ -19,11 +19,15 @@ def shown(quiet: bool = False, stream=None) -> bool:
 
 
 def bar(iterable, desc: str, quiet: bool = False, total: int | None = None, unit: str = "step"):
-    """``iterable`` with a progress bar (items done of the total, elapsed and remaining time)."""
-    from tqdm import tqdm  # here: a quiet run never imports it
+    """``iterable`` with a progress bar (items done of the total, elapsed and remaining time);
+    ``iterable`` itself when no bar is shown, so that a quiet run, a pipe or a log file never
+    imports tqdm (and the importlib.metadata it brings)."""
+    if not shown(quiet):
+        return iterable
+    from tqdm import tqdm
 
     return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, leave=False,
-                disable=not shown(quiet), ncols=_size()[0], nrows=_size()[1])
+                ncols=_size()[0], nrows=_size()[1])
 
 
 def _size() -> tuple[int, int]:

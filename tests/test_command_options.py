@@ -93,7 +93,7 @@ def test_a_sweep_whose_points_are_all_infeasible_ends_with_a_message(tmp_path, c
     err = _clean(capsys)
     assert code == 3
     assert "No result: none of the 2 points of the sweep has a solution" in err
-    assert out.exists() and not out.with_suffix(".png").exists()
+    assert out.exists() and not out.with_suffix(".svg").exists()
 
 
 def test_an_unwritable_output_is_one_line_for_every_command(tmp_path, capsys):

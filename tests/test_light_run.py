@@ -190,3 +190,12 @@ def test_cost_of_soft_benchmarks_is_net_of_their_penalties(tmp_path):
     head = S.answer(run.results.tables, run.results.objective, {"status": "optimal"})["headline"].set_index("item")
     assert head.loc["what the benchmarks cost", "value"] == pytest.approx(300.0 / 1e9)
     assert "soft-benchmark penalties" in head.loc["what the benchmarks cost", "note"]
+
+
+def test_a_sweep_draws_its_figure_without_matplotlib(tmp_path):
+    """``python run.py sweep`` on the frozen EU case writes its SVG figure (model/io/linechart.py)
+    and imports none of the layers above: matplotlib only for ``--figure png|pdf``."""
+    args = ["sweep", "bench/fixtures/eu_crma_frozen.xlsx", "--param", "benchmark.processing.level",
+            "--values", "0.3,0.4", "-o", str(tmp_path / "sweep.xlsx")]
+    assert _imported_by_a_plain_run(tmp_path, args, LIGHT) == []
+    assert (tmp_path / "sweep.svg").read_text(encoding="utf-8").startswith("<svg")

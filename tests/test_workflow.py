@@ -171,7 +171,9 @@ def test_sweep_cost_of_autonomy(runs, tmp_path, capsys):
     # the point at the workbook's own level (40 %) is the workbook's run
     assert close(pts["objective_eur"].iloc[1], runs[0].solution.objective)
     assert close(pts["change_eur"].iloc[2], pts["objective_eur"].iloc[2] - pts["objective_eur"].iloc[0])
-    assert out.with_suffix(".png").stat().st_size > 10_000
+    svg = out.with_suffix(".svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Cost of autonomy: processing benchmark" in svg
+    assert not out.with_suffix(".png").exists()  # PNG on request only (--figure png)
 
 
 def test_sweep_shadow_price_is_the_slope_of_the_cost_curve(tmp_path):

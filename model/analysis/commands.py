@@ -77,7 +77,7 @@ def cmd_sweep(args) -> int:
     if not args.quiet:
         _err(f"Sweeping {param.label} over {len(values)} points ...")
     result = run_sweep(data, param, values, progress=None if args.quiet else _err)
-    book, fig = write_sweep(result, out, input_name=path.name)
+    book, fig = write_sweep(result, out, input_name=path.name, figure=args.figure)
     pts = result.points
     solved = pts["objective_eur"].notna()
     if not solved.any():
@@ -97,7 +97,10 @@ def cmd_sweep(args) -> int:
         if not solved.all():
             _err(f"{int((~solved).sum())} of {len(pts)} points have no solution (status 'no solution').")
         print(f"Sweep: {book}")
-        print(f"Figure: {fig}" if fig else "No figure: matplotlib is not installed (pip install -e \".[reports]\")")
+        if fig:
+            print(f"Figure: {fig}")
+        elif args.figure != "none":
+            print("No figure: matplotlib is not installed (pip install -e \".[reports]\"); --figure svg needs it not")
     return EXIT_OK
 
 
@@ -152,7 +155,7 @@ def add_commands(sub, root: Path) -> None:
         "sweep", help="vary one parameter over a range and solve each point",
         description="Vary one input (a benchmark level, coverage days, a price multiplier, a setting "
         "such as risk_weight, or any number column as <sheet>.<column>) over a range, solve each "
-        "point and write the curve (workbook + PNG). Example, the cost of autonomy: "
+        "point and write the curve (workbook + SVG figure). Example, the cost of autonomy: "
         "python run.py sweep inputs/example.xlsx --param benchmark.processing.level --range 0:0.6:7")
     p.add_argument("workbook", help="input .xlsx")
     p.add_argument("--param", required=True,
@@ -164,7 +167,12 @@ def add_commands(sub, root: Path) -> None:
     p.add_argument("--material", help="only this material")
     p.add_argument("--country", help="only this country (price, supply.*)")
     p.add_argument("--stage", help="only this stage (price, supply.*, single_country)")
-    p.add_argument("-o", "--output", help="sweep workbook; the figure is written beside it as .png "
+    from model.io.linechart import FIGURE_FORMATS
+
+    p.add_argument("--figure", choices=FIGURE_FORMATS, default="svg",
+                   help="format of the figure written beside the workbook (default: svg, drawn without a plotting "
+                   "library; png and pdf need matplotlib; none: no figure)")
+    p.add_argument("-o", "--output", help="sweep workbook; the figure is written beside it (.svg by default) "
                    "(default: outputs/sweep-<case>-<param>-<timestamp>.xlsx)")
     p.add_argument("--outputs", default=outputs, help=argparse_default("folder for the default output"))
     _verbosity(p)

@@ -437,86 +437,75 @@ def _x(result: SweepResult) -> tuple[list[float], str]:
     return list(result.values), f"{result.param.label}" + (f" ({unit})" if unit else "")
 
 
-def write_figure(result: SweepResult, path) -> Path:
-    """Total cost and its marginal along the sweep, as PNG (and PDF/SVG by the suffix of ``path``)."""
-    import matplotlib
-    from matplotlib.figure import Figure  # without pyplot: no backend or window machinery to import
-
-    from model.io.export import OKABE_ITO, figure_style
+def sweep_chart(result: SweepResult):
+    """The sweep's figure, declared once (model.io.linechart draws it as SVG, or with matplotlib as
+    PNG/PDF): the total cost along the sweep (top; expected cost and CVaR for a risk weight) and
+    its marginal (bottom: the shadow price and the slope between points for a benchmark level, the
+    change from the first point for a risk weight, the slope otherwise)."""
+    from model.io.linechart import OKABE_ITO, Chart, Panel, Series
 
     pts = result.points
     x, xlabel = _x(result)
     ok = pts["objective_eur"].notna().to_numpy()
-    with matplotlib.rc_context(figure_style()):
-        fig = Figure(figsize=(6.4, 6.0))
-        a1, a2 = fig.subplots(2, 1, sharex=True, gridspec_kw=dict(height_ratios=[3, 2]))
-        xs = [xv for xv, k in zip(x, ok) if k]
-        risk = result.param.column == "risk_weight" and "cvar_eur" in pts.columns
-        if risk:  # the objective mixes expected cost and CVaR: show the two
-            a1.plot(xs, pts["expected_cost_eur"][ok] / 1e6, "-o", color=OKABE_ITO[4], lw=2, ms=5,
-                    label="expected cost")
-            a1.plot(xs, pts["cvar_eur"][ok] / 1e6, "-s", color=OKABE_ITO[5], lw=2, ms=5,
-                    label=f"CVaR (mean of the worst {1 - _alpha(result):.0%} of outcomes)")
-            a1.legend(frameon=False, fontsize=8)
-        else:
-            a1.plot(xs, pts["objective_eur"][ok] / 1e6, "-o", color=OKABE_ITO[4], lw=2, ms=5)
-        for xv, k in zip(x, ok):
-            if not k:
-                a1.axvline(xv, color=OKABE_ITO[5], ls=":", lw=1)
-        if not ok.all():
-            a1.text(0.01, 0.02, "dotted: no solution", transform=a1.transAxes, color=OKABE_ITO[5], fontsize=8)
-        a1.set_ylabel("present value (MEUR)" if risk else "total cost, present value (MEUR)")
-        title = (f"Cost of autonomy: {result.param.benchmark} benchmark" if result.param.is_benchmark_level
-                 else f"Sweep of {result.param.label}")
-        a1.set_title(f"{title} ({result.case})" if result.case else title)
-        if result.param.is_benchmark_level:
-            a2.plot(xs, pts["marginal_pv_eur_per_pp"][ok] / 1e6, "-o", color=OKABE_ITO[5], lw=2, ms=5,
-                    label="shadow price (marginal, from duals)")
-            mids = [(x[k - 1] + x[k]) / 2 for k in range(1, len(x)) if ok[k] and ok[k - 1]]
-            sl = [pts["slope_eur_per_pp"].iloc[k] / 1e6 for k in range(1, len(x)) if ok[k] and ok[k - 1]]
-            a2.plot(mids, sl, "s", color=OKABE_ITO[0], ms=5, label="slope between points")
-            a2.set_ylabel("MEUR per percentage point")
-            a2.legend(frameon=False, fontsize=8, loc="best")
-            if "mip" in pts.columns and pts["mip"].eq(True).any():
-                fig.text(0.01, 0.0, "Whole-module builds (MIP): the shadow price is that of the LP with the "
-                         "builds fixed; the slope\nbetween points also carries the cost of the lumpy builds.",
-                         va="top", fontsize=7, color="0.35")
-        elif risk:
-            a2.plot(xs, (pts["expected_cost_eur"][ok] - pts["expected_cost_eur"][ok].iloc[0]) / 1e6, "-o",
-                    color=OKABE_ITO[4], lw=2, ms=5, label="expected cost")
-            a2.plot(xs, (pts["cvar_eur"][ok] - pts["cvar_eur"][ok].iloc[0]) / 1e6, "-s",
-                    color=OKABE_ITO[5], lw=2, ms=5, label="CVaR")
-            a2.set_ylabel(f"change from {result.param.name} = {result.values[0]:g} (MEUR)")
-            a2.legend(frameon=False, fontsize=8)
-        else:
-            mids = [(x[k - 1] + x[k]) / 2 for k in range(1, len(x)) if ok[k] and ok[k - 1]]
-            sl = [pts["slope_eur_per_unit"].iloc[k] / 1e6 for k in range(1, len(x)) if ok[k] and ok[k - 1]]
-            a2.plot(mids, sl, "s-", color=OKABE_ITO[0], ms=5)
-            unit = result.param.unit
-            a2.set_ylabel(f"slope (MEUR per {unit or 'unit'})")
-        a2.axhline(0, color="0.6", lw=0.8)
-        a2.set_xlabel(xlabel)
-        fig.tight_layout()
-        path = Path(path)
-        fig.savefig(path, dpi=200, metadata=_metadata(path))
-    return path
+    xs = [xv for xv, k in zip(x, ok) if k]
+    pairs = [k for k in range(1, len(x)) if ok[k] and ok[k - 1]]
+    mids = [(x[k - 1] + x[k]) / 2 for k in pairs]
+
+    def meur(col: str, base: float = 0.0) -> list[float]:
+        return [(float(v) - base) / 1e6 for v in pts[col][ok]]
+
+    risk = result.param.column == "risk_weight" and "cvar_eur" in pts.columns
+    if risk:  # the objective mixes expected cost and CVaR: show the two
+        top = Panel([Series(xs, meur("expected_cost_eur"), OKABE_ITO[4], "o", label="expected cost"),
+                     Series(xs, meur("cvar_eur"), OKABE_ITO[5], "s",
+                            label=f"CVaR (mean of the worst {1 - _alpha(result):.0%} of outcomes)")],
+                    "present value (MEUR)", height=1.5)
+    else:
+        top = Panel([Series(xs, meur("objective_eur"), OKABE_ITO[4], "o")], "total cost, present value (MEUR)",
+                    height=1.5)
+    note = ""
+    if result.param.is_benchmark_level:
+        bottom = Panel([Series(xs, meur("marginal_pv_eur_per_pp"), OKABE_ITO[5], "o",
+                               label="shadow price (marginal, from duals)"),
+                        Series(mids, [pts["slope_eur_per_pp"].iloc[k] / 1e6 for k in pairs], OKABE_ITO[0], "s",
+                               line=False, label="slope between points")],
+                       "MEUR per percentage point", zero_line=True)
+        if "mip" in pts.columns and pts["mip"].eq(True).any():
+            note = ("Whole-module builds (MIP): the shadow price is that of the LP with the builds fixed; the slope\n"
+                    "between points also carries the cost of the lumpy builds.")
+    elif risk:
+        e0, c0 = (float(pts[c][ok].iloc[0]) for c in ("expected_cost_eur", "cvar_eur"))
+        bottom = Panel([Series(xs, meur("expected_cost_eur", e0), OKABE_ITO[4], "o", label="expected cost"),
+                        Series(xs, meur("cvar_eur", c0), OKABE_ITO[5], "s", label="CVaR")],
+                       f"change from {result.param.name} = {result.values[0]:g} (MEUR)", zero_line=True)
+    else:
+        bottom = Panel([Series(mids, [pts["slope_eur_per_unit"].iloc[k] / 1e6 for k in pairs], OKABE_ITO[0], "s")],
+                       f"slope (MEUR per {result.param.unit or 'unit'})", zero_line=True)
+    title = (f"Cost of autonomy: {result.param.benchmark} benchmark" if result.param.is_benchmark_level
+             else f"Sweep of {result.param.label}")
+    return Chart(f"{title} ({result.case})" if result.case else title, xlabel, [top, bottom],
+                 gaps=[xv for xv, k in zip(x, ok) if not k], note=note)
+
+
+def write_figure(result: SweepResult, path) -> Path:
+    """The sweep's figure at ``path``: SVG drawn here without a plotting library, PNG or PDF by
+    matplotlib (ImportError without it), by the suffix of ``path``."""
+    from model.io.linechart import to_matplotlib, write_svg
+
+    path = Path(path)
+    chart = sweep_chart(result)
+    return write_svg(chart, path) if path.suffix == ".svg" else to_matplotlib(chart, path)
 
 
 def _alpha(result: SweepResult) -> float:
     return float(result.alpha)
 
 
-def _metadata(path: Path) -> dict:
-    if path.suffix == ".pdf":
-        return {"CreationDate": None}
-    if path.suffix == ".svg":
-        return {"Date": None}
-    return {}
-
-
-def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, Path | None]:
-    """The sweep workbook (sheets sweep, shadow_prices, about) and its PNG figure beside it (None
-    without matplotlib)."""
+def write_sweep(result: SweepResult, path, input_name: str = "", figure: str = "svg") -> tuple[Path, Path | None]:
+    """The sweep workbook (sheets sweep, shadow_prices, about) and its figure beside it, in the
+    format ``figure`` (model.io.linechart.FIGURE_FORMATS: SVG by default, drawn without a plotting library; PNG or
+    PDF need matplotlib). The figure is None for "none", when no point has a solution, and for
+    PNG/PDF without matplotlib."""
     from openpyxl import Workbook
     from openpyxl.chart import Reference, ScatterChart, Series
 
@@ -578,10 +567,10 @@ def write_sweep(result: SweepResult, path, input_name: str = "") -> tuple[Path, 
     write_frame(about, info)
     about.column_dimensions["B"].width = 60
     _save(wb, path, bodies)  # the shadow-price rows written as sheet XML, as the results writer does
-    if not pts["objective_eur"].notna().any():
-        return path, None  # no point has a solution: nothing to draw
+    if figure == "none" or not pts["objective_eur"].notna().any():
+        return path, None  # not asked for, or no point has a solution: nothing to draw
     try:
-        fig = write_figure(result, path.with_suffix(".png"))
+        fig = write_figure(result, path.with_suffix(f".{figure}"))
     except ImportError:  # matplotlib is an optional extra: pip install -e ".[reports]"
         fig = None
     return path, fig

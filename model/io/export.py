@@ -22,10 +22,10 @@ import pandas as pd
 
 from model import summaries as S
 from model.io.cells import safe_frame
+from model.io.linechart import OKABE_ITO
 
 FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
 FIGURE_FORMATS = ("png", "pdf", "svg")
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 ORIGIN_COLOURS = {S.EU_PROCESSING: "#0072B2", S.EU_RECYCLING: "#009E73", S.STOCK_RELEASE: "#BBBBBB"}
 SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#999999")
 STAGE_COLOURS = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73"}

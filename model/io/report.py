@@ -9,15 +9,17 @@ browser, offline, alone. Every text is HTML-escaped.
 """
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 
 import pandas as pd
 
 from model import summaries as S
+from model.io.linechart import OKABE_ITO as PALETTE
+from model.io.linechart import esc as _e
+from model.io.linechart import nice_step as _nice_step
+from model.io.linechart import tick_label as _tick_label
 
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 STATUS_CLASS = {S.STATUS_MET: "met", S.STATUS_PRICE: "price", S.STATUS_PARTLY: "partly", S.STATUS_MISSED: "missed"}
 
 CSS = """
@@ -34,10 +36,6 @@ td.met { background: #C6EFCE; } td.price { background: #FFF2CC; }
 td.partly { background: #FFE699; } td.missed { background: #F4B6B6; font-weight: bold; }
 figure { margin: 0.4em 0; } figure svg { max-width: 100%; height: auto; }
 """
-
-
-def _e(v) -> str:
-    return html.escape(str(v), quote=True)
 
 
 def _num(v, decimals: int = 1) -> str:
@@ -74,23 +72,6 @@ def _status_class(col, v):
         if v.startswith(status):
             return STATUS_CLASS[status]
     return None
-
-
-def _nice_step(span: float, ticks: int = 6) -> float:
-    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` ticks."""
-    raw = span / max(ticks - 1, 1)
-    power = 10.0 ** math.floor(math.log10(raw))
-    for k in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if k * power >= raw:
-            return k * power
-    return 10.0 * power
-
-
-def _tick_label(v: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
-    if step * 10 ** decimals % 1 > 1e-9:  # a step of 2.5, 0.25, ...
-        decimals += 1
-    return f"{v:,.{decimals}f}"
 
 
 def cost_figure(tables: dict) -> str | None:
