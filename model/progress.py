@@ -19,15 +19,35 @@ def shown(quiet: bool = False, stream=None) -> bool:
 
 
 def bar(iterable, desc: str, quiet: bool = False, total: int | None = None, unit: str = "step"):
-    """``iterable`` with a progress bar (items done of the total, elapsed and remaining time);
-    ``iterable`` itself when no bar is shown, so that a quiet run, a pipe or a log file never
-    imports tqdm (and the importlib.metadata it brings)."""
+    """``iterable`` with a progress bar (items done of the total, elapsed and remaining time), or,
+    with ``iterable`` None, a bar moved by hand (``.n``, ``.refresh()``, ``.close()``). When no bar
+    is shown the same interface draws nothing and tqdm (with the importlib.metadata it brings) is
+    never imported: a quiet run, a pipe or a log file pays nothing for it."""
     if not shown(quiet):
-        return iterable
+        return _Hidden(iterable)
     from tqdm import tqdm
 
     return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, leave=False,
                 ncols=_size()[0], nrows=_size()[1])
+
+
+class _Hidden:
+    """A progress bar that is not shown: iterates ``iterable`` and ignores the rest."""
+
+    def __init__(self, iterable):
+        self.iterable, self.n = iterable, 0
+
+    def __iter__(self):
+        return iter(self.iterable if self.iterable is not None else ())
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _size() -> tuple[int, int]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from model import summaries as S
 from model.io.cells import safe_frame
-from model.io.linechart import OKABE_ITO
+from model.io.linechart import OKABE_ITO, figure_style
 
 FORMATS = ("iamc", "csv", "png", "pdf", "svg", "latex", "md")
 FIGURE_FORMATS = ("png", "pdf", "svg")
@@ -31,16 +31,6 @@ SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#009
 STAGE_COLOURS = {"extraction": "#E69F00", "processing": "#0072B2", "recycling": "#009E73"}
 MODEL_NAME = "crm-model"
 REGION = "EU"
-
-
-def figure_style() -> dict:
-    """Matplotlib settings for publication figures (deterministic SVG ids, embedded TrueType fonts)."""
-    return {"font.size": 9, "axes.titlesize": 10, "figure.titlesize": 11, "axes.labelsize": 9, "legend.fontsize": 8,
-            "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
-            "axes.spines.right": False, "axes.grid": True, "axes.grid.axis": "y", "grid.color": "0.88",
-            "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
-            "savefig.bbox": "tight", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": MODEL_NAME,
-            "svg.fonttype": "none"}
 
 
 def _version() -> str:

@@ -45,6 +45,17 @@ class Chart:
     note: str = ""  # small print under the chart
 
 
+def figure_style() -> dict:
+    """Matplotlib settings for publication figures (deterministic SVG ids: a fixed hash salt; embedded
+    TrueType fonts)."""
+    return {"font.size": 9, "axes.titlesize": 10, "figure.titlesize": 11, "axes.labelsize": 9, "legend.fontsize": 8,
+            "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
+            "axes.spines.right": False, "axes.grid": True, "axes.grid.axis": "y", "grid.color": "0.88",
+            "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
+            "savefig.bbox": "tight", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "crm-model",
+            "svg.fonttype": "none"}
+
+
 def esc(v) -> str:
     return html.escape(str(v), quote=True)
 
@@ -183,8 +194,6 @@ def to_matplotlib(chart: Chart, path) -> Path:
     ImportError without matplotlib (the ``reports`` extra)."""
     import matplotlib
     from matplotlib.figure import Figure  # without pyplot: no backend or window machinery to import
-
-    from model.io.export import figure_style
 
     path = Path(path)
     with matplotlib.rc_context(figure_style()):
