@@ -82,3 +82,21 @@ def test_figure_format_on_the_command_line(tmp_path, capsys, fmt, magic):
     else:
         assert figs == [f"sweep.{fmt}"]
         assert (tmp_path / figs[0]).read_bytes().startswith(magic)
+
+
+def test_one_point_and_large_values_draw_within_the_page():
+    """A single solved point (no span to scale: the axis is padded around it) and values of 1e12
+    MEUR: every coordinate is finite and inside the page, and the longest y label (1,000,000,000,000
+    and its neighbours, 17 characters) fits left of the axis."""
+    from model.io.linechart import Chart, Panel, Series
+
+    chart = Chart("one point", "x", [Panel([Series([5.0], [1e12], "#000000")], "MEUR"),
+                                     Panel([Series([], [], "#000000")], "slope", zero_line=True)])
+    root = ET.fromstring(to_svg(chart))
+    width, height = float(root.get("width")), float(root.get("height"))
+    c = root.find(f"{NS}circle")
+    assert 0 < float(c.get("cx")) < width and 0 < float(c.get("cy")) < height
+    axis_x = min(float(ln.get("x1")) for ln in root.findall(f"{NS}line"))
+    labels = [t.text for t in root.findall(f"{NS}text") if t.get("text-anchor") == "end"]
+    longest = max(labels, key=len)
+    assert len(longest) >= 17 and axis_x - 6 - 6.4 * len(longest) >= 0, (longest, axis_x)

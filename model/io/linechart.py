@@ -108,7 +108,14 @@ def to_svg(chart: Chart) -> str:
     """The chart as a standalone SVG document (text; every label escaped)."""
     xs = _finite([v for p in chart.panels for s in p.series for v in s.x] + list(chart.gaps))
     xlo, xhi, xticks = _ticks(min(xs, default=0.0), max(xs, default=1.0), 7)
-    left, width, right = 86, 520, 24
+    axes = []  # per panel: y limits, ticks and their labels
+    for p in chart.panels:
+        ys = _finite([v for s in p.series for v in s.y] + ([0.0] if p.zero_line else []))
+        ylo, yhi, yticks = _ticks(min(ys, default=0.0), max(ys, default=1.0), 5)
+        step = yticks[1] - yticks[0] if len(yticks) > 1 else 1.0
+        axes.append((ylo, yhi, yticks, [tick_label(v, step) for v in yticks]))
+    longest = max((len(t) for a in axes for t in a[3]), default=4)
+    left, width, right = max(60, round(34 + 6.4 * longest)), 520, 24  # room for the longest y label
     top, panel_gap, unit_h = 40, 18, 210
     heights = [unit_h * p.height for p in chart.panels]
     legend_h = [18 if any(s.label for s in p.series) else 0 for p in chart.panels]  # a row above the panel
@@ -125,7 +132,7 @@ def to_svg(chart: Chart) -> str:
            '<rect width="100%" height="100%" fill="#ffffff"/>',
            f'<text x="{left + width / 2:.1f}" y="20" text-anchor="middle" font-size="13">{esc(chart.title)}</text>']
     y0 = top
-    for p, h, lh in zip(chart.panels, heights, legend_h):
+    for p, h, lh, (ylo, yhi, yticks, ylabels) in zip(chart.panels, heights, legend_h, axes):
         lx = left
         for s in p.series:  # legend: one row above the panel, never over the data
             if s.label:
@@ -133,16 +140,13 @@ def to_svg(chart: Chart) -> str:
                            + f'<text x="{lx + 12}" y="{y0 + 10}">{esc(s.label)}</text>')
                 lx += 30 + 6.2 * len(s.label)
         y0 += lh
-        ys = _finite([v for s in p.series for v in s.y] + ([0.0] if p.zero_line else []))
-        ylo, yhi, yticks = _ticks(min(ys, default=0.0), max(ys, default=1.0), 5)
 
         def sy(v: float, y0=y0, h=h, ylo=ylo, yhi=yhi) -> float:
             return y0 + h - (v - ylo) / (yhi - ylo) * h
 
-        for v in yticks:  # horizontal grid and y tick labels
+        for v, lab in zip(yticks, ylabels):  # horizontal grid and y tick labels
             out.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{left + width}" y2="{sy(v):.1f}" stroke="#e0e0e0"/>'
-                       f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">'
-                       f"{esc(tick_label(v, yticks[1] - yticks[0]))}</text>")
+                       f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{esc(lab)}</text>')
         if p.zero_line and ylo < 0 < yhi:
             out.append(f'<line x1="{left}" y1="{sy(0):.1f}" x2="{left + width}" y2="{sy(0):.1f}" stroke="#999999"/>')
         out.append(f'<line x1="{left}" y1="{y0}" x2="{left}" y2="{y0 + h:.1f}" stroke="#595959"/>'
