@@ -173,17 +173,36 @@ def compliance_status(compliance: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
+def missed_rows(shadow_prices: pd.DataFrame, compliance: pd.DataFrame | None) -> pd.Series:
+    """True for each shadow-price row whose benchmark (material, stage, year) is missed in some
+    scenario (table compliance). A soft row that is missed is priced by its shortfall penalty: its
+    shadow price is the penalty, not what meeting the benchmark would cost."""
+    if compliance is None or not len(compliance) or not len(shadow_prices):
+        return pd.Series(False, index=shadow_prices.index)
+    miss = compliance.loc[~compliance["met"].astype(bool)]
+    keys = set(zip(miss["benchmark"].astype(str), miss["material"].astype(str), miss["stage"].astype(str),
+                   miss["year"].astype(int)))
+    return pd.Series([k in keys for k in zip(shadow_prices["benchmark"].astype(str),
+                                             shadow_prices["material"].astype(str),
+                                             shadow_prices["stage"].astype(str), shadow_prices["year"].astype(int))],
+                     index=shadow_prices.index, dtype=bool)
+
+
+def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10,
+                    compliance: pd.DataFrame | None = None) -> pd.DataFrame:
     """The most expensive benchmarks: binding rows grouped by benchmark, stage, material, country.
 
     max_eur_per_pp is the highest cost of one more percentage point of the benchmark in one year
-    (money of that year); years_binding lists the years in which it binds.
+    (money of that year); years_binding lists the years in which it binds. With ``compliance``,
+    rows of a year in which the benchmark is missed are left out (``missed_rows``: their shadow
+    price is the shortfall penalty, not a cost), so the table ranks what meeting costs.
     """
     cols = ["benchmark", "stage", "material", "country", "enforcement", "years_binding",
             "max_eur_per_t", "max_eur_per_pp", "year_of_max"]
     if shadow_prices is None or not len(shadow_prices):
         return pd.DataFrame(columns=cols)
-    sp = shadow_prices.loc[shadow_prices["binding"].astype(bool)].copy()
+    sp = shadow_prices.loc[shadow_prices["binding"].astype(bool)]
+    sp = sp.loc[~missed_rows(sp, compliance)].copy()
     if not len(sp):
         return pd.DataFrame(columns=cols)
     sp["country"] = sp["country"].map(lambda c: "" if _blank(c) else str(c))
@@ -196,6 +215,24 @@ def benchmark_costs(shadow_prices: pd.DataFrame, top: int | None = 10) -> pd.Dat
                          max_eur_per_pp=float(g.loc[i, "eur_per_pp"]), year_of_max=int(g.loc[i, "year"])))
     out = pd.DataFrame(rows, columns=cols).sort_values("max_eur_per_pp", ascending=False, kind="stable")
     return (out.head(top) if top else out).reset_index(drop=True)
+
+
+EXPENSIVE_TITLE = "The three most expensive benchmarks where they are met (shadow prices)"
+
+
+def expensive_note(tables: dict) -> str:
+    """What the 'most expensive' block leaves out: the benchmarks binding only where missed."""
+    sp, comp = tables.get("shadow_prices"), tables.get("compliance")
+    if sp is None or not len(sp):
+        return ""
+    b = sp.loc[sp["binding"].astype(bool)]
+    m = b.loc[missed_rows(b, comp)]
+    if not len(m):
+        return ""
+    n = len(m.groupby(["benchmark", "stage", "material"], sort=False))
+    return (f"Years in which a benchmark is missed are left out: there its shadow price is the shortfall "
+            f"penalty, not a cost ({n} material-benchmark pair{'s' if n != 1 else ''} missed in some year; "
+            "sheet shadow_prices has every row).")
 
 
 def cost_pivot(cost_summary: pd.DataFrame) -> pd.DataFrame:
@@ -417,7 +454,7 @@ _LAST_ANSWER: list = []  # [(key, the tables and their frames, answer)]: the las
 
 def answer(tables: dict, objective: float, info: dict | None = None) -> dict[str, pd.DataFrame]:
     """The one-page answer as tables: ``headline`` (item, value, unit, note), ``status`` (the
-    matrix of ``status_matrix``), ``expensive`` (the three most expensive benchmark rows),
+    matrix of ``status_matrix``), ``expensive`` (the three most expensive benchmarks where they are met),
     ``stock`` (``stock_held``) and, for purchasing runs, the blocks of ``purchasing_view``.
 
     A run shows the answer three times (summary sheet, report.html, console): the last answer is
@@ -484,7 +521,8 @@ def _answer(tables: dict, objective: float, info: dict) -> dict[str, pd.DataFram
                              else "what knowing the disruption in advance would be worth"))
     out = {"headline": pd.DataFrame(head, columns=["item", "value", "unit", "note"]),
            "status": status_matrix(status),
-           "expensive": benchmark_costs(tables.get("shadow_prices"), top=3),
+           "expensive": benchmark_costs(tables.get("shadow_prices"), top=3, compliance=tables.get("compliance")),
+           "expensive note": pd.DataFrame({"note": [expensive_note(tables)]}),
            "stock": stock_held(tables)}
     pv = purchasing_view(tables)
     if pv:
@@ -526,12 +564,15 @@ def answer_lines(ans: dict[str, pd.DataFrame], limit: int = 12) -> list[str]:
             lines.append(f"  ... and {len(st) - limit} more materials (sheet summary)")
     ex = ans["expensive"]
     if len(ex):
-        lines.append("Most expensive benchmark rows (shadow prices):")
+        lines.append("Most expensive benchmarks where they are met (shadow prices):")
         for r in ex.itertuples(index=False):
             who = f" {r.country}" if r.country else ""
             lines.append(f"  {bench_label(r.benchmark, r.stage)}{who} for {r.material}: "
                          f"{r.max_eur_per_pp / 1e6:,.2f} MEUR per percentage point in {r.year_of_max} "
                          f"({r.max_eur_per_t:,.0f} EUR/t; binding {r.years_binding})")
+    note = ans["expensive note"].iloc[0, 0] if "expensive note" in ans else ""
+    if note:
+        lines.append(f"  {note}")
     sk = ans["stock"]
     if len(sk):
         lines.append("Strategic stock held (peak target): " + "; ".join(

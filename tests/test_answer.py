@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from model import summaries as S
@@ -79,6 +80,10 @@ def test_the_answer_adds_up(eu_run):
         bc["total cost with the benchmarks"] - bc["total cost without the benchmarks"])
     assert head.loc["what the benchmarks cost", "value"] == pytest.approx(bc["cost of the benchmarks"] / 1e9)
     assert len(ans["expensive"]) == 3
+    comp = t["compliance"].set_index(["benchmark", "material", "stage", "year"])["met"]
+    for r in ans["expensive"].itertuples(index=False):  # ranked where met, never on a penalty
+        assert bool(comp.loc[(r.benchmark, r.material, r.stage, r.year_of_max)].all()), r
+    assert "shortfall penalty, not a cost" in ans["expensive note"].iloc[0, 0]
     assert list(ans["status"]["material"]) == list(dict.fromkeys(t["compliance"]["material"]))
 
 
@@ -143,7 +148,7 @@ def test_eu_summary_rendered_by_libreoffice(eu_run, tmp_path):
     assert "###" not in everything
     # page one holds the answer: the total, the benchmarks, the most expensive rows, the stock
     assert _headline(eu_run) in first and "bn EUR" in first
-    for block in ("Benchmarks per material over the whole horizon", "three most expensive benchmark rows",
+    for block in ("Benchmarks per material over the whole horizon", "three most expensive benchmarks where they are met",
                   "Strategic stock held"):
         assert block in first, block
     bc = eu_run.results["benchmark_cost"].set_index("measure")["value_eur"]["cost of the benchmarks"]
@@ -174,7 +179,7 @@ def test_report_html_rendered_in_chromium(eu_run, tmp_path):
     text = re.sub(r"<[^>]+>", " ", dom)
     assert "present value (bn EUR)" in text  # the figure's axis, rendered
     assert _headline(eu_run) in text and "bn EUR" in text and "###" not in text
-    for block in ("Benchmarks per material over the whole horizon", "three most expensive benchmark rows",
+    for block in ("Benchmarks per material over the whole horizon", "three most expensive benchmarks where they are met",
                   "Strategic stock held", "what the benchmarks cost"):
         assert block in text, block
     for mm in eu_run.data.materials:
@@ -232,3 +237,24 @@ def test_booleans_render_as_true_and_false_in_libreoffice(tmp_path):
     for r in rows:
         assert r[-2:] == ["TRUE", "TRUE"], r
     assert "###" not in text
+
+
+def test_most_expensive_benchmarks_leave_out_the_years_missed():
+    """By hand: processing for x binds in 2030 (missed: its dual 200 EUR/t is the shortfall penalty)
+    and 2031 (met: 50 EUR/t); recycling for y binds in 2030 and is met (80 EUR/t). Ranked where met:
+    y recycling (0.8 MEUR per pp) above x processing 2031 (0.5 MEUR per pp); x's
+    2030 row is left out, its group binds in 2031 only, and the note counts one pair."""
+    sp = pd.DataFrame({"benchmark": ["processing", "processing", "recycling"], "material": ["x", "x", "y"],
+                       "stage": ["processing", "processing", "recycling"], "country": [None] * 3,
+                       "year": [2030, 2031, 2030], "eur_per_t": [200.0, 50.0, 80.0],
+                       "eur_per_pp": [2e6, 0.5e6, 0.8e6], "binding": [True, True, True],
+                       "enforcement": ["soft", "soft", "hard"]})
+    comp = pd.DataFrame({"benchmark": ["processing", "processing", "recycling"], "material": ["x", "x", "y"],
+                         "stage": ["processing", "processing", "recycling"], "year": [2030, 2031, 2030],
+                         "scenario": ["nominal"] * 3, "met": [False, True, True]})
+    assert list(S.missed_rows(sp, comp)) == [True, False, False]
+    ex = S.benchmark_costs(sp, compliance=comp)
+    assert list(zip(ex["material"], ex["max_eur_per_t"], ex["years_binding"])) == [("y", 80.0, "2030"),
+                                                                                   ("x", 50.0, "2031")]
+    assert S.benchmark_costs(sp)["max_eur_per_t"].iloc[0] == 200.0  # without compliance: every binding row
+    assert "(1 material-benchmark pair missed" in S.expensive_note({"shadow_prices": sp, "compliance": comp})

@@ -2,7 +2,7 @@
 
 The same blocks as the summary sheet of results.xlsx and the console (model.summaries
 .answer): the total cost and its parts, what the benchmarks cost, the status of every benchmark
-per material over the horizon, the three most expensive benchmark rows, the stock held, VSS/EVPI
+per material over the horizon, the three most expensive benchmarks where met, the stock held, VSS/EVPI
 for disruption runs and the purchasing desk's view for joint purchasing. The figure is inline SVG drawn
 from the tidy tables (no plotting library) and the style sheet is inline, so the file opens in any
 browser, offline, alone. Every text is HTML-escaped.
@@ -30,6 +30,7 @@ p.sub, p.note { color: #595959; font-style: italic; margin: 0.3em 0; }
 table { border-collapse: collapse; margin: 0.4em 0; }
 th { background: #1F4E78; color: #fff; padding: 0.3em 0.6em; text-align: center; }
 td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; }
+td.unit { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.part { padding-left: 1.8em; }
 td.met { background: #C6EFCE; } td.price { background: #FFF2CC; }
@@ -158,7 +159,7 @@ def render(results, run_info: dict) -> str:
         cls = ' class="part"' if str(r.item).startswith(" ") else ""
         bold = "<b>{}</b>" if not cls else "{}"
         parts.append(f"<tr><td{cls}>{bold.format(_e(str(r.item).strip()))}</td><td class=\"num\">{_e(shown)}</td>"
-                     f"<td>{_e(r.unit)}</td><td>{_e(r.note)}</td></tr>")
+                     f"<td class=\"unit\">{_e(r.unit)}</td><td>{_e(r.note)}</td></tr>")
     parts.append("</table>")
     st = ans["status"]
     parts.append("<h2>Benchmarks per material over the whole horizon</h2>")
@@ -168,7 +169,7 @@ def render(results, run_info: dict) -> str:
                      "at a level above 0) and the years missed; results.xlsx, sheet compliance, has every row.</p>")
     else:
         parts.append("<p>No benchmark in force.</p>")
-    parts.append("<h2>The three most expensive benchmark rows (shadow prices)</h2>")
+    parts.append(f"<h2>{_e(S.EXPENSIVE_TITLE)}</h2>")
     ex = ans["expensive"]
     if len(ex):
         ex = ex.assign(benchmark=[S.bench_label(b, s) for b, s in zip(ex["benchmark"], ex["stage"])],
@@ -178,7 +179,10 @@ def render(results, run_info: dict) -> str:
                                  ("max_meur_per_pp", "cost of one more percentage point [MEUR/pp]", 2),
                                  ("max_eur_per_t", "shadow price [EUR/t]", 0), ("year_of_max", "in year", None)]))
     else:
-        parts.append("<p>No benchmark binds: the benchmarks cost nothing at the margin.</p>")
+        parts.append("<p>No benchmark binds where it is met: meeting the benchmarks costs nothing at the margin.</p>")
+    note = ans["expensive note"].iloc[0, 0]
+    if note:
+        parts.append(f'<p class="note">{_e(note)}</p>')
     parts.append("<h2>Strategic stock held</h2>")
     sk = ans["stock"]
     parts.append(_table(sk, [("material", "material", None), ("peak_stock_t", "peak stock target [t]", 1),

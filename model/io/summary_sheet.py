@@ -159,14 +159,18 @@ def _write_summary(ws, results, run_info: dict, sheets: list[str], notes: dict |
         page.text("no benchmark in force")
         page.row += 1
 
-    page.text("The three most expensive benchmark rows (shadow prices)", SECTION_FONT)
+    page.text(S.EXPENSIVE_TITLE, SECTION_FONT)
     ex = blocks["expensive"]
     if len(ex):
         ex = ex.assign(benchmark=[S.bench_label(b, st) for b, st in zip(ex["benchmark"], ex["stage"])],
                        max_eur_per_pp=ex["max_eur_per_pp"].astype(float) / 1e6)
         page.table(ex, _EXPENSIVE)
     else:
-        page.text("no benchmark binds: the benchmarks cost nothing at the margin")
+        page.text("no benchmark binds where it is met: meeting the benchmarks costs nothing at the margin")
+        page.row += 1
+    note = blocks["expensive note"].iloc[0, 0]
+    if note:
+        page.text(note, NOTE_FONT)
         page.row += 1
 
     stock = blocks["stock"]
