@@ -361,6 +361,7 @@ KNOWN_UPSTREAM = {
                           "alumina from Alunorte (BR), fed by Hydro's Paragominas mine and MRN (BR); "
                           "bought-in alumina (about 20 %) ignored (C)"),
 }
+KNOWN_YEAR = {("aluminium", "MZ"): "2024", ("aluminium", "NO"): "2008; 2018"}
 # Refiners that mine none of the material (absent from the world mine shares the case reads, and
 # known not to mine it): their ore comes from the net ore exporters like any other refiner's that
 # mines less than it refines. Without a row here a refiner too small to pass THRESHOLD in the world
@@ -414,7 +415,7 @@ def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
         if (m, r) in KNOWN_UPSTREAM:
             origin, source, grade, note = KNOWN_UPSTREAM[(m, r)]
             rows.append(dict(material=m, country=r, origin=origin, share=1.0, _src=[source],
-                             _grade=grade, _note=note))
+                             _grade=grade, _note=note, _year=KNOWN_YEAR.get((m, r), "")))
             continue
         pr, er = p.get(r, 0.0), e.get(r, 0.0)
         if (m, r) in NO_OWN_ORE:

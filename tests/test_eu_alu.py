@@ -1,6 +1,7 @@
 """The aluminium siblings of issue 18 on the built default EU case (inputs/eu_crma.xlsx).
 
 * Refiners without a mine of their own are not credited with their own ore (upstream sheet).
+* Curtailed EU primary smelters can be restarted (group aluminium_restart, its own technology row).
 * The Monte Carlo draws read (B) numbers over the grade B range, not the C default.
 """
 from __future__ import annotations
@@ -84,3 +85,45 @@ def test_montecarlo_ranges_follow_the_grades(factors, name, grade, low, high):
     the growth path, so the base level was given four times its B width."""
     f = factors[name]
     assert (f.grade, f.low, f.high) == (grade, low, high)
+
+
+def _sheet(name):
+    wb = openpyxl.load_workbook(CASE, read_only=True)
+    it = wb[name].iter_rows(values_only=True)
+    head = next(it)
+    return [dict(zip(head, r)) for r in it]
+
+
+def test_curtailed_smelters_restart_row():
+    """Restart of curtailed EU smelters (values.csv): Portland (AU) restarted 35,000 t/yr for about
+    $28 m = 800 USD per t/yr (2021) / 1.1835 USD/EUR (ECB 2021) = 675.961 EUR per t/yr, against
+    7,858 for a new smelter with its alumina share. At most 933,450 t/yr: the EU cuts in the Reuters
+    factbox of 25 Aug 2022, 228,000 + 110,000 + 0.6 x 265,000 + 0.15 x 285,000 + 175,000 +
+    0.8 x 84,000 + 0.5 x 165,000 + 0.3 x 135,000 + 0.3 x 95,000 = 933,450. Variable O&M: the own
+    smelter's 2,026.14 EUR/t plus the feed at ore value (1 - 0.85) x 2,648.55 (= 2,026.14 / (0.9 x
+    0.85), the price behind the own row) = 397.28: 2,423.42 EUR/t. Lead time 1 year (Portland:
+    announced Nov 2021, metal Q3 2022)."""
+    tech = {(r["material"], r["stage"]): r for r in _sheet("technology")}
+    rs = tech[("aluminium_restart", "processing")]
+    own = tech[("aluminium", "processing")]
+    assert rs["capex [EUR/(t/yr)]"] == pytest.approx(800 / 1.1835, rel=1e-5)
+    assert rs["max_capacity [t/yr]"] == 933_450
+    assert rs["lead_time [yr]"] == 1
+    assert rs["fixed_om [EUR/(t/yr)/yr]"] == own["fixed_om [EUR/(t/yr)/yr]"]
+    price = own["variable_om [EUR/t]"] / (0.9 * 0.85)
+    assert rs["variable_om [EUR/t]"] == pytest.approx(own["variable_om [EUR/t]"] + 0.15 * price, rel=1e-5)
+    co = [r for r in _sheet("coproducts") if r["group"] == "aluminium_restart"]
+    assert [(r["material"], r["share [t/t]"], r["stage"]) for r in co] == [("aluminium", 1.0, "processing")]
+
+
+def test_restart_is_used_before_new_smelters():
+    """The solved case restarts all 933,450 t/yr (online from 2026, one year after the 2025
+    decision) because it costs 676 EUR per t/yr against 7,858 for a new smelter with the same
+    running costs; new smelters come on top of it."""
+    from model.pipeline import solve_workbook
+
+    cap = solve_workbook(CASE).results["capacity"]
+    rs = cap[(cap["material"] == "aluminium_restart") & (cap["stage"] == "processing")].set_index("year")
+    assert rs.loc[2025, "available_tpa"] == pytest.approx(0.0, abs=1e-6)
+    assert rs.loc[2026, "new_online_tpa"] == pytest.approx(933_450, rel=1e-6)
+    assert rs.loc[2030, "available_tpa"] == pytest.approx(933_450, rel=1e-6)
