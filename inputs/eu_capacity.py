@@ -347,19 +347,20 @@ KNOWN_UPSTREAM = {
     ("cobalt", "NO"): ("CA", "Glencore Nikkelverk (Kristiansand) company information", "C",
                        "cobalt is a co-product of the Canadian nickel matte refined at Nikkelverk; "
                        "other feeds ignored (C)"),
-    ("aluminium", "MZ"): ("AU", "South32, Worsley Alumina (https://www.south32.net/our-business/alumina, "
-                          "read 2026)", "B", "Mozambique mines almost no bauxite: Mozal smelts "
-                          "alumina shipped from South32's Worsley refinery (Western Australia), "
-                          "which refines bauxite mined at Boddington (AU); 'approximately 60 per cent "
-                          "of the production from our Worsley Alumina operation is shipped to our "
-                          "aluminium smelters in South Africa and Mozambique'"),
-    ("aluminium", "NO"): ("BR", "Norsk Hydro: Alunorte (Para, BR) and Paragominas bauxite "
-                          "(https://www.hydro.com/en-US/media/news/2018/alunorte-to-resume-production-"
-                          "at-half-capacity/; Hydro 2008: 'around 80 percent of its total alumina "
-                          "needs covered through equity holdings', Alunorte)", "C",
-                          "Norway mines no bauxite: Hydro's Norwegian smelters run mainly on equity "
-                          "alumina from Alunorte (BR), fed by Hydro's Paragominas mine and MRN (BR); "
-                          "bought-in alumina (about 20 %) ignored (C)"),
+    ("aluminium", "MZ"): ("AU", ("South32, Worsley Alumina (https://www.south32.net/our-business/alumina, "
+                                 "read 2026)"), "B",
+                          ("Mozambique mines almost no bauxite: Mozal smelts alumina shipped from "
+                           "South32's Worsley refinery (Western Australia), which refines bauxite "
+                           "mined at Boddington (AU); 'approximately 60 per cent of the production "
+                           "from our Worsley Alumina operation is shipped to our aluminium smelters "
+                           "in South Africa and Mozambique'")),
+    ("aluminium", "NO"): ("BR", ("Norsk Hydro: Alunorte (Para, BR) and Paragominas bauxite "
+                                 "(https://www.hydro.com/en-US/media/news/2018/alunorte-to-resume-"
+                                 "production-at-half-capacity/; Hydro 2008: 'around 80 percent of its "
+                                 "total alumina needs covered through equity holdings', Alunorte)"), "C",
+                          ("Norway mines no bauxite: Hydro's Norwegian smelters run mainly on equity "
+                           "alumina from Alunorte (BR), fed by Hydro's Paragominas mine and MRN (BR); "
+                           "bought-in alumina (about 20 %) ignored (C)")),
 }
 KNOWN_YEAR = {("aluminium", "MZ"): "2024", ("aluminium", "NO"): "2008; 2018"}
 # Refiners that mine none of the material (absent from the world mine shares the case reads, and

@@ -293,13 +293,13 @@ def _aluminium_restart(ref: Ref, rows: dict, info: dict) -> tuple:
     own = info["aluminium"]["techs"]["processing"]
     mg, price = SPEC["aluminium"]["margin"][0], info["aluminium"]["P"]
     capex = rs["value"] / fx["value"]
-    tech = dict(material="aluminium_restart", stage="processing", capex=sig(capex),
-                fixed_om=own["fixed_om"], variable_om=sig((1 - mg) * price + own["variable_om"]),
-                lifetime=LIFETIME["processing"], lead_time=1, earliest_build_year=FIRST,
-                max_build_per_year=sig(cut["value"]), max_capacity=sig(cut["value"]))
+    tech = {"material": "aluminium_restart", "stage": "processing", "capex": sig(capex),
+            "fixed_om": own["fixed_om"], "variable_om": sig((1 - mg) * price + own["variable_om"]),
+            "lifetime": LIFETIME["processing"], "lead_time": 1, "earliest_build_year": FIRST,
+            "max_build_per_year": sig(cut["value"]), "max_capacity": sig(cut["value"])}
     rows["coproducts"].append(row(
-        dict(group="aluminium_restart", material="aluminium", share=1.0, stage="processing",
-             surplus_value=0.0), [_short(cut["source"])], "C",
+        {"group": "aluminium_restart", "material": "aluminium", "share": 1.0, "stage": "processing",
+         "surplus_value": 0.0}, [_short(cut["source"])], "C",
         "one-member group: restarting a curtailed EU primary smelter yields aluminium like a new "
         "smelter; a group so that it can carry a technology row of its own (C)", cut["year"]))
     rows["technology"].append(row(

@@ -54,7 +54,7 @@ def test_refiners_without_mines_get_no_own_ore(upstream, key):
     of them is the refiner itself (own ore 0 %); Iceland's aluminium, e.g., comes from the net
     bauxite exporters (AU, GN, BR, ...) in proportion to their net exports (a single one where
     only one country mines more than it refines)."""
-    m, c = key
+    _, c = key
     rows = upstream[key]
     assert c not in rows
     assert sum(rows.values()) == pytest.approx(1.0, abs=1e-6)
