@@ -127,3 +127,19 @@ def test_restart_is_used_before_new_smelters():
     assert rs.loc[2025, "available_tpa"] == pytest.approx(0.0, abs=1e-6)
     assert rs.loc[2026, "new_online_tpa"] == pytest.approx(933_450, rel=1e-6)
     assert rs.loc[2030, "available_tpa"] == pytest.approx(933_450, rel=1e-6)
+
+
+def test_tables_by_part_keep_every_parts_coproducts():
+    """A decomposed run assembles its tables part by part (model/analysis/decompose_tables.py).
+    With the restart group, aluminium's part has a co-product group, and so do the parts of the
+    rare-earth separation, Kevitsa and the nickel-cobalt mine; a part without a group has no
+    ``coproducts`` table. The assembled table must hold every group's rows: the union of the parts'
+    tables, not the tables of the first part (which dropped the table, KeyError, or a part's rows)."""
+    from model.analysis.decompose import solve_auto
+    from model.validate import load as load_checked
+
+    data = load_checked(ROOT / "inputs" / "eu_crma_disruptions.xlsx")
+    _, _, res, _, _, _, _ = solve_auto(data, by_part=True, engine="serial")
+    co = res.tables["coproducts"]
+    assert {"aluminium_restart", "ree_separation_light", "ree_separation_heavy", "pgm_kevitsa",
+            "nickel_cobalt_mine"} <= set(co["group"])
