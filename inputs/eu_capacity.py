@@ -347,7 +347,50 @@ KNOWN_UPSTREAM = {
     ("cobalt", "NO"): ("CA", "Glencore Nikkelverk (Kristiansand) company information", "C",
                        "cobalt is a co-product of the Canadian nickel matte refined at Nikkelverk; "
                        "other feeds ignored (C)"),
+    ("aluminium", "MZ"): ("AU", ("South32, Worsley Alumina (https://www.south32.net/our-business/alumina, "
+                                 "read 2026)"), "B",
+                          ("Mozambique mines almost no bauxite: Mozal smelts alumina shipped from "
+                           "South32's Worsley refinery (Western Australia), which refines bauxite "
+                           "mined at Boddington (AU); 'approximately 60 per cent of the production "
+                           "from our Worsley Alumina operation is shipped to our aluminium smelters "
+                           "in South Africa and Mozambique'")),
+    ("aluminium", "NO"): ("BR", ("Norsk Hydro: Alunorte (Para, BR) and Paragominas bauxite "
+                                 "(https://www.hydro.com/en-US/media/news/2018/alunorte-to-resume-"
+                                 "production-at-half-capacity/; Hydro 2008: 'around 80 percent of its "
+                                 "total alumina needs covered through equity holdings', Alunorte)"), "C",
+                          ("Norway mines no bauxite: Hydro's Norwegian smelters run mainly on equity "
+                           "alumina from Alunorte (BR), fed by Hydro's Paragominas mine and MRN (BR); "
+                           "bought-in alumina (about 20 %) ignored (C)")),
 }
+KNOWN_YEAR = {("aluminium", "MZ"): "2024", ("aluminium", "NO"): "2008; 2018"}
+# Refiners that mine none of the material (absent from the world mine shares the case reads, and
+# known not to mine it): their ore comes from the net ore exporters like any other refiner's that
+# mines less than it refines. Without a row here a refiner too small to pass THRESHOLD in the world
+# refinery shares was credited with its own ore (Iceland's aluminium read as Icelandic bauxite).
+NO_OWN_ORE = {
+    ("aluminium", "IS"): "Iceland mines no bauxite: its three smelters run on imported alumina "
+                         "(1.65 Mt in 2016; largest exporters Australia, the USA and Brazil: "
+                         "https://www.alcircle.com/news/iceland-imports-about-1-65-million-tonnes-of-"
+                         "alumina-to-feed-its-smelters-australia-tops-the-exporter-list-28278)",
+    ("boron", "GB"): "the United Kingdom mines no borates (absent from the world mine shares)",
+    ("cobalt", "GB"): "the United Kingdom mines no cobalt (absent from the world mine shares)",
+    ("lithium", "CH"): "Switzerland mines no lithium (absent from the world mine shares)",
+    ("lithium", "GB"): "the United Kingdom mines no lithium (absent from the world mine shares)",
+    ("nickel", "GB"): "the United Kingdom mines no nickel (the Clydach refinery treats imported "
+                      "intermediates; absent from the world mine shares)",
+    ("platinum", "CH"): "Switzerland mines no PGMs (its refiners treat imported metal)",
+    ("platinum", "GB"): "the United Kingdom mines no PGMs (its refiners treat imported material)",
+    ("platinum", "JP"): "Japan mines no PGMs (absent from the world mine shares)",
+    ("palladium", "CH"): "Switzerland mines no PGMs (its refiners treat imported metal)",
+    ("palladium", "GB"): "the United Kingdom mines no PGMs (its refiners treat imported material)",
+    ("ndpr", "JP"): "Japan mines no rare earths (absent from the world mine shares)",
+    ("titanium_metal", "CH"): "Switzerland mines no titanium minerals (absent from the world mine "
+                              "shares)",
+    ("tungsten", "GB"): "the United Kingdom mines no tungsten since Drakelands (Hemerdon) closed in "
+                        "2018 (absent from the world mine shares)",
+}
+
+
 def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
     """Refiner -> mining-country shares, derived from world mine and refinery shares (C)."""
     if "extraction" not in SHARES[m] or "processing" not in SHARES[m]:
@@ -373,12 +416,15 @@ def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
         if (m, r) in KNOWN_UPSTREAM:
             origin, source, grade, note = KNOWN_UPSTREAM[(m, r)]
             rows.append(dict(material=m, country=r, origin=origin, share=1.0, _src=[source],
-                             _grade=grade, _note=note))
+                             _grade=grade, _note=note, _year=KNOWN_YEAR.get((m, r), "")))
             continue
         pr, er = p.get(r, 0.0), e.get(r, 0.0)
-        if pr < THRESHOLD:
+        if (m, r) in NO_OWN_ORE:
+            own = 0.0
+        elif pr < THRESHOLD:
             continue
-        own = min(1.0, er / pr)
+        else:
+            own = min(1.0, er / pr)
         if own >= 0.95:
             continue
         net = {x: max(0.0, e.get(x, 0.0) - p.get(x, 0.0)) for x in set(e) | set(p) if x != r}
@@ -393,9 +439,13 @@ def upstream_rows(ref: Ref, src: Sourcing, m: str) -> list[dict]:
         drop = 1.0 - sum(keep.values())
         largest = max(sorted(keep), key=lambda x: keep[x])
         keep[largest] = round(keep[largest] + drop, 6)
-        note = (f"derived: {r} refines {pr:.0%} of world output but mines {er:.0%}: own ore "
-                f"{own:.0%}, the rest from net ore exporters (mine share minus refinery share, "
-                "world data) in proportion")
+        if (m, r) in NO_OWN_ORE:
+            note = (f"derived: {NO_OWN_ORE[(m, r)]}: own ore 0 %, all from net ore exporters (mine "
+                    "share minus refinery share, world data) in proportion")
+        else:
+            note = (f"derived: {r} refines {pr:.0%} of world output but mines {er:.0%}: own ore "
+                    f"{own:.0%}, the rest from net ore exporters (mine share minus refinery share, "
+                    "world data) in proportion")
         year = (f"mine shares {SHARES[m]['extraction'][1][1]}; refinery shares "
                 f"{SHARES[m]['processing'][1][1]}")
         for x in sorted(keep):

@@ -271,6 +271,8 @@ def coproduct_rows(ref: Ref, rows: dict, info: dict) -> None:
             info["nickel"]["techs"]["extraction"]["max_capacity"] = r["max_capacity"]
     groups["nickel_cobalt_mine"] = ("extraction", nico, existing, tech)
 
+    groups["aluminium_restart"] = _aluminium_restart(ref, rows, info)
+
     for g, (k, shares, ex, tech) in groups.items():
         path = _group_path(ex, tech)
         for m, s in shares.items():
@@ -278,3 +280,40 @@ def coproduct_rows(ref: Ref, rows: dict, info: dict) -> None:
             for t in YEARS:
                 co_m[t] += s * path[t]
             info[m].setdefault("co_groups", {}).setdefault(k, []).append(g)
+
+
+def _aluminium_restart(ref: Ref, rows: dict, info: dict) -> tuple:
+    """Curtailed EU primary smelters as a second way to add aluminium processing capacity: a
+    one-member group (aluminium, share 1) with its own technology row, restart capex per t/yr and
+    a limit of the capacity curtailed in 2021-2022. The group's output needs no ore row, so its
+    feed is paid in its variable O&M at ore value, as the rare-earth groups' is."""
+    cut = ref.one(parameter="curtailed_primary_capacity_t", material="aluminium")
+    rs = ref.one(parameter="restart_capex_usd_per_tpa", material="aluminium", country="AU")
+    fx = ref.fx(rs["year"])
+    own = info["aluminium"]["techs"]["processing"]
+    mg, price = SPEC["aluminium"]["margin"][0], info["aluminium"]["P"]
+    capex = rs["value"] / fx["value"]
+    tech = {"material": "aluminium_restart", "stage": "processing", "capex": sig(capex),
+            "fixed_om": own["fixed_om"], "variable_om": sig((1 - mg) * price + own["variable_om"]),
+            "lifetime": LIFETIME["processing"], "lead_time": 1, "earliest_build_year": FIRST,
+            "max_build_per_year": sig(cut["value"]), "max_capacity": sig(cut["value"])}
+    rows["coproducts"].append(row(
+        {"group": "aluminium_restart", "material": "aluminium", "share": 1.0, "stage": "processing",
+         "surplus_value": 0.0}, [_short(cut["source"])], "C",
+        "one-member group: restarting a curtailed EU primary smelter yields aluminium like a new "
+        "smelter; a group so that it can carry a technology row of its own (C)", cut["year"]))
+    rows["technology"].append(row(
+        tech, [_short(rs["source"]), _short(fx["source"]), _short(cut["source"])], "C",
+        f"restart of curtailed EU primary smelters: capex Portland (AU) potline restart, 35,000 t/yr "
+        f"idled since 2009, about $28 m = {rs['value']:,.0f} USD per t/yr ({rs['confidence']}) / "
+        f"{fx['value']} USD/EUR ({rs['year']}) = {capex:,.0f} EUR per t/yr (Warrick, US, 2018: 217 USD "
+        f"per t/yr; a new smelter with its alumina share {own['capex']:,.0f}); fixed O&M and variable "
+        f"O&M those of a running smelter (aluminium's processing row: fixed {own['fixed_om']:,.2f}, "
+        f"variable {own['variable_om']:,.2f} EUR/t) plus the feed at ore value (1 - margin {mg}) x price "
+        f"{price:,.0f} EUR/t, which an own smelter buys through its ore rows; lead time 1 yr (Portland: "
+        f"announced Nov 2021, metal from Q3 2022, B); at most {cut['value']:,.0f} t/yr in all: the EU "
+        "smelters' cuts of 2021-2022 in the Reuters factbox of 25 Aug 2022 (San Ciprian, Delfzijl, "
+        "Slatina, Dunkirk, Slovalco, Talum, TRIMET Essen, Hamburg, Voerde), C as capacity still idle "
+        "and restartable (restarts and closures since 2022 not in the data); the model sees no "
+        "electricity price, which is why they were curtailed (C)", f"{rs['year']}; {cut['year']}"))
+    return ("processing", {"aluminium": 1.0}, {}, tech)

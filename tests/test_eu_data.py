@@ -271,9 +271,9 @@ def test_rows_carry_the_year_of_their_data(data):
 # inputs/eu_grades.py`): (grade-A rows, base-year rows). A data change that lowers a share fails
 # test_grade_a_shares_do_not_fall; one that raises it updates this table with docs/data.md.
 A_SHARE_TODAY = {
-    "materials": (0, 19), "demand": (0, 19), "supply": (0, 242), "upstream": (0, 275),
-    "technology": (0, 50), "capacity_existing": (1, 37), "stockpile": (0, 19), "benchmarks": (3, 46),
-    "byproducts": (0, 2), "host_output": (5, 6), "coproducts": (0, 10), "products": (0, 18),
+    "materials": (0, 19), "demand": (0, 19), "supply": (0, 242), "upstream": (0, 352),
+    "technology": (0, 51), "capacity_existing": (1, 37), "stockpile": (0, 19), "benchmarks": (3, 46),
+    "byproducts": (0, 2), "host_output": (5, 6), "coproducts": (0, 11), "products": (0, 18),
     "deployment": (0, 25), "intensity": (0, 34),
 }
 

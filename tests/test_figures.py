@@ -31,8 +31,14 @@ def test_figures_of_the_eu_case_are_fit_for_a_paper(eu):
     figs = figures(eu.results.tables)
     n = len(eu.data.materials)
     pages = -(-n // PER_PAGE)
-    for topic in ("supply_by_origin", "stock", "capacity", "benchmarks"):
+    for topic in ("supply_by_origin", "stock", "benchmarks"):
         assert [f"{topic}_{k}" for k in range(1, pages + 1)] == [k for k in figs if k.startswith(topic)]
+    # capacity: one panel per capacity row id, the materials and the co-product groups (rare-earth
+    # separation, Kevitsa, the nickel-cobalt mine, the restart of curtailed aluminium smelters)
+    ids = eu.results.tables["capacity"]["material"].nunique()
+    assert ids > n
+    cap_pages = -(-ids // PER_PAGE)
+    assert [f"capacity_{k}" for k in range(1, cap_pages + 1)] == [k for k in figs if k.startswith("capacity")]
     for name, fig in figs.items():
         w, h = fig.get_size_inches()
         assert w == PAGE_WIDTH and h <= 10.0, (name, w, h)  # a page of a paper, not 2224 x 8669 px

@@ -287,7 +287,7 @@ EU_CASE = ROOT / "inputs" / "eu_crma.xlsx"
 EU_TECH = ROOT / "inputs" / "eu_crma_technologies.xlsx"
 # the default case with the demand scenarios steps and aps (p = 0.5 each) in the second stage, its
 # share benchmarks soft at the reference price (inputs/build_eu_case.py all_soft)
-OBJECTIVE_EU_TECH = 1_332_157_024_225.087
+OBJECTIVE_EU_TECH = 1_324_466_149_872.990
 COVERED = {"lithium", "nickel", "cobalt", "manganese", "graphite_natural", "ndpr", "dytb", "silicon_metal",
            "gallium", "germanium", "platinum"}
 

@@ -21,11 +21,15 @@ def by_part_tables(data, parts, results) -> dict:
     """The tables of every part, concatenated in the order of the parts, with ``scenario_costs`` for
     every scenario of the case and ``scenario_classes``."""
     tables: dict = {}
-    for name, first in results[0].tables.items():
+    # the union of the parts' tables: a table a part does not have (co-products, when the part has
+    # no co-product group) is left out for that part, not for the whole run
+    names = list(dict.fromkeys(name for r in results for name in r.tables))
+    for name in names:
         if name == "scenario_costs":
             continue
-        frames = [r.tables[name] for r in results if len(r.tables[name])]
-        tables[name] = pd.concat(frames, ignore_index=True) if frames else first
+        have = [r.tables[name] for r in results if name in r.tables]
+        frames = [t for t in have if len(t)]
+        tables[name] = pd.concat(frames, ignore_index=True) if frames else have[0]
     tables["scenario_costs"] = _scenario_costs(data, parts, results)
     rows = []
     for i, part in enumerate(parts, start=1):
