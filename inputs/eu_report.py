@@ -6,6 +6,10 @@ in 2030; the 2030 table (EU share reached and shadow price per material and benc
 capacity and its capex, undiscounted, next to the EUR 22.5 bn the 47 strategic projects of March
 2025 announce; the stock and its value, and the value of 60 days of consumption or of net imports
 of all 19 materials, next to Rietveld et al. (2022).
+
+Arguments: an input workbook (default inputs/eu_crma.xlsx) and settings to change for the run,
+``name=value`` (e.g. ``python inputs/eu_report.py processing_counts_recycling=yes``: recycled
+metal counts toward the processing benchmark, Art. 2(8) of the Regulation).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from model.data import with_settings  # noqa: E402
 from model.pipeline import solve_data  # noqa: E402
 from model.validate import load  # noqa: E402
 
@@ -30,8 +35,10 @@ def _reference_price(data, m, t):
                if mm == m and k == "processing" and tt == t)
 
 
-def report(case=CASE) -> dict:
+def report(case=CASE, settings: dict | None = None) -> dict:
     data = load(case)
+    if settings:
+        data = with_settings(data, **settings)
     run = solve_data(data)
     free = data.copy()
     free.tables["benchmarks"] = {}
@@ -98,7 +105,10 @@ def report(case=CASE) -> dict:
 
 
 def main() -> None:
-    r = report(*(Path(a) for a in sys.argv[1:2]))
+    args = sys.argv[1:]
+    settings = dict(a.split("=", 1) for a in args if "=" in a)
+    paths = [Path(a) for a in args if "=" not in a]
+    r = report(*(paths[:1] or [CASE]), settings=settings)
     bn = 1e9
     print(f"objective EUR {r['objective'] / bn:,.3f} bn ({r['rows']:,} rows, {r['cols']:,} columns); "
           f"penalties {r['penalty'] / bn:,.3f}; net {r['net'] / bn:,.3f}; without benchmarks "
@@ -109,8 +119,8 @@ def main() -> None:
         f"{m} {v / bn:.2f}" for m, v in r["benchmark_cost_by_material"].items() if abs(v) >= 0.005e9))
     for b, (n, tot, missed) in r["met"].items():
         print(f"{b} met in {YEAR}: {n} of {tot}" + (f"; missed: {', '.join(missed)}" if missed else ""))
-    print(f"\n| material | extraction >= 10 % | processing >= 40 % | recycling >= 25 % (flow) | "
-          f"single country <= 65 %, extraction | single country <= 65 %, processing |\n|---|---|---|---|---|---|")
+    print("\n| material | extraction >= 10 % | processing >= 40 % | recycling >= 25 % (flow) | "
+          "single country <= 65 %, extraction | single country <= 65 %, processing |\n|---|---|---|---|---|---|")
     for m, cells in r["table"]:
         print(f"| {m} | " + " | ".join(cells) + " |")
     print(f"\nnew capacity 2025-2040, undiscounted capex EUR {r['capex_all'] / bn:,.2f} bn "

@@ -9,8 +9,43 @@ from __future__ import annotations
 
 from model import registry as R
 from model.blocks.capacity import build_years
+from model.demand import recyclable
 
 STAGE_WORD = {"extraction": "mining", "processing": "refining", "recycling": "recycling"}
+
+
+def counted_stages(data, bench: str) -> tuple[str, ...]:
+    """The EU stages whose capacity (or output) the share benchmark ``bench`` counts: its own stage;
+    for processing also recycling when the setting processing_counts_recycling is yes (Art. 2(8)
+    of the Regulation: processing turns a raw material from ores, minerals, plant products *or
+    waste* into metals, alloys and other forms; on the capacity basis up to ``recycling_feed``;
+    formulation §6)."""
+    if (bench == "processing" and str(data.settings.get("processing_counts_recycling") or "no") == "yes"
+            and "recycling" in data.stages):
+        return ("processing", "recycling")
+    return (bench,)
+
+
+def recycling_feed(data, mm: str, t: int) -> float:
+    """The end-of-life feedstock the EU could recycle of ``mm`` in year ``t`` in every scenario: the
+    least over the scenarios' demand tables of ``recyclable`` (recycling yield x collection x
+    arisings). Recycling capacity counts toward the processing benchmark up to this much on the
+    capacity basis: a recycler without scrap is not able to produce (formulation §6)."""
+    feeds = []
+    for w in data.scenarios or [None]:
+        rec = data.demand_table(w).get((mm, t))
+        feeds.append(recyclable(data, mm, rec) if rec else 0.0)
+    return min(feeds) if feeds else 0.0
+
+
+def counted_capacity(data, bench: str, mm: str, t: int, cap: dict) -> float:
+    """What a capacity-basis share benchmark counts, from the EU capacity of each stage in ``cap``
+    (refined equivalent): its own stage, plus recycling up to ``recycling_feed`` where
+    ``counted_stages`` adds it (the rule of ``model.blocks.benchmarks.add_recycling_counted``)."""
+    total = cap[bench]
+    if len(counted_stages(data, bench)) > 1:
+        total += min(cap["recycling"], recycling_feed(data, mm, t))
+    return total
 
 
 def first_online(data, rec) -> int:
@@ -54,9 +89,19 @@ def benchmark_shortfall(data, bench: str, basis: str, mm: str, t: int, level: fl
     yield_ = data.material(mm)["processing_yield"]
     if bench == "extraction":
         text += f" (refined equivalent; {need / yield_:,.1f} t/yr of ore)"
-    reach, why = reachable(data, mm, bench, t)
+    stages = counted_stages(data, bench)
+    parts = [reachable(data, mm, k, t) for k in stages]
+    if len(stages) > 1:  # recycling counts up to its feedstock
+        feed = recycling_feed(data, mm, t)
+        r, w = parts[1]
+        if feed < r:
+            parts[1] = (feed, f"{w}, counted up to its end-of-life feedstock {feed:,.1f} t")
+    reach = sum(r for r, _ in parts)
+    why = parts[0][1] if len(parts) == 1 else "; ".join(f"{STAGE_WORD[k]}: {w}" for k, (_, w) in zip(stages, parts))
     if bench == "extraction":
         reach *= yield_
+    if len(stages) > 1:
+        text += " (refining and recycling together: setting processing_counts_recycling)"
     return f"{text}, but at most {reach:,.1f} t/yr can exist by then: {why}"
 
 

@@ -152,6 +152,12 @@ SETTING_DEFS = (
     Setting("benchmark_basis", "choice", "capacity", choices=("capacity", "flow"),
             description="default basis of the extraction, processing and recycling benchmarks: "
             "'capacity' (able to produce, as the Regulation words it) or 'flow' (actual output)"),
+    Setting("processing_counts_recycling", "choice", "no", choices=("no", "yes"),
+            description="yes: the processing benchmark counts EU recycling capacity (output) too, as "
+            "Regulation (EU) 2024/1252 Art. 2(8) defines processing as turning a raw material from ores, "
+            "minerals, plant products or waste into metals, alloys and other forms; no: processing "
+            "counts refining from ore and concentrate only (the primary basis of the JRC's EU sourcing "
+            "shares). Recycling is counted by the recycling benchmark either way"),
     Setting("aggregate_countries", "text", "RW",
             description="comma-separated country ids that stand for groups of countries (e.g. RW, "
             "the rest of the world): exempt from the single-country cap, which is about one country"),

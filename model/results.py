@@ -293,8 +293,8 @@ def _compliance(mod, val) -> pd.DataFrame:
         sel = np.flatnonzero(bench == b)
         if len(sel):
             qs = q.take(sel)
-            cap[sel] = BM.eu_share_measure(mod, b, "capacity", qs.with_dims(("m", "t")))[0].value(val.x)
-            flow[sel] = BM.eu_share_measure(mod, b, "flow", qs)[0].value(val.x)
+            cap[sel] = BM.eu_share_value(mod, b, "capacity", qs.with_dims(("m", "t")), val.x)
+            flow[sel] = BM.eu_share_value(mod, b, "flow", qs, val.x)
     top = np.zeros(q.n)
     country = np.full(q.n, "", dtype=object)
     supply = BM.country_supply(data, mod.flows["refined"], mod.flows["ore"])

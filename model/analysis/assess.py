@@ -21,8 +21,9 @@ share at the extraction and processing stages, next to the benchmark levels of t
   its first-year availability shares stand in for today's market shares.
 * EU shares (on the basis the benchmark uses for the material, capacity unless the benchmarks
   sheet or the settings say flow): extraction = yield x extraction capacity / D (flow: yield x
-  EU ore mined / D); processing = processing capacity / D (flow: P / D); recycling = recycling
-  capacity / D (flow: R / D).
+  EU ore mined / D); processing = processing capacity / D (flow: P / D), with the setting
+  processing_counts_recycling + min(recycling capacity, feedstock) / D (flow: (P + R) / D);
+  recycling = recycling capacity / D (flow: R / D).
 * Third-country shares: at processing, its refined imports / D; at extraction, (the ore it sells
   to EU refineries, in refined equivalent, + its upstream share of every refiner's refined imports
   (sheet upstream; a refiner without rows mines its own ore)) / D. Countries and years without
@@ -49,8 +50,9 @@ from model.blocks import benchmarks as BM
 from model.build import space_of
 from model.data import ModelData
 from model.demand import recyclable
-from model.lp import Expr
 from model.errors import OptionError
+from model.lp import Expr
+from model.reach import counted_capacity
 
 SHARES = ("extraction", "processing", "recycling")
 COLUMNS = [
@@ -165,7 +167,9 @@ def assess(data: ModelData, year: int | None = None, groups=GROUPS) -> pd.DataFr
             basis = BM.basis_of(data, rec, m) if rec else (
                 mat["benchmark_basis"] or data.settings["benchmark_basis"])
             bases.append(f"{b[0].upper()}:{basis}")
-            share = (caps[b] if basis == "capacity" else flows[b]) / D if D > 0 else float("nan")
+            counted = (counted_capacity(data, b, m, t, caps) if basis == "capacity"
+                       else sum(flows[k] for k in BM.counted_stages(data, b)))
+            share = counted / D if D > 0 else float("nan")
             level = rec["level"] if rec else float("nan")
             out[f"eu_{b}_share"] = share
             out[f"{b}_level"] = level

@@ -23,7 +23,7 @@ import numpy as np
 from model import registry as R
 from model.errors import ModelError
 from model.lp import Expr, Index, stack, union
-from model.reach import unreachable_benchmark
+from model.reach import counted_stages, unreachable_benchmark
 
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 CAP_STAGES = ("extraction", "processing")
@@ -95,21 +95,71 @@ def yields(data) -> np.ndarray:
     return np.array([data.material(mm)["processing_yield"] for mm in data.materials])
 
 
-def eu_share_measure(mod, bench: str, basis: str, query: Index) -> tuple[Expr, np.ndarray]:
-    """What the share benchmark ``bench`` counts at each (m, t) or (m, t, w) key of ``query``: EU
-    capacity (refined equivalent: extraction capacity x processing yield) or EU output. Returns
-    the expression and a mask of the keys where no variable can enter (the measure is a number)."""
+def stage_capacity(mod, stage: str, query: Index) -> Expr:
+    """EU capacity of ``stage`` at the (m, t) keys of ``query``, refined equivalent: the material's
+    own and its share of co-product plants' (model/blocks/coproducts.py)."""
     from model.blocks.capacity import available
 
-    if basis == "capacity":
-        # the material's own capacity, and its share of co-product plants' (model/blocks/coproducts.py)
-        k = mod.space.code["k"][bench]
-        cap = available(mod, bench, query) + mod.flow("coproduct_capacity_share", query.with_dims(("m", "k", "t"), k=k))
-        if bench == "extraction":
-            cap = cap * yields(mod.data)[query["m"]]
-        return cap, cap.nterms() == 0
-    index, _ = mod.flows["eu_" + bench]
-    return mod.flow("eu_" + bench, query), index.find(query) < 0
+    k = mod.space.code["k"][stage]
+    cap = available(mod, stage, query) + mod.flow("coproduct_capacity_share", query.with_dims(("m", "k", "t"), k=k))
+    return cap * yields(mod.data)[query["m"]] if stage == "extraction" else cap
+
+
+def add_recycling_counted(mod, query: Index) -> None:
+    """What EU recycling counts toward the processing benchmark on the capacity basis, at the (m, t)
+    keys of ``query`` (setting processing_counts_recycling): min(recycling capacity, feedstock F)
+    with F = ``recycling_feed``. Where the capacity is a number, the minimum is a number
+    (``recycling_counted_fixed``); where it can be built, a column ``recycling_counted[m,t]`` in
+    [0, F] under the row ``recycling_counted_capacity[m,t]``: recycling_counted <= recycling capacity
+    (formulation §6)."""
+    sp = mod.space
+    query = sp.index(("m", "t"), sorted(set(zip(query.label("m").tolist(), query.label("t").tolist()))))
+    feed = _feed(mod, query)
+    cap = stage_capacity(mod, "recycling", query)
+    fixed = cap.nterms() == 0
+    mod.publish("recycling_counted_fixed", query.take(fixed),
+                Expr.constant(int(fixed.sum()), np.minimum(cap.const[fixed], feed[fixed])))
+    var_index = query.take(~fixed)
+    counted = mod.lp.var("recycling_counted", var_index, upper=feed[~fixed])
+    mod.lp.con("recycling_counted_capacity", var_index, counted.expr() - cap.take(~fixed), "<=", 0.0)
+    mod.publish("recycling_counted", var_index, counted.expr())
+
+
+def _feed(mod, query: Index) -> np.ndarray:
+    from model.reach import recycling_feed
+
+    return np.array([recycling_feed(mod.data, mm, int(t)) for mm, t in zip(query.label("m"), query.label("t"))])
+
+
+def eu_share_value(mod, bench: str, basis: str, query: Index, x: np.ndarray) -> np.ndarray:
+    """The value of ``eu_share_measure`` in the solution ``x``, for the results: recycling toward
+    processing on the capacity basis is min(recycling capacity, feedstock) in full (the column
+    recycling_counted need only reach what a binding row needs)."""
+    if basis == "capacity" and len(counted_stages(mod.data, bench)) > 1:
+        own = stage_capacity(mod, bench, query).value(x)
+        return own + np.minimum(stage_capacity(mod, "recycling", query).value(x), _feed(mod, query))
+    return eu_share_measure(mod, bench, basis, query)[0].value(x)
+
+
+def eu_share_measure(mod, bench: str, basis: str, query: Index) -> tuple[Expr, np.ndarray]:
+    """What the share benchmark ``bench`` counts at each (m, t) or (m, t, w) key of ``query``: EU
+    capacity (refined equivalent: extraction capacity x processing yield) or EU output, summed over
+    ``counted_stages`` (recycling toward processing on the capacity basis: ``add_recycling_counted``).
+    Returns the expression and a mask of the keys where no variable can enter (the measure is a
+    number)."""
+    total, number = None, None
+    for stage in counted_stages(mod.data, bench):
+        if basis == "capacity" and stage != bench:  # recycling toward processing: up to its feedstock
+            part = mod.flow("recycling_counted", query) + mod.flow("recycling_counted_fixed", query)
+            empty = part.nterms() == 0
+        elif basis == "capacity":
+            part = stage_capacity(mod, stage, query)
+            empty = part.nterms() == 0
+        else:
+            index, _ = mod.flows["eu_" + stage]
+            part, empty = mod.flow("eu_" + stage, query), index.find(query) < 0
+        total, number = (part, empty) if total is None else (total + part, number & empty)
+    return total, number
 
 
 def country_supply(data, refined: tuple, ore: tuple) -> dict:
@@ -150,6 +200,10 @@ def add_benchmarks(mod) -> None:
     rows = in_force(data)
     nw = len(mod.W)
     mod.info["benchmarks"] = []
+    counted = [r for r in rows if r[0] == "processing" and r[6] == "capacity"
+               and len(counted_stages(data, "processing")) > 1]
+    if counted:
+        add_recycling_counted(mod, sp.index(("m", "t"), [(r[1], r[3]) for r in counted]))
     for bench in SHARE_BENCHMARKS:
         for basis in ("capacity", "flow"):
             sel = [r for r in rows if r[0] == bench and r[6] == basis]
