@@ -153,11 +153,12 @@ SETTING_DEFS = (
             description="default basis of the extraction, processing and recycling benchmarks: "
             "'capacity' (able to produce, as the Regulation words it) or 'flow' (actual output)"),
     Setting("processing_counts_recycling", "choice", "no", choices=("no", "yes"),
-            description="yes: the processing benchmark counts EU recycling capacity (output) too, as "
-            "Regulation (EU) 2024/1252 Art. 2(8) defines processing as turning a raw material from ores, "
-            "minerals, plant products or waste into metals, alloys and other forms; no: processing "
-            "counts refining from ore and concentrate only (the primary basis of the JRC's EU sourcing "
-            "shares). Recycling is counted by the recycling benchmark either way"),
+            description="yes: the processing benchmark counts EU recycling too (capacity up to its "
+            "end-of-life feedstock, or output on the flow basis), as Regulation (EU) 2024/1252 Art. 2(8) "
+            "defines processing as turning a raw material from ores, minerals, plant products or waste "
+            "into metals, alloys and other forms; no: processing counts refining from ore and "
+            "concentrate only (the primary basis of the JRC's EU sourcing shares). Recycling is counted "
+            "by the recycling benchmark either way"),
     Setting("aggregate_countries", "text", "RW",
             description="comma-separated country ids that stand for groups of countries (e.g. RW, "
             "the rest of the world): exempt from the single-country cap, which is about one country"),
