@@ -23,7 +23,7 @@ import numpy as np
 from model import registry as R
 from model.errors import ModelError
 from model.lp import Expr, Index, stack, union
-from model.reach import counted_stages, unreachable_benchmark
+from model.reach import counted_stages, recycling_feed, unreachable_benchmark
 
 SHARE_BENCHMARKS = ("extraction", "processing", "recycling")
 CAP_STAGES = ("extraction", "processing")
@@ -112,8 +112,6 @@ def add_recycling_counted(mod, query: Index) -> None:
     (``recycling_counted_fixed``); where it can be built, a column ``recycling_counted[m,t]`` in
     [0, F] under the row ``recycling_counted_capacity[m,t]``: recycling_counted <= recycling capacity
     (formulation §6)."""
-    sp = mod.space
-    query = sp.index(("m", "t"), sorted(set(zip(query.label("m").tolist(), query.label("t").tolist()))))
     feed = _feed(mod, query)
     cap = stage_capacity(mod, "recycling", query)
     fixed = cap.nterms() == 0
@@ -126,8 +124,6 @@ def add_recycling_counted(mod, query: Index) -> None:
 
 
 def _feed(mod, query: Index) -> np.ndarray:
-    from model.reach import recycling_feed
-
     return np.array([recycling_feed(mod.data, mm, int(t)) for mm, t in zip(query.label("m"), query.label("t"))])
 
 
