@@ -318,7 +318,7 @@ def _compliance(mod, val) -> pd.DataFrame:
 def _largest(mod, supply, q, val):
     """(shares, countries): the largest capped third-country supplier at each (m, t, w) of ``q``;
     of equal shares the last country in name order (flows below TOL t count as 0); (0, "") where
-    the material has none."""
+    the material has none or none supplies anything (no country is named as the largest at 0 %)."""
     sp = mod.space
     index, expr = supply
     groups = BM.aggregates(mod.data)
@@ -340,7 +340,7 @@ def _largest(mod, supply, q, val):
     ordered = table[:, by_name]
     last = ordered.shape[1] - 1 - np.argmax(ordered[:, ::-1] == ordered.max(axis=1, keepdims=True), axis=1)
     share = ordered[np.arange(q.n), last]
-    none = share == -np.inf
+    none = share <= 0.0  # -inf: no third country; 0: none supplies anything
     return np.where(none, 0.0, share), np.where(none, "", np.array(names, dtype=object)[by_name[last]])
 
 

@@ -38,14 +38,14 @@ def _headline(run) -> str:
 # ---- what the answer says -------------------------------------------------------------------------
 def test_end_of_horizon_sell_down_is_no_compliance_fact():
     """The example sells its gallium stock in 2032, its last year: imports stop and the largest
-    country's share drops to 0 % ('largest JP'). The answer leaves that year out of the flow-basis
-    rows and says when each benchmark was first met and which years were missed."""
+    country's share drops to 0 % (no country is named then). The answer leaves that year out of the
+    flow-basis rows and says when each benchmark was first met and which years were missed."""
     run = solve_workbook(EXAMPLE)
     t = run.results.tables
     assert S.horizon_end_releases(t)["gallium"] == [2032]
     comp = t["compliance"]
     last = comp.loc[(comp["material"] == "gallium") & (comp["benchmark"] == "single_country") & (comp["year"] == 2032)]
-    assert (last["achieved_share"] == 0).all() and set(last["largest_country"]) == {"JP"}  # the artefact
+    assert (last["achieved_share"] == 0).all() and set(last["largest_country"]) == {""}  # the artefact
     st = S.horizon_status(t).set_index(["material", "label"])
     cap = st.loc[("gallium", "largest country (processing)")]
     assert cap["first_year_met"] == 2030 and cap["years_missed"] == "" and cap["years_left_out"] == "2032"
