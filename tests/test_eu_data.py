@@ -417,3 +417,19 @@ def test_aluminium_made_in_the_eu_within_public_figures(data):
     made = cap[("aluminium", "processing", 2025)]["capacity"] + cap[("aluminium", "recycling", 2025)]["capacity"]
     assert made / d == pytest.approx((900_000 + 0.32 * 13e6) / 13e6, rel=1e-5)
     assert 0.35 <= made / d <= 0.50
+
+
+def test_aluminium_recycling_rate_conflict_is_shown(data, values):
+    """The case runs on the EoL-RIR labelled JRC 2023 (32 %, B): 2025 EoL arisings x yield 0.9 x
+    collection 0.70 = 0.32 x consumption. European Aluminium's 20 % (2019, B) and its 3.6 Mt of
+    post-consumer scrap (A) are kept in values.csv and shown with their effect in docs/data.md."""
+    from pathlib import Path
+
+    rec = data.table("demand")[("aluminium", 2025)]
+    assert rec["eol_arising"] * 0.9 * rec["collection_rate"] == pytest.approx(0.32 * rec["demand"], rel=1e-4)
+    assert _value(values, material="aluminium", parameter="eol_rir", year="2023 study") == 0.32
+    assert _value(values, material="aluminium", parameter="eol_rir", year="2019", confidence="B") == 0.2
+    assert _value(values, material="aluminium", parameter="eol_scrap_available_t", year="2019",
+                  confidence="A") == 3_600_000
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "data.md").read_text(encoding="utf-8")
+    assert "aluminium EoL-RIR 32 %" in doc and "about 20 % (European Aluminium" in doc
