@@ -8,6 +8,7 @@ imports nothing of the model.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -362,10 +363,15 @@ def horizon_status(tables: dict) -> pd.DataFrame:
 
 
 def status_text(r) -> str:
-    """A status in a few words: 'met from 2030', 'met at a price from 2030', 'MISSED 2028-2040'."""
-    if r["status"] in (STATUS_MISSED, STATUS_PARTLY):
-        return f"{r['status']} {r['years_missed']}"
+    """A status in a few words: 'met from 2030', 'met at a price from 2030', 'MISSED 2028-2040',
+    and 'MISSED 2030, met from 2031' when every year after the last one missed is met."""
     first = r["first_year_met"]
+    if r["status"] in (STATUS_MISSED, STATUS_PARTLY):
+        text = f"{r['status']} {r['years_missed']}"
+        missed = [int(y) for y in re.findall(r"\d{4}", str(r["years_missed"]))]
+        if missed and first is not None and not _blank(first) and int(first) > max(missed):
+            text += f", met from {int(first)}"
+        return text
     return r["status"] + (f" from {int(first)}" if first is not None and not _blank(first) else "")
 
 

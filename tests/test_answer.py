@@ -258,3 +258,16 @@ def test_most_expensive_benchmarks_leave_out_the_years_missed():
                                                                                    ("x", 50.0, "2031")]
     assert S.benchmark_costs(sp)["max_eur_per_t"].iloc[0] == 200.0  # without compliance: every binding row
     assert "(1 material-benchmark pair missed" in S.expensive_note({"shadow_prices": sp, "compliance": comp})
+
+
+def test_a_missed_benchmark_says_when_it_is_met_for_good():
+    """'MISSED 2030, met from 2031' when every year after the last one missed is met; a benchmark
+    met in 2033 and missed again from 2034 says only its missed years."""
+    row = dict(status=S.STATUS_MISSED, years_missed="2030", first_year_met=2031)
+    assert S.status_text(row) == "MISSED 2030, met from 2031"
+    row = dict(status=S.STATUS_MISSED, years_missed="2030-2032, 2034-2040", first_year_met=2033)
+    assert S.status_text(row) == "MISSED 2030-2032, 2034-2040"
+    row = dict(status=S.STATUS_MISSED, years_missed="2028-2032", first_year_met=None)
+    assert S.status_text(row) == "MISSED 2028-2032"
+    assert S.status_text(dict(status=S.STATUS_PRICE, years_missed="", first_year_met=2030)) == \
+        "met at a price from 2030"
