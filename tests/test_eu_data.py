@@ -433,3 +433,56 @@ def test_aluminium_recycling_rate_conflict_is_shown(data, values):
                   confidence="A") == 3_600_000
     doc = (Path(__file__).resolve().parent.parent / "docs" / "data.md").read_text(encoding="utf-8")
     assert "aluminium EoL-RIR 32 %" in doc and "about 20 % (European Aluminium" in doc
+
+
+# (case material, case year, values.csv row of the public figure, conversion factor, the docs' "vs case")
+PUBLIC_CONSUMPTION = [
+    ("aluminium", 2025, {"material": "aluminium", "parameter": "eu_consumption_t", "year": "2024"}, 1.0, "+3.8 %"),
+    ("copper", 2025, {"material": "copper", "parameter": "eu_consumption_t", "year": "2025"}, 1.0, "+62.5 %"),
+    ("copper", 2040, {"material": "copper", "parameter": "eu_demand_t", "year": "2040"}, 1.0, "+85.4 %"),
+    ("dytb", 2025, {"material": "ree_magnet", "parameter": "eu_demand_t", "year": "2024"}, 0.025 / 0.87, "-17.7 %"),
+    ("ndpr", 2025, {"material": "ree_magnet", "parameter": "eu_demand_t", "year": "2024"}, 0.29 / 0.85, "-17.7 %"),
+    ("gallium", 2025, {"material": "gallium", "parameter": "eu_consumption_t", "year": "2025"}, 1.0, "0.0 %"),
+    ("gallium", 2025, {"material": "gallium", "parameter": "eu_consumption_t", "year": "2023"}, 1.0, "-15.0 %"),
+    ("graphite_natural", 2025, {"material": "graphite_natural", "parameter": "eu_import_t"}, 1.0, "+4.1 %"),
+    ("lithium", 2030, {"material": "lithium", "parameter": "eu_demand_t", "year": "2030",
+                       "unit": "t (LCE assumed)"}, 0.1879, "+76.5 %"),
+    ("magnesium", 2025, {"material": "magnesium", "parameter": "eu_consumption_t", "year": "2023"}, 1.0, "+26.1 %"),
+    ("nickel", 2025, {"material": "nickel", "parameter": "eu_consumption_t", "year": "2023"}, 1.0, "-47.7 %"),
+    ("platinum", 2025, {"material": "platinum", "parameter": "eu_consumption_t_excl_investment"}, 1.0, "+2.8 %"),
+    ("silicon_metal", 2025, {"material": "silicon_metal", "parameter": "eu_consumption_t", "year": "2024"}, 1.0,
+     "+5.9 %"),
+]
+
+
+def test_consumption_against_public_figures(data, values):
+    """docs/data.md, "EU consumption: the case against the latest public figures": every
+    difference it states is public figure x conversion / the case's demand of that year - 1, on
+    the committed workbook. By hand: copper 4,000,000 / 2,460,840 - 1 = +62.5 %, and 5,300,000 /
+    2,859,240 - 1 = +85.4 % in 2040; NdPr 20,000 t magnets x 0.29 / 0.85 = 6,824 t REO against
+    8,290 t = -17.7 %; lithium 550,000 t LCE x 0.1879 = 103,345 t Li against 58,561 t in 2030 =
+    +76.5 %; aluminium's primary 9 Mt against 13.0 Mt x (1 - 0.32) = 8.84 Mt = +1.8 %. The case's
+    consumption is unchanged by issue 18's search: aluminium stays FACE's 13 Mt (2025) and copper
+    the refined apparent consumption 2,412,100 t (2023) grown at 1.35^(1/30) a year."""
+    doc = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    sec = doc.split("### EU consumption: the case against the latest public figures", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in sec.splitlines() if line.startswith("| ")}
+    dem = data.table("demand")
+    mats = sorted({m for m, _ in dem})
+    assert sorted(k for k in rows if k != "material") == mats, "one row per material id"
+    for m in mats:
+        v = dem[(m, 2025)]["demand"]
+        shown = f"{v:,.0f}" if v >= 100 else f"{v:.4g}"
+        assert shown in rows[m].split("|")[2], (m, shown)
+    for m, year, sel, factor, stated in PUBLIC_CONSUMPTION:
+        rows_v = [r for r in values if all(r[k] == val for k, val in sel.items())]
+        assert len(rows_v) == 1, (sel, len(rows_v))
+        diff = float(rows_v[0]["value"]) * factor / dem[(m, year)]["demand"] - 1
+        pct = f"{diff * 100:+.1f} %"
+        assert (pct if pct not in ("+0.0 %", "-0.0 %") else "0.0 %") == stated, (m, sel, diff)
+        assert stated in rows[m], (m, stated)
+    ea = _value(values, material="aluminium", parameter="eu_demand_t", year="2024")
+    assert ea / (dem[("aluminium", 2025)]["demand"] * (1 - 0.32)) - 1 == pytest.approx(0.018, abs=5e-4)
+    assert "+1.8 % (primary)" in rows["aluminium"]
+    assert dem[("copper", 2025)]["demand"] == pytest.approx(2_412_100 * 1.35 ** (2 / 30), rel=1e-5)  # 6 digits
+    assert dem[("aluminium", 2025)]["demand"] == 13_000_000
