@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from model.data import with_settings  # noqa: E402
+from model.errors import InputError  # noqa: E402
 from model.pipeline import solve_data  # noqa: E402
 from model.validate import load  # noqa: E402
 
@@ -108,7 +109,11 @@ def main() -> None:
     args = sys.argv[1:]
     settings = dict(a.split("=", 1) for a in args if "=" in a)
     paths = [Path(a) for a in args if "=" not in a]
-    r = report(*(paths[:1] or [CASE]), settings=settings)
+    try:
+        r = report(*(paths[:1] or [CASE]), settings=settings)
+    except InputError as exc:  # a bad workbook or setting: the message, not a traceback
+        print(exc.report(), file=sys.stderr)
+        raise SystemExit(2) from None
     bn = 1e9
     print(f"objective EUR {r['objective'] / bn:,.3f} bn ({r['rows']:,} rows, {r['cols']:,} columns); "
           f"penalties {r['penalty'] / bn:,.3f}; net {r['net'] / bn:,.3f}; without benchmarks "

@@ -9,7 +9,6 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model import registry as R
 
 NOMINAL = "nominal"
 
@@ -104,10 +103,21 @@ class ModelData:
 
 
 def with_settings(data: ModelData, **changes) -> ModelData:
-    """A copy of ``data`` with some settings changed (a data transformation, as sweeps use)."""
+    """A copy of ``data`` with some settings changed (a data transformation, as sweeps use). Each
+    value is read as the settings sheet reads it (a number written as text is a number, a choice
+    must be one of its choices): an unknown setting or a bad value raises InputError, never a
+    silently ignored change."""
+    from model.errors import InputError, Issue
+    from model.io.cell_rules import parse_setting
+
     new = data.derived()
+    issues = []
     for k, v in changes.items():
-        if k not in R.SETTINGS_BY_NAME:
-            raise KeyError(f"unknown setting {k!r}")
-        new.settings[k] = v
+        value, problem = parse_setting(k, v)
+        if problem:
+            issues.append(Issue(file="settings change", expected=problem, column=k, value=v))
+        else:
+            new.settings[k] = value
+    if issues:
+        raise InputError(issues)
     return new

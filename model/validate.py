@@ -14,7 +14,8 @@ from model import registry as R
 from model.data import NOMINAL, ModelData
 from model.errors import BLANK, Found, InputError, Issue
 from model.demand import assign_demand_scenarios, covered_materials, demand_scenarios, with_technology_demand
-from model.io.read import RawWorkbook, _normal, parse_cell, read_workbook, suggest
+from model.io.cell_rules import parse_setting
+from model.io.read import RawWorkbook, _normal, read_workbook, suggest
 
 SHARE_TOLERANCE = 1e-6
 
@@ -140,25 +141,15 @@ def validate(raw: RawWorkbook) -> ModelData:
                 "setting", name)
             continue
         setting_rows[name] = row
-        sdef = R.SETTINGS_BY_NAME.get(name)
-        if sdef is None:
-            add(f"unknown setting; the settings are: {', '.join(R.SETTINGS_BY_NAME)}"
-                + _suggest(name, R.SETTINGS_BY_NAME), "settings", row, "setting", name)
+        if name not in R.SETTINGS_BY_NAME:
+            add(parse_setting(name, None)[1], "settings", row, "setting", name)
             continue
-        col = R.Column(name, sdef.kind, sdef.unit, sdef.default, sdef.lo, sdef.hi, choices=sdef.choices)
-        raw_value = rec["value"]
-        if sdef.kind in ("number", "integer") and isinstance(raw_value, str):
-            try:
-                raw_value = float(raw_value)
-            except ValueError:
-                pass
-        value, problem = parse_cell(raw_value, col)
-        if not problem and sdef.kind == "text" and sdef.hi is not None and len(value) > sdef.hi:
-            problem = f"expected at most {sdef.hi:g} characters, found {len(value)}"
-            rec = dict(rec, value=value[:40] + "...")
+        value, problem = parse_setting(name, rec["value"])
         if problem:
-            add(f"{problem} (setting {name})", "settings", row, "value",
-                BLANK if rec["value"] == "" else rec["value"])
+            shown = rec["value"]
+            if isinstance(shown, str) and len(shown) > 40:
+                shown = shown[:40] + "..."
+            add(problem, "settings", row, "value", BLANK if rec["value"] == "" else shown)
         else:
             settings[name] = value
     if not issues:

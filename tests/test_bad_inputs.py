@@ -685,3 +685,23 @@ def test_bad_case_built_with_write_case(tmp_path, capsys):
     })
     err = run_bad(path, tmp_path, capsys)
     assert_issue(err, "supply", 2, "available", "-3", "expected a number >= 0 in t/yr")
+
+
+def test_a_settings_change_is_read_as_the_settings_sheet_reads_it():
+    """model.data.with_settings (the what-if API, sweeps, python inputs/eu_report.py name=value):
+    a number written as text is a number; a choice outside its choices, an out-of-range number and
+    an unknown name raise InputError naming the setting, never a change silently ignored (a
+    processing_counts_recycling of 'maybe' used to count as 'no')."""
+    from model.data import with_settings
+    from model.errors import InputError
+    from model.validate import load
+
+    data = load(EXAMPLE)
+    assert with_settings(data, discount_rate="0.03").settings["discount_rate"] == 0.03
+    assert with_settings(data, processing_counts_recycling="yes").settings["processing_counts_recycling"] == "yes"
+    for change, words in (({"processing_counts_recycling": "maybe"}, "expected one of: no, yes"),
+                          ({"discount_rate": 2.0}, "discount_rate"),
+                          ({"discount_rat": 0.03}, "did you mean 'discount_rate'")):
+        with pytest.raises(InputError) as err:
+            with_settings(data, **change)
+        assert words in str(err.value), str(err.value)

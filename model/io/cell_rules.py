@@ -168,3 +168,24 @@ def _expect(col: R.Column) -> str:
 def _unit(col: R.Column) -> str:
     return f" in {col.unit}" if col.unit and col.unit not in ("share", "x") else (
         " (a share between 0 and 1)" if col.unit == "share" else "")
+
+
+def parse_setting(name: str, raw):
+    """(value, problem) of setting ``name`` given ``raw`` (a cell or a command-line text), by its
+    registry definition: a number written as text is read as a number, a text setting is at most
+    its length; problem is None when the value is good, else what was expected, in words."""
+    sdef = R.SETTINGS_BY_NAME.get(name)
+    if sdef is None:
+        return None, f"unknown setting; the settings are: {', '.join(R.SETTINGS_BY_NAME)}" + suggest(
+            name, R.SETTINGS_BY_NAME)
+    col = R.Column(name, sdef.kind, sdef.unit, sdef.default, sdef.lo, sdef.hi, choices=sdef.choices)
+    if sdef.kind in ("number", "integer") and isinstance(raw, str):
+        try:
+            raw = float(raw)
+        except ValueError:
+            pass
+    value, problem = parse_cell(raw, col)
+    if not problem and sdef.kind == "text" and sdef.hi is not None and len(value) > sdef.hi:
+        problem = f"expected at most {sdef.hi:g} characters, found {len(value)}"
+    return value, (f"{problem} (setting {name})" if problem else None)
+
