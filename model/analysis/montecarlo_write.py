@@ -135,7 +135,7 @@ def write_figures(folder: Path, mc: MonteCarlo, tables: dict) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:  # matplotlib is an optional extra
         return []
-    from model.io.export import OKABE_ITO, figure_style
+    from model.io.linechart import OKABE_ITO, figure_style
 
     out = []
     s = mc.samples
